@@ -1,0 +1,1 @@
+"""Haven: a case desk for crisis task forces."""

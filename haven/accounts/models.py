@@ -1,0 +1,46 @@
+"""Users, their role, and the organisation they work for."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        TASK_FORCE = "task_force", _("Task force")
+        PARTNER = "partner", _("Partner organisation")
+        REQUESTING_BODY = "requesting_body", _("Requesting body")
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # e.g. "UNHCR", "IOM", "NGO", "US government office": free text, for display.
+    category = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    INTAKE_OFFICER = "intake_officer", _("Intake officer")
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PARTNER = "partner", _("Partner-organisation staff")
+    ADMIN = "admin", _("Administrator")
+    # No role: an account that exists but may see nothing (e.g. pending approval).
+    NONE = "none", _("No access")
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.NONE)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,43 @@
+"""What each role may do. Every view and selector asks here; nothing else decides.
+
+Partner-organisation staff see nothing of the task force's cases until the
+referrals app grants them the cases referred to their organisation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+TASK_FORCE_ROLES = frozenset({Role.INTAKE_OFFICER, Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def _role(user: AnyUser) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return getattr(user, "role", None)
+
+
+def can_enter_requests(user: AnyUser) -> bool:
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_view_cases(user: AnyUser) -> bool:
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_work_cases(user: AnyUser) -> bool:
+    """Add notes and documents, change status, assign."""
+    return _role(user) in CASEWORK_ROLES
+
+
+def can_read_audit(user: AnyUser) -> bool:
+    return _role(user) in OVERSIGHT_ROLES

@@ -1,0 +1,140 @@
+"""Cases: the unit of work, one household, and what staff do with it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.intake.models import Relationship, Request
+from haven.resolution.models import Person
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_REVIEW = "in_review", _("In review")
+        AWAITING_INFORMATION = "awaiting_information", _("Awaiting information")
+        REFERRED = "referred", _("Referred")
+        CLOSED = "closed", _("Closed")
+
+    status = models.CharField(
+        max_length=32, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    # Filled by triage; blank means "not yet triaged".
+    pathway = models.CharField(max_length=64, blank=True, db_index=True)
+    priority = models.IntegerField(default=0, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    principal = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="principal_of"
+    )
+    # Denormalised from the principal, for listing without joins.
+    display_name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_name}"
+
+    @property
+    def reference(self) -> str:
+        return f"C-{self.pk:07d}" if self.pk else "C-new"
+
+
+class CaseMember(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_memberships")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="case_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.person_id} ({self.relationship})"
+
+
+class CaseRequest(models.Model):
+    """A request that concerns a case: its provenance."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_requests")
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="case_links")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "request"], name="case_request_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.request_id}"
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on case {self.case_id}"
+
+
+class Document(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseEvent(models.Model):
+    """The case's history as caseworkers read it (the audit trail is the security record)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        REQUEST_LINKED = "request_linked", _("Request linked")
+        NOTE_ADDED = "note_added", _("Note added")
+        DOCUMENT_ADDED = "document_added", _("Document added")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        TRIAGED = "triaged", _("Triaged")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -1,0 +1,17 @@
+"""The `haven` command: a thin wrapper over Django's manage.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["haven", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    main()

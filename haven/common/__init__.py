@@ -1,0 +1,1 @@
+"""Small helpers shared by every app; this package imports no Haven app."""

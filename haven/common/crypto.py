@@ -1,0 +1,55 @@
+"""Keyed hashing and encryption for identifiers.
+
+Identifiers (passport, Tazkira, SIV case numbers, phones) are what makes a
+leaked list lethal, so they are stored encrypted, and exact look-up uses an
+HMAC of the normalised value instead of the value itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+def keyed_hash(kind: str, normalized_value: str) -> str:
+    """HMAC-SHA256 of a normalised identifier, namespaced by its kind."""
+    key = settings.IDENTIFIER_HMAC_KEY.encode()
+    message = f"{kind}:{normalized_value}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    # MultiFernet encrypts with the first key and decrypts with any, so keys can be rotated.
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
+    except InvalidToken:
+        # A value we cannot decrypt is shown as unreadable rather than crashing a page.
+        return "[unreadable]"
+
+
+def new_secret(nbytes: int = 16) -> str:
+    """A URL-safe random secret; 16 bytes is 128 bits."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_secret(secret: str) -> str:
+    """Hash for a high-entropy secret (not a password, so no slow hash is needed)."""
+    return keyed_hash("status-secret", secret)
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), stored_hash)

@@ -1,0 +1,186 @@
+"""What came in: requests, who sent them, and the people they describe, as given.
+
+Nothing here is a resolved identity: a PersonRecord is one request's account of
+a person; resolution links records to a Person.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Organization
+from haven.common import crypto
+
+
+class Channel(models.TextChoices):
+    WEB_FORM = "web_form", _("Public web form")
+    WALK_IN = "walk_in", _("Walk-in")
+    SPREADSHEET = "spreadsheet", _("Spreadsheet import")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("Partner API")
+
+
+class Requester(models.Model):
+    class Kind(models.TextChoices):
+        APPLICANT = "applicant", _("The applicant")
+        SPONSOR = "sponsor", _("Sponsor or relative")
+        OFFICE = "office", _("Government office")
+        INTERNATIONAL_ORG = "international_org", _("International organisation")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="requesters"
+    )
+    contact = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()
+
+
+class Request(models.Model):
+    class Status(models.TextChoices):
+        # The only statuses a requester is ever shown.
+        RECEIVED = "received", _("Received")
+        UNDER_REVIEW = "under_review", _("Under review")
+        REFERRED = "referred", _("Referred to a partner")
+        CLOSED = "closed", _("Closed")
+
+    receipt_number = models.CharField(max_length=20, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    received_at = models.DateTimeField(db_index=True)
+    requester = models.ForeignKey(
+        Requester, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    # The input exactly as received. A database trigger refuses any change to it.
+    raw_input = models.TextField()
+    raw_content_type = models.CharField(max_length=100, default="application/json")
+    status_secret_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    needs_data_entry = models.BooleanField(default=False, db_index=True)
+    help_requested = models.TextField(blank=True)
+    current_country = models.CharField(max_length=2, blank=True)
+    current_location = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entered_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class Sex(models.TextChoices):
+    MALE = "m", _("Male")
+    FEMALE = "f", _("Female")
+    OTHER = "x", _("Other")
+    UNKNOWN = "", _("Unknown")
+
+
+class DatePrecision(models.TextChoices):
+    EXACT = "exact", _("Exact")
+    YEAR = "year", _("Year only")
+    APPROXIMATE = "approximate", _("Approximate")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Relationship(models.TextChoices):
+    PRINCIPAL = "principal", _("Principal applicant")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other relative")
+
+
+class PersonRecord(models.Model):
+    """One person as one request describes them: as written, and as parsed."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="person_records")
+    position = models.PositiveSmallIntegerField(default=0)
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.PRINCIPAL
+    )
+    full_name = models.CharField(max_length=300, blank=True)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    father_name = models.CharField(max_length=150, blank=True)
+    # Lower-case Latin form of every name written, so a search in either script finds it.
+    search_text = models.CharField(max_length=700, blank=True, db_index=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    dob_as_written = models.CharField(max_length=50, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    dob_precision = models.CharField(
+        max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    province = models.CharField(max_length=100, blank=True)
+    # Problems found while parsing, e.g. ["dob_unparsed"]: shown to staff, never hidden.
+    flags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["request_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="person_record_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or " ".join(p for p in (self.given_name, self.family_name) if p)
+
+
+class IdentifierKind(models.TextChoices):
+    PASSPORT = "passport", _("Passport")
+    E_TAZKIRA = "e_tazkira", _("e-Tazkira")
+    PAPER_TAZKIRA = "paper_tazkira", _("Paper Tazkira")
+    SIV_CASE = "siv_case", _("SIV case number")
+    UNHCR = "unhcr", _("UNHCR number")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+
+
+class Identifier(models.Model):
+    """An identifier as written on one record, encrypted at rest, with a keyed hash for look-up."""
+
+    person_record = models.ForeignKey(
+        PersonRecord, on_delete=models.PROTECT, related_name="identifiers"
+    )
+    kind = models.CharField(max_length=20, choices=IdentifierKind.choices)
+    value_as_written_encrypted = models.TextField()
+    normalized_encrypted = models.TextField(blank=True)
+    value_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    is_valid = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value_hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.masked}"
+
+    @property
+    def value_as_written(self) -> str:
+        return crypto.decrypt(self.value_as_written_encrypted)
+
+    @property
+    def normalized(self) -> str:
+        return crypto.decrypt(self.normalized_encrypted) if self.normalized_encrypted else ""
+
+    @property
+    def masked(self) -> str:
+        value = self.normalized or self.value_as_written
+        return ("•" * max(len(value) - 4, 0)) + value[-4:]

@@ -1,0 +1,165 @@
+"""Parsing what people write into comparable values, without ever discarding the original.
+
+Each parser returns the parsed value (or None) plus flags describing what went
+wrong, so staff see "date of birth not understood" instead of a silent blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import jdatetime
+import phonenumbers
+from anyascii import anyascii
+from django.conf import settings
+
+from .models import DatePrecision, IdentifierKind
+
+# Eastern Arabic (Persian) and Arabic-Indic digits, as typed on Dari/Pashto keyboards.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def western_digits(text: str) -> str:
+    return text.translate(_DIGITS)
+
+
+def has_arabic_script(text: str) -> bool:
+    return bool(_ARABIC_SCRIPT.search(text))
+
+
+def search_text(*names: str) -> str:
+    """Lower-case text holding each name as written and its Latin transliteration."""
+    parts: list[str] = []
+    for name in names:
+        name = unicodedata.normalize("NFKC", name or "").strip()
+        if not name:
+            continue
+        parts.append(name.casefold())
+        if has_arabic_script(name) or not name.isascii():
+            parts.append(anyascii(name).casefold())
+    return " | ".join(parts)
+
+
+@dataclass
+class ParsedDate:
+    value: dt.date | None
+    precision: str
+    flags: list[str] = field(default_factory=list)
+
+
+# Solar Hijri years in living memory; 1300 SH is 1921 CE and 1420 SH is 2041 CE.
+_SOLAR_HIJRI_YEARS = range(1290, 1421)
+_SEPARATORS = re.compile(r"[./\-\s]+")
+
+
+def _solar_hijri(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        return None
+
+
+def parse_date_of_birth(text: str, *, today: dt.date | None = None) -> ParsedDate:
+    """Understand the forms dates of birth arrive in.
+
+    Year only ("1988"), day-first Gregorian ("12/04/1988", "12.4.1988"), ISO
+    ("1988-04-12"), Solar Hijri ("1365/04/12", "1365"), and 1 January, which is
+    a de facto birthday and is kept but marked approximate.
+    """
+    raw = western_digits((text or "").strip())
+    today = today or dt.date.today()
+    if not raw:
+        return ParsedDate(None, DatePrecision.UNKNOWN)
+    parts = [p for p in _SEPARATORS.split(raw) if p]
+    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3:
+        return ParsedDate(None, DatePrecision.UNKNOWN, ["dob_unparsed"])
+    numbers = [int(p) for p in parts]
+    if len(numbers) == 1:
+        return _year_only(numbers[0], today)
+    if len(numbers) == 2:
+        return ParsedDate(None, DatePrecision.UNKNOWN, ["dob_unparsed"])
+    if len(parts[0]) == 4:
+        year, month, day = numbers
+    elif len(parts[2]) == 4:
+        day, month, year = numbers
+        if month > 12 >= day:  # written month-first
+            day, month = month, day
+    else:
+        return ParsedDate(None, DatePrecision.UNKNOWN, ["dob_unparsed"])
+    flags: list[str] = []
+    if year in _SOLAR_HIJRI_YEARS:
+        value = _solar_hijri(year, month, day)
+        flags.append("dob_solar_hijri")
+    else:
+        try:
+            value = dt.date(year, month, day)
+        except ValueError:
+            value = None
+    if value is None or not dt.date(1900, 1, 1) <= value <= today:
+        return ParsedDate(None, DatePrecision.UNKNOWN, ["dob_unparsed"])
+    if value.month == 1 and value.day == 1:
+        return ParsedDate(value, DatePrecision.APPROXIMATE, [*flags, "dob_january_first"])
+    return ParsedDate(value, DatePrecision.EXACT, flags)
+
+
+def _year_only(year: int, today: dt.date) -> ParsedDate:
+    flags: list[str] = []
+    if year in _SOLAR_HIJRI_YEARS:
+        # Mid-year of the Solar Hijri year: it straddles two Gregorian years.
+        year = jdatetime.date(year, 6, 1).togregorian().year
+        flags.append("dob_solar_hijri")
+    if not 1900 <= year <= today.year:
+        return ParsedDate(None, DatePrecision.UNKNOWN, ["dob_unparsed"])
+    return ParsedDate(dt.date(year, 7, 1), DatePrecision.YEAR, flags)
+
+
+@dataclass
+class NormalizedIdentifier:
+    kind: str
+    as_written: str
+    normalized: str
+    is_valid: bool
+
+
+_PASSPORT = re.compile(r"^[A-Z][0-9]{7,8}$")
+_SIV = re.compile(r"^KBL[0-9]{4,12}$")
+
+
+def normalize_identifier(kind: str, value: str) -> NormalizedIdentifier:
+    raw = (value or "").strip()
+    text = western_digits(unicodedata.normalize("NFKC", raw))
+    if kind == IdentifierKind.PHONE:
+        return _normalize_phone(raw, text)
+    if kind == IdentifierKind.EMAIL:
+        email = text.lower()
+        valid = bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email))
+        return NormalizedIdentifier(kind, raw, email, valid)
+    compact = re.sub(r"[\s\-./]", "", text).upper()
+    if kind == IdentifierKind.PASSPORT:
+        return NormalizedIdentifier(kind, raw, compact, bool(_PASSPORT.match(compact)))
+    if kind == IdentifierKind.E_TAZKIRA:
+        return NormalizedIdentifier(kind, raw, compact, compact.isdigit() and len(compact) == 13)
+    if kind == IdentifierKind.SIV_CASE:
+        return NormalizedIdentifier(kind, raw, compact, bool(_SIV.match(compact)))
+    if kind == IdentifierKind.PAPER_TAZKIRA:
+        # Volume/page/number: keep the three parts, separated by one slash.
+        parts = re.findall(r"[0-9]+", text)
+        return NormalizedIdentifier(kind, raw, "/".join(parts), len(parts) == 3)
+    return NormalizedIdentifier(kind, raw, compact, bool(compact))
+
+
+def _normalize_phone(raw: str, text: str) -> NormalizedIdentifier:
+    candidate = re.sub(r"[^\d+]", "", text)
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    try:
+        number = phonenumbers.parse(candidate, settings.HAVEN_DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return NormalizedIdentifier(IdentifierKind.PHONE, raw, candidate, False)
+    valid = phonenumbers.is_valid_number(number)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, valid)

@@ -1,0 +1,187 @@
+"""The one intake path. Every channel builds a RequestInput and calls request_create."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from haven.accounts.models import Organization
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
+from haven.common import crypto
+
+from . import normalize
+from .models import Identifier, PersonRecord, Relationship, Request, Requester
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+# Crockford's base32 without I, L, O, U: nothing to misread when a receipt is read aloud.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    relationship: str = Relationship.PRINCIPAL
+    full_name: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    father_name: str = ""
+    sex: str = ""
+    date_of_birth: str = ""
+    province: str = ""
+    # (kind, value as written) pairs; kinds are IdentifierKind values.
+    identifiers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RequesterInput:
+    kind: str = Requester.Kind.APPLICANT
+    name: str = ""
+    organization: Organization | None = None
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    channel: str
+    people: tuple[PersonInput, ...]
+    requester: RequesterInput = field(default_factory=RequesterInput)
+    help_requested: str = ""
+    current_country: str = ""
+    current_location: str = ""
+    language: str = ""
+    consent_version: str = ""
+
+
+@dataclass(frozen=True)
+class CreatedRequest:
+    request: Request
+    # Shown to the requester once; only its hash is stored.
+    status_secret: str
+
+
+def new_receipt_number() -> str:
+    body = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(10))
+    return f"HV-{body[:5]}-{body[5:]}"
+
+
+def _unused_receipt_number() -> str:
+    # 50 random bits: a collision is vanishingly rare, but a unique index would turn one into a 500.
+    while True:
+        number = new_receipt_number()
+        if not Request.objects.filter(receipt_number=number).exists():
+            return number
+
+
+def _person_record_create(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
+    dob = normalize.parse_date_of_birth(person.date_of_birth)
+    flags = list(dob.flags)
+    names = (person.full_name, person.given_name, person.family_name, person.father_name)
+    if not any(n.strip() for n in names):
+        flags.append("name_missing")
+    record = PersonRecord.objects.create(
+        request=request,
+        position=position,
+        relationship=person.relationship or Relationship.OTHER,
+        full_name=person.full_name.strip(),
+        given_name=person.given_name.strip(),
+        family_name=person.family_name.strip(),
+        father_name=person.father_name.strip(),
+        search_text=normalize.search_text(*names)[:700],
+        sex=person.sex,
+        dob_as_written=person.date_of_birth.strip()[:50],
+        dob=dob.value,
+        dob_precision=dob.precision,
+        province=person.province.strip(),
+        flags=flags,
+    )
+    identifiers = []
+    for kind, value in person.identifiers:
+        if not value or not value.strip():
+            continue
+        parsed = normalize.normalize_identifier(kind, value)
+        if not parsed.is_valid:
+            flags.append(f"{kind}_invalid")
+        identifiers.append(
+            Identifier(
+                person_record=record,
+                kind=kind,
+                value_as_written_encrypted=crypto.encrypt(parsed.as_written),
+                normalized_encrypted=crypto.encrypt(parsed.normalized) if parsed.normalized else "",
+                value_hash=crypto.keyed_hash(kind, parsed.normalized) if parsed.normalized else "",
+                is_valid=parsed.is_valid,
+            )
+        )
+    Identifier.objects.bulk_create(identifiers)
+    if flags != record.flags:
+        record.flags = flags
+        record.save(update_fields=["flags"])
+    return record
+
+
+def _requester_create(requester: RequesterInput) -> Requester | None:
+    if not (requester.name or requester.organization or requester.contact):
+        return None
+    return Requester.objects.create(
+        kind=requester.kind,
+        name=requester.name.strip(),
+        organization=requester.organization,
+        contact=requester.contact.strip(),
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    data: RequestInput,
+    raw_input: str,
+    raw_content_type: str = "application/json",
+    actor: User | None = None,
+    received_at: dt.datetime | None = None,
+) -> CreatedRequest:
+    """Store a request verbatim, parse its people, and run the intake pipeline.
+
+    A request is stored even when nothing in it can be parsed: it is then marked
+    "needs data entry" for staff, never dropped.
+    """
+    secret = crypto.new_secret()
+    request = Request.objects.create(
+        receipt_number=_unused_receipt_number(),
+        channel=data.channel,
+        received_at=received_at or timezone.now(),
+        requester=_requester_create(data.requester),
+        raw_input=raw_input,
+        raw_content_type=raw_content_type,
+        status_secret_hash=crypto.hash_secret(secret),
+        help_requested=data.help_requested.strip(),
+        current_country=data.current_country.strip().upper()[:2],
+        current_location=data.current_location.strip()[:200],
+        language=data.language[:10],
+        consent_version=data.consent_version[:20],
+        entered_by=actor,
+    )
+    records = [
+        _person_record_create(request=request, position=i, person=person)
+        for i, person in enumerate(data.people)
+    ]
+    if not records or any("name_missing" in r.flags for r in records):
+        request.needs_data_entry = True
+        request.save(update_fields=["needs_data_entry"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=request,
+        summary=f"Request {request.receipt_number} via {data.channel}",
+        details={"people": len(records)},
+    )
+    for step in settings.HAVEN_INTAKE_PIPELINE:
+        import_string(step)(request=request, records=records, actor=actor)
+    return CreatedRequest(request=request, status_secret=secret)
