@@ -1,0 +1,90 @@
+"""Shared personas for every app's tests.
+
+intake_officer, caseworker, supervisor and admin_user work for the task force;
+partner_a and partner_b work for two partner organisations; outsider has an
+account and no role. Each fixture returns a logged-in test client factory via
+`client_for(user)` or the user itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from haven.accounts.models import Organization, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def task_force(db: None) -> Organization:
+    return Organization.objects.create(name="Task Force", kind=Organization.Kind.TASK_FORCE)
+
+
+@pytest.fixture
+def partner_org_a(db: None) -> Organization:
+    return Organization.objects.create(
+        name="UNHCR Pakistan", kind=Organization.Kind.PARTNER, category="UNHCR"
+    )
+
+
+@pytest.fixture
+def partner_org_b(db: None) -> Organization:
+    return Organization.objects.create(
+        name="Safe Passage NGO", kind=Organization.Kind.PARTNER, category="NGO"
+    )
+
+
+def _user(username: str, role: str, organization: Organization | None) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, organization=organization
+    )
+
+
+@pytest.fixture
+def intake_officer(task_force: Organization) -> User:
+    return _user("intake", Role.INTAKE_OFFICER, task_force)
+
+
+@pytest.fixture
+def caseworker(task_force: Organization) -> User:
+    return _user("caseworker", Role.CASEWORKER, task_force)
+
+
+@pytest.fixture
+def supervisor(task_force: Organization) -> User:
+    return _user("supervisor", Role.SUPERVISOR, task_force)
+
+
+@pytest.fixture
+def admin_user(task_force: Organization) -> User:
+    return _user("admin", Role.ADMIN, task_force)
+
+
+@pytest.fixture
+def partner_a(partner_org_a: Organization) -> User:
+    return _user("partner_a", Role.PARTNER, partner_org_a)
+
+
+@pytest.fixture
+def partner_b(partner_org_b: Organization) -> User:
+    return _user("partner_b", Role.PARTNER, partner_org_b)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return _user("outsider", Role.NONE, None)
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """A client logged in as the given user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
