@@ -17,3 +17,5 @@ STORAGES = {
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 AXES_ENABLED = True
+# Tests do not collect static files; WhiteNoise need not look for them.
+WHITENOISE_AUTOREFRESH = True

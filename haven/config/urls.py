@@ -1,5 +1,13 @@
 from django.urls import include, path
 
+from haven.common.views import healthz, home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("haven.accounts.urls")),
+    path("intake/", include("haven.intake.urls")),
+    path("cases/", include("haven.cases.urls")),
+    path("audit/", include("haven.audit.urls")),
 ]

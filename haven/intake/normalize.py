@@ -31,17 +31,20 @@ def has_arabic_script(text: str) -> bool:
     return bool(_ARABIC_SCRIPT.search(text))
 
 
+def search_variants(name: str) -> list[str]:
+    """A name as written (case-folded) and, if not plain ASCII, its Latin transliteration."""
+    name = " ".join(unicodedata.normalize("NFKC", name or "").split())
+    if not name:
+        return []
+    variants = [name.casefold()]
+    if not name.isascii():
+        variants.append(anyascii(name).casefold())
+    return variants
+
+
 def search_text(*names: str) -> str:
-    """Lower-case text holding each name as written and its Latin transliteration."""
-    parts: list[str] = []
-    for name in names:
-        name = unicodedata.normalize("NFKC", name or "").strip()
-        if not name:
-            continue
-        parts.append(name.casefold())
-        if has_arabic_script(name) or not name.isascii():
-            parts.append(anyascii(name).casefold())
-    return " | ".join(parts)
+    """Every variant of every name, in one indexed column that a search can scan."""
+    return " | ".join(v for name in names for v in search_variants(name))
 
 
 @dataclass

@@ -1,0 +1,58 @@
+# Haven: `make demo` to try it, `make test` to check it. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt) pyproject.toml
+PYTEST_ARGS ?=
+
+.PHONY: demo test install lint typecheck migrations-check pytest browser-deps messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(REQUIREMENTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium drives the browser test; installed when we are allowed to (root), else the test says it is skipped.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is not installed; the browser test will be skipped"; fi; \
+	fi
+
+demo: install
+	$(BIN)/haven migrate --noinput -v0
+	$(BIN)/haven collectstatic --noinput -v0
+	$(BIN)/haven demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/gunicorn haven.config.wsgi:application --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy haven
+
+migrations-check: install
+	$(BIN)/haven makemigrations --check --dry-run -v0
+
+pytest: install browser-deps
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check pytest
+
+# For translators: refresh the .po files and compile them (needs GNU gettext).
+messages: install
+	cd haven && ../$(BIN)/haven makemessages -l fa_AF -l ps --ignore "*/tests/*" && ../$(BIN)/haven compilemessages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""`haven demo`: one account per persona and synthetic data, for a laptop demo.
+
+Idempotent: a second run reuses the accounts (and prints the same passwords,
+kept in var/demo-credentials.json, readable by the owner only) and seeds only
+an empty database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from haven.accounts.models import Organization, Role, User
+from haven.accounts.services import organization_ensure, user_create, user_password_set
+
+PERSONAS = [
+    ("intake", Role.INTAKE_OFFICER, "Task Force"),
+    ("caseworker", Role.CASEWORKER, "Task Force"),
+    ("supervisor", Role.SUPERVISOR, "Task Force"),
+    ("partner", Role.PARTNER, "UNHCR Pakistan"),
+    ("admin", Role.ADMIN, "Task Force"),
+]
+ORGANIZATIONS = [
+    ("Task Force", Organization.Kind.TASK_FORCE, "Task force"),
+    ("UNHCR Pakistan", Organization.Kind.PARTNER, "UNHCR"),
+    ("IOM Pakistan", Organization.Kind.PARTNER, "IOM"),
+    ("Safe Passage NGO", Organization.Kind.PARTNER, "NGO"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (one per persona) and load synthetic data into an empty database."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--requests", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2021)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        credentials = self._accounts()
+        from django.apps import apps
+
+        request_model = apps.get_model("intake", "Request")
+        if request_model.objects.exists():
+            self.stdout.write("Synthetic data already loaded; not adding more.")
+        else:
+            call_command("seed", requests=options["requests"], seed=options["seed"])
+        self.stdout.write("\nDemo accounts (user name / password / role):")
+        for username, role, _org in PERSONAS:
+            self.stdout.write(f"  {username:<12} {credentials[username]:<26} {role.label}")
+
+    def _accounts(self) -> dict[str, str]:
+        path = Path(settings.VAR_DIR) / "demo-credentials.json"
+        credentials: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        organizations = {
+            name: organization_ensure(name=name, kind=kind, category=category)
+            for name, kind, category in ORGANIZATIONS
+        }
+        for username, role, org_name in PERSONAS:
+            existing = User.objects.filter(username=username).first()
+            if existing is not None and username in credentials:
+                continue
+            password = secrets.token_urlsafe(12)
+            if existing is not None:
+                # The credentials file was lost: give the account a new password we can print.
+                user_password_set(user=existing, password=password)
+            else:
+                user_create(
+                    username=username,
+                    password=password,
+                    role=role,
+                    organization=organizations[org_name],
+                    is_staff=role == Role.ADMIN,
+                )
+            credentials[username] = password
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(credentials, indent=2))
+        os.chmod(path, 0o600)
+        return credentials

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from haven.accounts import permissions
+from haven.accounts.models import User
+
+from .models import AuditEvent
+
+
+def audit_event_list(
+    *, user: User, action: str = "", actor: str = "", object_type: str = "", object_id: str = ""
+) -> QuerySet[AuditEvent]:
+    if not permissions.can_read_audit(user):
+        raise PermissionDenied
+    events = AuditEvent.objects.all()
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label=actor)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    return events.order_by("-at", "-id")

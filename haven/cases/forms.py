@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.intake.models import Channel
+
+from .models import Case
+from .selectors import CaseFilters
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, receipt number or document number"), required=False, max_length=200
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Case.Status.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self) -> CaseFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return CaseFilters(
+            q=data.get("q", ""),
+            status=data.get("status", ""),
+            channel=data.get("channel", ""),
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+        )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=10000)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)

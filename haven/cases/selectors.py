@@ -1,0 +1,141 @@
+"""Reads of cases. Every view goes through these; they decide who sees what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from haven.accounts import permissions
+from haven.accounts.models import User
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
+from haven.common import crypto
+from haven.intake import normalize
+from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
+from haven.resolution.models import PersonLink
+
+from .models import Case, CaseMember, CaseRequest
+
+_RECEIPT = re.compile(r"^HV[0-9A-Z]{10}$")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+
+def _visible_cases(user: User) -> QuerySet[Case]:
+    if permissions.can_view_cases(user):
+        return Case.objects.all()
+    # Partner users will see cases referred to their organisation once referrals exist.
+    return Case.objects.none()
+
+
+def _matching_requests(q: str) -> QuerySet[Request]:
+    """Requests whose receipt number, any name as written, or any identifier matches q."""
+    term = q.strip()
+    condition = Q()
+    for variant in normalize.search_variants(term):
+        condition |= Q(person_records__search_text__contains=variant)
+    compact = re.sub(r"[^0-9A-Z]", "", term.upper())
+    if _RECEIPT.match(compact):  # typed with or without dashes
+        condition |= Q(receipt_number=f"HV-{compact[2:7]}-{compact[7:]}")
+    hashes = []
+    for kind in IdentifierKind.values:
+        parsed = normalize.normalize_identifier(kind, term)
+        if parsed.normalized:
+            hashes.append(crypto.keyed_hash(kind, parsed.normalized))
+    if hashes:
+        condition |= Q(person_records__identifiers__value_hash__in=hashes)
+    return Request.objects.filter(condition)
+
+
+def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+    if not permissions.can_view_cases(user):
+        raise PermissionDenied
+    cases = _visible_cases(user)
+    request_condition = Q()
+    if filters.q.strip():
+        request_condition &= Q(request__in=_matching_requests(filters.q))
+    if filters.channel:
+        request_condition &= Q(request__channel=filters.channel)
+    if filters.received_from:
+        request_condition &= Q(request__received_at__date__gte=filters.received_from)
+    if filters.received_to:
+        request_condition &= Q(request__received_at__date__lte=filters.received_to)
+    if request_condition:
+        cases = cases.filter(id__in=CaseRequest.objects.filter(request_condition).values("case_id"))
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.q.strip():
+        # What was searched for is itself sensitive, and exactly what an audit must show.
+        audit_record(
+            actor=user,
+            action=AuditAction.SEARCH,
+            object_type="cases.case",
+            summary="Case search",
+            details={"q": filters.q[:200], "status": filters.status, "channel": filters.channel},
+        )
+    return (
+        cases.select_related("assignee")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            request_count=Count("case_requests", distinct=True),
+            last_received=Max("case_requests__request__received_at"),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def case_get(*, user: User, case_id: int) -> Case:
+    """A case the user may see, or 404 (403 for a role that sees no cases at all)."""
+    if not permissions.can_view_cases(user):
+        raise PermissionDenied
+    case = _visible_cases(user).select_related("assignee", "principal").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_get_for_detail(*, user: User, case_id: int) -> Case:
+    case = case_get(user=user, case_id=case_id)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=case, summary=f"Viewed {case.reference}")
+    return case
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member: CaseMember
+    records: list[PersonRecord]
+
+
+def case_members(*, case: Case) -> list[MemberView]:
+    """Members with every record linked to them now, identifiers included, in few queries."""
+    members = list(case.members.select_related("person").order_by("id"))
+    links = (
+        PersonLink.objects.filter(person__in=[m.person for m in members], ended_at__isnull=True)
+        .select_related("person_record__request")
+        .prefetch_related(Prefetch("person_record__identifiers", queryset=Identifier.objects.all()))
+    )
+    by_person: dict[int, list[PersonRecord]] = {}
+    for link in links:
+        by_person.setdefault(link.person_id, []).append(link.person_record)
+    return [MemberView(member=m, records=by_person.get(m.person_id, [])) for m in members]
+
+
+def case_requests(*, case: Case) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(case_links__case=case)
+        .select_related("requester__organization", "entered_by")
+        .prefetch_related("person_records")
+        .order_by("received_at")
+    )

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts.models import User
+
+from . import selectors, services
+from .forms import CaseFilterForm, NoteForm, StatusForm
+from .panels import case_panels
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    # login_required guarantees an authenticated User here.
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None)
+    cases = selectors.case_list(user=_user(request), filters=form.filters())
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "cases/_case_table.html" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _detail_context(request: HttpRequest, case_id: int) -> dict[str, object]:
+    user = _user(request)
+    case = selectors.case_get_for_detail(user=user, case_id=case_id)
+    return {
+        "case": case,
+        "members": selectors.case_members(case=case),
+        "requests": selectors.case_requests(case=case),
+        "notes": case.notes.select_related("author"),
+        "events": case.events.select_related("actor")[:100],
+        "panels": case_panels(case=case, user=user),
+        "note_form": NoteForm(),
+        "status_form": StatusForm(initial={"status": case.status}),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return render(request, "cases/case_detail.html", _detail_context(request, case_id))
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, case_id)
+        context["note_form"] = form  # keeps what was typed
+        return render(request, "cases/case_detail.html", context, status=400)
+    services.note_create(case=case, author=user, body=form.cleaned_data["body"])
+    messages.success(request, _("Note added."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, case_id)
+        context["status_form"] = form
+        return render(request, "cases/case_detail.html", context, status=400)
+    services.case_status_change(case=case, actor=user, status=form.cleaned_data["status"])
+    messages.success(request, _("Status changed."))
+    return redirect("cases:detail", case_id=case.pk)
