@@ -205,6 +205,9 @@ HAVEN_INTAKE_PIPELINE = [
 HAVEN_CASE_PANELS: list[str] = []
 # The country most phone numbers are written for when no prefix is given.
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
+HAVEN_PHONE_FALLBACK_REGIONS = [
+    r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r
+]
 
 EMAIL_BACKEND = os.environ.get(
     "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -155,14 +155,32 @@ def normalize_identifier(kind: str, value: str) -> NormalizedIdentifier:
     return NormalizedIdentifier(kind, raw, compact, bool(compact))
 
 
+def _parse_phone(candidate: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def _normalize_phone(raw: str, text: str) -> NormalizedIdentifier:
     candidate = re.sub(r"[^\d+]", "", text)
     if candidate.startswith("00"):
         candidate = "+" + candidate[2:]
-    try:
-        number = phonenumbers.parse(candidate, settings.HAVEN_DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
+    # A number written without a country code is tried as the task force's own country first,
+    # then as the neighbours people crossed into (Pakistani mobiles are written 03xx…).
+    regions = [settings.HAVEN_DEFAULT_PHONE_REGION, *settings.HAVEN_PHONE_FALLBACK_REGIONS]
+    first: phonenumbers.PhoneNumber | None = None
+    for region in regions:
+        number = _parse_phone(candidate, region)
+        if number is None:
+            continue
+        first = first or number
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, True)
+        if candidate.startswith("+"):
+            break  # the country code is written; other regions cannot change the reading
+    if first is None:
         return NormalizedIdentifier(IdentifierKind.PHONE, raw, candidate, False)
-    valid = phonenumbers.is_valid_number(number)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, valid)
+    e164 = phonenumbers.format_number(first, phonenumbers.PhoneNumberFormat.E164)
+    return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, False)

@@ -1,0 +1,140 @@
+"""`haven seed`: fill the desk with synthetic requests, or write them to evaluation files.
+
+Requests go through request_create, the one intake path, so seeded data is
+parsed, resolved and attached to cases exactly as real intake would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from haven.intake.models import PersonRecord
+from haven.intake.services import request_create
+from haven.intake.synthetic import (
+    TRUTH_FILE_HEADER,
+    SyntheticRequest,
+    generate,
+    truth_rows,
+    write_records_csv,
+)
+
+# One transaction per batch: SQLite commits are the slow part of a bulk load.
+BATCH_SIZE = 500
+
+
+class _RowWriter(Protocol):
+    def writerow(self, row: Iterable[object], /) -> object: ...
+    def writerows(self, rows: Iterable[Iterable[object]], /) -> None: ...
+
+
+def _batches(requests: Iterable[SyntheticRequest], size: int) -> Iterator[list[SyntheticRequest]]:
+    iterator = iter(requests)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _load_batch(batch: list[SyntheticRequest]) -> dict[int, SyntheticRequest]:
+    """Create one batch of requests; returns them by database request id."""
+    created = {}
+    with transaction.atomic():
+        for synthetic in batch:
+            result = request_create(
+                data=synthetic.data,
+                raw_input=synthetic.raw_input,
+                received_at=synthetic.received_at,
+                actor=None,
+            )
+            created[result.request.pk] = synthetic
+    return created
+
+
+def _write_truth(truth: _RowWriter, created: dict[int, SyntheticRequest]) -> int:
+    """Truth rows keyed by PersonRecord pk, looked up once per batch."""
+    record_ids: dict[int, list[int]] = {pk: [] for pk in created}
+    records = PersonRecord.objects.filter(request_id__in=created).order_by("request_id", "position")
+    for request_id, record_id in records.values_list("request_id", "pk"):
+        record_ids[request_id].append(record_id)
+    rows = 0
+    for request_id, synthetic in created.items():
+        truth.writerows(truth_rows(synthetic, record_ids[request_id]))
+        rows += len(record_ids[request_id])
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Load synthetic requests into the database, or write them as resolve-file CSVs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--requests", type=int, default=1000, help="How many requests.")
+        parser.add_argument("--seed", type=int, default=1, help="Same seed, same people.")
+        parser.add_argument(
+            "--truth", help="Write record_id,person_id,household_id to this CSV file."
+        )
+        parser.add_argument(
+            "--no-db",
+            action="store_true",
+            help="Touch no database: write --records and --truth files only.",
+        )
+        parser.add_argument("--records", help="With --no-db: the resolve-file CSV to write.")
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        requests, seed = int(options["requests"]), int(options["seed"])
+        if requests < 0:
+            raise CommandError("--requests must not be negative.")
+        started = time.monotonic()
+        if options["no_db"]:
+            if not options["records"] or not options["truth"]:
+                raise CommandError("--no-db needs --records FILE and --truth FILE.")
+            records = write_records_csv(
+                generate(requests=requests, seed=seed), options["records"], options["truth"]
+            )
+            self.stdout.write(
+                f"Wrote {requests} requests, {records} person records to {options['records']} "
+                f"(truth: {options['truth']}) in {time.monotonic() - started:.1f} s."
+            )
+            return
+        if options["records"]:
+            raise CommandError("--records is only for --no-db; use --truth with the database.")
+        self._seed_database(requests, seed, options["truth"], max(1, options["batch_size"]))
+
+    def _seed_database(self, requests: int, seed: int, truth_path: str | None, size: int) -> None:
+        started = time.monotonic()
+        people: set[str] = set()
+        households: set[str] = set()
+        records = done = 0
+        truth_file: TextIO | None = None
+        truth: _RowWriter | None = None
+        if truth_path:
+            truth_file = Path(truth_path).open("w", newline="", encoding="utf-8")  # noqa: SIM115
+            truth = csv.writer(truth_file, lineterminator="\n")
+            truth.writerow(TRUTH_FILE_HEADER.split(","))
+        try:
+            for batch in _batches(generate(requests=requests, seed=seed), size):
+                created = _load_batch(batch)
+                if truth is not None:
+                    _write_truth(truth, created)
+                for synthetic in batch:
+                    people.update(synthetic.person_keys)
+                    households.add(synthetic.household_key)
+                    records += len(synthetic.person_keys)
+                done += len(batch)
+                self.stderr.write(
+                    f"seed: {done}/{requests} requests, {records} person records, "
+                    f"{time.monotonic() - started:.1f} s"
+                )
+        finally:
+            if truth_file is not None:
+                truth_file.close()
+        self.stdout.write(
+            f"Seeded {done} requests, {records} person records ({len(people)} distinct people, "
+            f"{len(households)} households) in {time.monotonic() - started:.1f} s."
+        )
