@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -20,8 +19,6 @@ from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Reques
 from haven.resolution.models import PersonLink
 
 from .models import Case, CaseMember, CaseRequest
-
-_RECEIPT = re.compile(r"^HV[0-9A-Z]{10}$")
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,9 @@ def _matching_requests(q: str) -> QuerySet[Request]:
     condition = Q()
     for variant in normalize.search_variants(term):
         condition |= Q(person_records__search_text__contains=variant)
-    compact = re.sub(r"[^0-9A-Z]", "", term.upper())
-    if _RECEIPT.match(compact):  # typed with or without dashes
-        condition |= Q(receipt_number=f"HV-{compact[2:7]}-{compact[7:]}")
+    receipt_number = normalize.normalize_receipt_number(term)
+    if receipt_number:
+        condition |= Q(receipt_number=receipt_number)
     hashes = []
     for kind in IdentifierKind.values:
         parsed = normalize.normalize_identifier(kind, term)

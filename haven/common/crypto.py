@@ -41,14 +41,25 @@ def decrypt(token: str) -> str:
         return "[unreadable]"
 
 
-def new_secret(nbytes: int = 16) -> str:
-    """A URL-safe random secret; 16 bytes is 128 bits."""
-    return secrets.token_urlsafe(nbytes)
+# Crockford's base32: no I, L, O or U, so a secret copied by hand or read aloud survives.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def crockford_canonical(text: str) -> str:
+    """Upper case, separators dropped, look-alike letters read as the digits they resemble."""
+    return "".join(ch for ch in text.upper() if ch.isalnum()).translate(_LOOKALIKES)
+
+
+def new_secret(nchars: int = 26) -> str:
+    """A random status secret: 26 base32 characters are 130 bits, shown in groups of five."""
+    body = "".join(secrets.choice(CROCKFORD) for _ in range(nchars))
+    return "-".join(body[i : i + 5] for i in range(0, nchars, 5))
 
 
 def hash_secret(secret: str) -> str:
     """Hash for a high-entropy secret (not a password, so no slow hash is needed)."""
-    return keyed_hash("status-secret", secret)
+    return keyed_hash("status-secret", crockford_canonical(secret))
 
 
 def secret_matches(secret: str, stored_hash: str) -> bool:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("intake/", include("haven.intake.urls")),
     path("cases/", include("haven.cases.urls")),
     path("audit/", include("haven.audit.urls")),
+    # The public pages: the application form and the status look-up, no log-in.
+    path("", include("haven.intake.public.urls")),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import formset_factory
@@ -106,7 +106,20 @@ class PrincipalForm(PersonForm):
     missing_name_message = _("Give at least one name for the principal applicant.")
 
 
-MemberFormSet = formset_factory(PersonForm, extra=2, max_num=20, validate_max=True)
+class MemberForm(PersonForm):
+    """A family member: any relationship but "principal", and none chosen in advance."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relationship = cast(forms.ChoiceField, self.fields["relationship"])
+        relationship.choices = [
+            ("", _("— choose —")),
+            *(c for c in Relationship.choices if c[0] != Relationship.PRINCIPAL),
+        ]
+
+
+# absolute_max = max_num: a forged TOTAL_FORMS of thousands must not make us build thousands of forms.
+MemberFormSet = formset_factory(MemberForm, extra=2, max_num=20, absolute_max=20, validate_max=True)
 
 
 class RequestDetailsForm(forms.Form):

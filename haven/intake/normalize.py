@@ -16,6 +16,8 @@ import phonenumbers
 from anyascii import anyascii
 from django.conf import settings
 
+from haven.common import crypto
+
 from .models import DatePrecision, IdentifierKind
 
 # Eastern Arabic (Persian) and Arabic-Indic digits, as typed on Dari/Pashto keyboards.
@@ -29,6 +31,20 @@ def western_digits(text: str) -> str:
 
 def has_arabic_script(text: str) -> bool:
     return bool(_ARABIC_SCRIPT.search(text))
+
+
+_RECEIPT_BODY = re.compile(r"^HV([0-9A-HJKMNP-TV-Z]{10})$")
+
+
+def normalize_receipt_number(value: str) -> str:
+    """HV-XXXXX-XXXXX from what a person typed (any case, spaces, Persian digits, no dashes,
+    O/I/L for 0/1 as people copy receipts by hand); "" when it cannot be a receipt number."""
+    compact = crypto.crockford_canonical(western_digits(value))
+    match = _RECEIPT_BODY.match(compact)
+    if not match:
+        return ""
+    body = match.group(1)
+    return f"HV-{body[:5]}-{body[5:]}"
 
 
 def search_variants(name: str) -> list[str]:

@@ -23,9 +23,6 @@ from .models import Identifier, PersonRecord, Relationship, Request, Requester
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
-# Crockford's base32 without I, L, O, U: nothing to misread when a receipt is read aloud.
-_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 @dataclass(frozen=True)
 class PersonInput:
@@ -69,7 +66,7 @@ class CreatedRequest:
 
 
 def new_receipt_number() -> str:
-    body = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(10))
+    body = "".join(secrets.choice(crypto.CROCKFORD) for _ in range(10))
     return f"HV-{body[:5]}-{body[5:]}"
 
 

@@ -20,7 +20,7 @@ from .services import request_create
 _SESSION_NEW_RECEIPT = "haven_new_receipt_secret"
 
 
-def _raw_form_input(request: HttpRequest) -> str:
+def raw_form_input(request: HttpRequest) -> str:
     """Everything the officer submitted, verbatim, minus the CSRF token."""
     fields = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
     return json.dumps(fields, ensure_ascii=False, sort_keys=True)
@@ -45,7 +45,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
             )
             created = request_create(
                 data=data,
-                raw_input=_raw_form_input(request),
+                raw_input=raw_form_input(request),
                 actor=request.user,  # type: ignore[arg-type]
             )
             request.session[_SESSION_NEW_RECEIPT] = {

@@ -91,3 +91,14 @@ def test_production_settings_refuse_the_demo_secret():
     )
     assert result.returncode != 0
     assert "HAVEN_SECRET_KEY" in result.stderr
+
+
+def test_status_secrets_carry_at_least_128_bits_and_forgive_hand_copying():
+    from haven.common import crypto
+
+    secret = crypto.new_secret()
+    assert len(secret.replace("-", "")) * 5 >= 128
+    stored = crypto.hash_secret(secret)
+    typed = secret.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert crypto.secret_matches(typed, stored)
+    assert not crypto.secret_matches(crypto.new_secret(), stored)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-ROOT = Path(__file__).resolve().parents[3]
+from haven.common.browser_testing import browser_test, chromium_page, haven_server
+
+pytestmark = browser_test
 PASSWORD = "browser-test-password-1"
 CREATE_USER = (
     "from haven.accounts.models import Organization, User;"
@@ -28,66 +19,16 @@ CREATE_USER = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A separate server process on its own SQLite file, as a user would run it."""
-    var_dir = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1"}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    haven = [sys.executable, "-m", "haven.cli"]
-    subprocess.run([*haven, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    subprocess.run([*haven, "shell", "-c", CREATE_USER], cwd=ROOT, env=env, check=True, timeout=60)
-    port = _free_port()
-    process = subprocess.Popen(
-        [*haven, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with haven_server(tmp_path_factory.mktemp("var"), setup_python=CREATE_USER) as url:
+        yield url
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def page() -> Iterator[Any]:
+    with chromium_page() as page:
+        yield page
 
 
 def test_an_officer_enters_a_household_finds_it_and_reads_it_in_dari(server, page):

@@ -1,0 +1,96 @@
+"""Browser tests run a real `haven` server process and drive Debian's Chromium with Playwright.
+
+The server gets its own SQLite file (a user's demo, not the test database), so nothing the
+browser does depends on the test runner's transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+# Without the background-networking flags Chromium keeps dialling out on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+browser_test = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the haven server did not start on port {port}")
+
+
+@contextmanager
+def haven_server(var_dir: Path, *, setup_python: str = "") -> Iterator[str]:
+    """Migrate a fresh database in var_dir, run setup code in `haven shell`, serve; yield the URL."""
+    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1"}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    haven = [sys.executable, "-m", "haven.cli"]
+    subprocess.run([*haven, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    if setup_python:
+        subprocess.run(
+            [*haven, "shell", "-c", setup_python], cwd=ROOT, env=env, check=True, timeout=60
+        )
+    port = _free_port()
+    process = subprocess.Popen(
+        [*haven, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def chromium_page(**context_options: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser.new_context(**context_options).new_page()
+        finally:
+            browser.close()
