@@ -199,10 +199,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",
+    # After the case exists: triage it under the active guidance.
+    "haven.triage.pipeline.triage_new_case",
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-HAVEN_CASE_PANELS: list[str] = []
+HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
 # The country most phone numbers are written for when no prefix is given.
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
 HAVEN_PHONE_FALLBACK_REGIONS = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("haven.accounts.urls")),
     path("intake/", include("haven.intake.urls")),
     path("cases/", include("haven.cases.urls")),
+    path("triage/", include("haven.triage.urls")),
     path("audit/", include("haven.audit.urls")),
     # The public pages: the application form and the status look-up, no log-in.
     path("", include("haven.intake.public.urls")),

@@ -80,10 +80,17 @@ def _unused_receipt_number() -> str:
 
 def _person_record_create(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
     dob = normalize.parse_date_of_birth(person.date_of_birth)
-    flags = list(dob.flags)
     names = (person.full_name, person.given_name, person.family_name, person.father_name)
-    if not any(n.strip() for n in names):
-        flags.append("name_missing")
+    identifiers = [
+        normalize.normalize_identifier(kind, value)
+        for kind, value in person.identifiers
+        if value and value.strip()
+    ]
+    flags = [
+        *dob.flags,
+        *(["name_missing"] if not any(n.strip() for n in names) else []),
+        *(f"{i.kind}_invalid" for i in identifiers if not i.is_valid),
+    ]
     record = PersonRecord.objects.create(
         request=request,
         position=position,
@@ -100,27 +107,19 @@ def _person_record_create(*, request: Request, position: int, person: PersonInpu
         province=person.province.strip(),
         flags=flags,
     )
-    identifiers = []
-    for kind, value in person.identifiers:
-        if not value or not value.strip():
-            continue
-        parsed = normalize.normalize_identifier(kind, value)
-        if not parsed.is_valid:
-            flags.append(f"{kind}_invalid")
-        identifiers.append(
-            Identifier(
-                person_record=record,
-                kind=kind,
-                value_as_written_encrypted=crypto.encrypt(parsed.as_written),
-                normalized_encrypted=crypto.encrypt(parsed.normalized) if parsed.normalized else "",
-                value_hash=crypto.keyed_hash(kind, parsed.normalized) if parsed.normalized else "",
-                is_valid=parsed.is_valid,
-            )
+    Identifier.objects.bulk_create(
+        Identifier(
+            person_record=record,
+            kind=parsed.kind,
+            value_as_written_encrypted=crypto.encrypt(parsed.as_written),
+            normalized_encrypted=crypto.encrypt(parsed.normalized) if parsed.normalized else "",
+            value_hash=crypto.keyed_hash(parsed.kind, parsed.normalized)
+            if parsed.normalized
+            else "",
+            is_valid=parsed.is_valid,
         )
-    Identifier.objects.bulk_create(identifiers)
-    if flags != record.flags:
-        record.flags = flags
-        record.save(update_fields=["flags"])
+        for parsed in identifiers
+    )
     return record
 
 

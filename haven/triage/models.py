@@ -1,0 +1,152 @@
+"""What triage stores: guidance versions, each case's facts, decisions and re-triage runs.
+
+Cases never import this app; triage writes Case.pathway and Case.priority
+through its services and keeps the why (rule, facts, explanation) here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.cases.models import Case
+
+
+class GuidanceVersion(models.Model):
+    """One validated version of a pack. Its source is stored: what is active is
+    what was validated, whatever happens to the file later."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Previously active")
+
+    pack = models.CharField(max_length=100)
+    version = models.CharField(max_length=64)
+    effective_date = models.DateField()
+    author = models.CharField(max_length=200, blank=True)
+    change_note = models.TextField(blank=True)
+    source = models.TextField()
+    source_name = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "version"], name="guidance_version_once"),
+            # One guidance is in force at a time, for every case.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"), name="one_active_guidance"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.pack}@{self.version}"
+
+
+class CaseFacts(models.Model):
+    """The facts triage decides on, one row per case. Absent keys are unknown."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="triage_facts")
+    facts = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "case facts"
+
+    def __str__(self) -> str:
+        return f"Facts of case {self.case_id}"
+
+
+class RetriageRun(models.Model):
+    """Re-triage of every open case after an activation, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        SUPERSEDED = "superseded", _("Stopped: other guidance was activated")
+
+    guidance = models.ForeignKey(GuidanceVersion, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    # The highest case id handled so far: a restarted task carries on from here.
+    last_case_id = models.BigIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Re-triage {self.pk} under {self.guidance_id}"
+
+    @property
+    def percent(self) -> int:
+        if self.total == 0:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.done * 100 // self.total)
+
+
+class TriageDecision(models.Model):
+    """One decision, kept for good: the latest per case is the current one."""
+
+    class Reason(models.TextChoices):
+        INTAKE = "intake", _("New request")
+        CORRECTION = "correction", _("Facts corrected")
+        ACTIVATION = "activation", _("New guidance activated")
+        MANUAL = "manual", _("Re-triaged on request")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="triage_decisions")
+    guidance = models.ForeignKey(
+        GuidanceVersion, on_delete=models.PROTECT, related_name="decisions"
+    )
+    rule = models.CharField(max_length=100)
+    pathway = models.CharField(max_length=64)
+    next_action = models.TextField(blank=True)
+    evidence_missing = models.JSONField(default=list, blank=True)
+    requires_third_country = models.BooleanField(default=False)
+    priority = models.IntegerField(default=0)
+    priority_breakdown = models.JSONField(default=dict, blank=True)
+    facts_used = models.JSONField(default=dict, blank=True)
+    explanation = models.TextField(blank=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    run = models.ForeignKey(
+        RetriageRun, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["case", "-id"], name="triage_decision_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.pathway} ({self.rule})"

@@ -1,0 +1,94 @@
+"""The triage panel on the case page (add to HAVEN_CASE_PANELS)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from haven.cases.panels import CasePanel
+
+from . import selectors
+from .engine import render
+from .facts import FACTS
+from .forms import FactsForm
+from .models import TriageDecision
+from .pathways import pathway_label
+from .permissions import can_correct_facts, can_view_triage
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+    from haven.cases.models import Case
+
+BREAKDOWN_LABELS = {
+    "vulnerabilities": gettext_lazy("Vulnerabilities"),
+    "location": gettext_lazy("Inside Afghanistan or at the border"),
+    "siv_stage": gettext_lazy("SIV stage"),
+    "days_waiting": gettext_lazy("Days waiting"),
+    "dependants": gettext_lazy("Dependants"),
+}
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(v.replace("_", " ") for v in value) or _("none")
+    return str(value).replace("_", " ")
+
+
+def _texts(decision: TriageDecision) -> dict[str, Any]:
+    """The decision's texts in the reader's language when the pack has them."""
+    pack = selectors.stored_pack(decision.guidance)
+    rule = next((r for r in pack.rules if r.id == decision.rule), None)
+    if rule is None:
+        return {"explanation": decision.explanation, "next_action": decision.next_action}
+    return {
+        "explanation": render(rule.explanation, decision.facts_used),
+        "next_action": render(rule.next_action, decision.facts_used),
+        "evidence": [pack.evidence_label(code) for code in decision.evidence_missing],
+    }
+
+
+def panel_context(*, case: Case, user: User) -> dict[str, Any]:
+    triage = selectors.case_triage(case=case, user=user)
+    decision = triage.decision
+    context: dict[str, Any] = {
+        "case": case,
+        "decision": decision,
+        "history": triage.history,
+        "active": triage.active,
+        "facts": [
+            (spec.label, _shown(triage.facts.get(name)))
+            for name, spec in FACTS.items()
+            if not spec.derived
+        ],
+    }
+    if decision is not None:
+        texts = _texts(decision)
+        context.update(
+            pathway_label=pathway_label(decision.pathway),
+            explanation=texts["explanation"],
+            next_action=texts["next_action"],
+            evidence=texts.get("evidence", decision.evidence_missing),
+            breakdown=[
+                (BREAKDOWN_LABELS.get(k, k), v) for k, v in decision.priority_breakdown.items()
+            ],
+        )
+    if can_correct_facts(user):
+        context["form"] = FactsForm(facts=triage.facts)
+    return context
+
+
+def triage_panel(case: Case, user: User) -> CasePanel | None:
+    if not can_view_triage(user):
+        return None
+    return CasePanel(
+        title=_("Triage"),
+        template="triage/panel.html",
+        context=panel_context(case=case, user=user),
+        order=20,
+    )

@@ -1,0 +1,68 @@
+"""The intake step triages the new request's case under the active guidance."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from haven.intake.models import Channel
+from haven.intake.services import PersonInput, RequestInput, request_create
+from haven.triage.models import CaseFacts, GuidanceVersion, TriageDecision
+
+pytestmark = pytest.mark.django_db
+
+PIPELINE = [
+    "haven.resolution.pipeline.resolve_request_people",
+    "haven.cases.pipeline.attach_request_to_case",
+    "haven.triage.pipeline.triage_new_case",
+]
+
+
+def submit(facts: object) -> None:
+    raw = json.dumps({"facts": facts, "people": [{"full_name": "Gul Ahmad"}]})
+    request_create(
+        data=RequestInput(
+            channel=Channel.WEB_FORM,
+            people=(
+                PersonInput(full_name="Gul Ahmad"),
+                PersonInput(full_name="Mariam", relationship="child"),
+            ),
+            current_country="pk",
+        ),
+        raw_input=raw,
+    )
+
+
+@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
+def test_a_new_request_is_triaged_with_the_active_guidance(
+    active_guidance: GuidanceVersion,
+) -> None:
+    submit({"nationality": "AF", "employer_type": "us_based_media", "referral_source": "self"})
+    decision = TriageDecision.objects.get()
+    assert decision.reason == TriageDecision.Reason.INTAKE
+    assert decision.pathway == "p2_needs_referral"
+    assert decision.guidance == active_guidance
+    assert decision.case.pathway == "p2_needs_referral"
+    facts = CaseFacts.objects.get().facts
+    assert facts["current_country"] == "PK"
+    assert facts["dependants"] == 1
+    assert decision.priority_breakdown["location"] == 10
+
+
+@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
+def test_bad_answers_are_dropped_but_the_request_is_kept(
+    active_guidance: GuidanceVersion,
+) -> None:
+    submit({"nationality": "AF", "employment_months": "lots", "is_us_citizen": True})
+    facts = CaseFacts.objects.get().facts
+    assert "employment_months" not in facts
+    assert TriageDecision.objects.get().pathway == "us_citizen_or_lpr"
+
+
+@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
+def test_without_active_guidance_facts_are_kept_and_nothing_decided() -> None:
+    submit({"nationality": "AF"})
+    assert CaseFacts.objects.get().facts["nationality"] == "AF"
+    assert not TriageDecision.objects.exists()
