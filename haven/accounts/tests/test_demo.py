@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from haven.accounts.models import User
+from haven.cases.models import Case
 from haven.intake.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,8 @@ def test_demo_creates_one_account_per_persona_and_is_idempotent(settings, tmp_pa
         "admin",
     }
     assert Request.objects.count() == 12
+    # The default guidance is in force, so every seeded case has been triaged.
+    assert not Case.objects.filter(pathway="").exists()
     credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
     for username, password in credentials.items():
         assert f"{username}" in first and password in first

@@ -27,6 +27,7 @@ PERSONAS = [
     ("partner", Role.PARTNER, "UNHCR Pakistan"),
     ("admin", Role.ADMIN, "Task Force"),
 ]
+DEMO_GUIDANCE = "us-afghan-2021@1"
 ORGANIZATIONS = [
     ("Task Force", Organization.Kind.TASK_FORCE, "Task force"),
     ("UNHCR Pakistan", Organization.Kind.PARTNER, "UNHCR"),
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         credentials = self._accounts()
         from django.apps import apps
 
+        self._activate_default_guidance()
         request_model = apps.get_model("intake", "Request")
         if request_model.objects.exists():
             self.stdout.write("Synthetic data already loaded; not adding more.")
@@ -54,6 +56,17 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo accounts (user name / password / role):")
         for username, role, _org in PERSONAS:
             self.stdout.write(f"  {username:<12} {credentials[username]:<26} {role.label}")
+
+    def _activate_default_guidance(self) -> None:
+        # Requests are triaged as they arrive, so guidance must be in force before seeding.
+        from django.apps import apps
+
+        version_model = apps.get_model("triage", "GuidanceVersion")
+        if version_model.objects.filter(status="active").exists():
+            return
+        call_command(
+            "guidance", "activate", DEMO_GUIDANCE, "--as", "supervisor", stdout=self.stdout
+        )
 
     def _accounts(self) -> dict[str, str]:
         path = Path(settings.VAR_DIR) / "demo-credentials.json"
