@@ -44,3 +44,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401

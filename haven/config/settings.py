@@ -211,6 +211,12 @@ HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r
 ]
 
+# Partner API: requests per minute per token, the cache that counts them (use one shared by all
+# processes in production, e.g. Redis or the database cache), and how long idempotency keys replay.
+HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_MINUTE", "600"))
+HAVEN_API_RATE_LIMIT_CACHE = "default"
+HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
+
 EMAIL_BACKEND = os.environ.get(
     "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("haven.cases.urls")),
     path("triage/", include("haven.triage.urls")),
     path("audit/", include("haven.audit.urls")),
+    path("api/", include("haven.intake.api.urls")),
     # The public pages: the application form and the status look-up, no log-in.
     path("", include("haven.intake.public.urls")),
 ]

@@ -1,0 +1,80 @@
+"""Credentials for partner systems (the REST API) and what makes their retries safe.
+
+Imported at the bottom of accounts.models, so the models belong to the accounts app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .models import Organization
+
+
+class ApiToken(models.Model):
+    """A bearer token that lets one organisation's system send requests.
+
+    Only a hash of the token is stored: a copy of the database must not let anyone
+    submit requests in a partner's name.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    # The first characters of the token, not secret: lets staff and partners tell tokens apart.
+    prefix = models.CharField(max_length=16, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Requests per minute; empty means the HAVEN_API_RATE_LIMIT_PER_MINUTE setting.
+    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.organization})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash_secret(raw_token: str) -> str:
+        # A plain SHA-256 suffices for a 256-bit random token (no guessing to slow down), and
+        # unlike an HMAC it does not orphan every token when a key is rotated.
+        return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request sent with an Idempotency-Key, replayed on retries."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the request body in canonical JSON: a retry must carry the same content.
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    # Encrypted because the response carries the status-lookup secret, which is otherwise
+    # stored only as a hash.
+    response_body_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            # The database, not the application, decides which of two concurrent retries wins.
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_token_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

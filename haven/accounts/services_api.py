@@ -1,0 +1,96 @@
+"""Writes to API tokens and idempotency records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
+
+from .models import Organization
+from .models_api import ApiToken, IdempotencyRecord
+
+if TYPE_CHECKING:
+    from .models import User
+
+# Recognisable in logs and by secret scanners, so a token pasted somewhere it should not be is caught.
+TOKEN_MARKER = "hvn_"  # noqa: S105 (a public marker, not a secret)
+_PREFIX_LENGTH = len(TOKEN_MARKER) + 8
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    # Shown once, when the token is created; only its hash is stored.
+    raw: str
+
+
+class TokenNotFound(Exception):
+    pass
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    organization: Organization,
+    name: str = "",
+    rate_limit_per_minute: int | None = None,
+    actor: User | None = None,
+) -> IssuedToken:
+    raw = TOKEN_MARKER + secrets.token_urlsafe(32)  # 256 bits
+    token = ApiToken.objects.create(
+        organization=organization,
+        name=name[:100],
+        prefix=raw[:_PREFIX_LENGTH],
+        token_hash=ApiToken.hash_secret(raw),
+        rate_limit_per_minute=rate_limit_per_minute,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=token,
+        summary=f"API token {token.prefix}… for {organization.name}",
+        details={"organization_id": organization.pk},
+    )
+    return IssuedToken(token=token, raw=raw)
+
+
+@transaction.atomic
+def api_token_revoke(*, prefix: str, actor: User | None = None) -> list[ApiToken]:
+    """Revoke every active token whose prefix (or full value) matches; returns them."""
+    prefix = prefix.strip()[:_PREFIX_LENGTH]
+    if len(prefix) < _PREFIX_LENGTH:
+        raise TokenNotFound(f"Give the token's first {_PREFIX_LENGTH} characters.")
+    # Locked so two revocations cannot both read "active" and both record an event.
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(prefix=prefix, revoked_at__isnull=True)
+    )
+    if not tokens:
+        raise TokenNotFound(f"No active token starts with {prefix!r}.")
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=token,
+            summary=f"API token {token.prefix}… revoked",
+            details={"organization_id": token.organization_id},
+        )
+    return tokens
+
+
+@transaction.atomic
+def idempotency_records_purge(*, older_than: dt.timedelta) -> int:
+    """Forget retry keys older than the replay window; returns how many were removed."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,131 @@
+"""Idempotency-Key: a retry with the same key and body gets the first response again.
+
+Partners retry when a connection drops, and in 2021 repeat submissions slowed
+everything: a retry must never create a second request. The key is claimed by
+inserting its record in the same transaction that creates the request, so:
+
+- a retry after the first attempt committed finds the record and replays it;
+- a retry racing the first attempt blocks on the unique index (token, key) until the
+  first commits, then gets an IntegrityError, rolls back, and replays what the first stored;
+- if the first attempt fails, its record rolls back with it and a retry starts afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from haven.accounts.models import ApiToken, IdempotencyRecord
+from haven.common import crypto
+
+from .errors import ApiError
+
+DEFAULT_TTL_HOURS = 24
+# How often to claim again when the key's record expired or was purged under us.
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: bytes
+    replayed: bool
+
+
+def fingerprint(body: bytes) -> str:
+    """SHA-256 of the body in canonical JSON: key order and spacing do not make it "different"."""
+    canonical = json.dumps(
+        json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def replay_window() -> dt.timedelta:
+    return dt.timedelta(
+        hours=float(getattr(settings, "HAVEN_API_IDEMPOTENCY_TTL_HOURS", DEFAULT_TTL_HOURS))
+    )
+
+
+class _KeyTaken(Exception):
+    pass
+
+
+@transaction.atomic
+def _claim_and_produce(
+    *,
+    token: ApiToken,
+    key: str,
+    request_fingerprint: str,
+    produce: Callable[[], tuple[int, bytes]],
+) -> StoredResponse:
+    try:
+        # The transaction's first write, so a lost race has nothing else to undo: no savepoint.
+        record = IdempotencyRecord.objects.create(
+            token=token,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            response_status=0,
+            response_body_encrypted="",
+        )
+    except IntegrityError as exc:
+        raise _KeyTaken from exc  # rolls this transaction back
+    status, body = produce()
+    record.response_status = status
+    record.response_body_encrypted = crypto.encrypt(body.decode())
+    record.save(update_fields=["response_status", "response_body_encrypted"])
+    return StoredResponse(status=status, body=body, replayed=False)
+
+
+@transaction.atomic
+def _stored(*, token: ApiToken, key: str, request_fingerprint: str) -> StoredResponse | None:
+    """The response stored for the key; None when there is none (any more) to replay."""
+    # Locked: an expired record is deleted so the key can be claimed anew, and two retries
+    # arriving together must not both decide to do that.
+    record = IdempotencyRecord.objects.select_for_update().filter(token=token, key=key).first()
+    if record is None:
+        return None  # purged since our insert failed
+    if record.created_at < timezone.now() - replay_window():
+        record.delete()
+        return None
+    if record.request_fingerprint != request_fingerprint:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request body. "
+            "Use a new key for a new request.",
+            [{"field": "Idempotency-Key", "location": "header"}],
+        )
+    body = crypto.decrypt(record.response_body_encrypted).encode()
+    return StoredResponse(status=record.response_status, body=body, replayed=True)
+
+
+def response_once(
+    *,
+    token: ApiToken,
+    key: str,
+    request_fingerprint: str,
+    produce: Callable[[], tuple[int, bytes]],
+) -> StoredResponse:
+    """Run `produce` once per (token, key) and return its response, or replay the stored one.
+
+    `produce` runs in the transaction that claims the key, so the request it creates and
+    the response stored for retries commit together or not at all.
+    """
+    for _ in range(_ATTEMPTS):
+        try:
+            return _claim_and_produce(
+                token=token, key=key, request_fingerprint=request_fingerprint, produce=produce
+            )
+        except _KeyTaken:
+            pass
+        stored = _stored(token=token, key=key, request_fingerprint=request_fingerprint)
+        if stored is not None:
+            return stored
+    raise ApiError(409, "idempotency_conflict", "The Idempotency-Key is busy; retry shortly.")

@@ -1,0 +1,191 @@
+"""What partner systems send and receive. The OpenAPI schema is generated from these.
+
+Content is accepted as written (a date of birth is a string: "1365/04/12", "1990",
+"01/01/2012" are all fine; intake parses and flags it); only the shape is strict,
+so a typo in a field name is answered at once instead of silently losing data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+from haven.intake.models import IdentifierKind, Relationship, Request, Sex
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL refuses NUL in text and UTF-8 cannot encode a lone surrogate: refuse them
+    # here as a validation error rather than fail inside the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+
+EXAMPLE_REQUEST: dict[str, Any] = {
+    "people": [
+        {
+            "relationship": "principal",
+            "given_name": "Mohammad Zaman",
+            "family_name": "Ahmadzai",
+            "father_name": "Gul Ahmad",
+            "sex": "m",
+            "date_of_birth": "1365/04/12",
+            "province": "Nangarhar",
+            "identifiers": [
+                {"kind": "passport", "value": "P12345678"},
+                {"kind": "e_tazkira", "value": "1398-0102-34567"},
+                {"kind": "siv_case", "value": "KBL0012345"},
+            ],
+        },
+        {
+            "relationship": "spouse",
+            "given_name": "Fatima",
+            "father_name": "Abdul Rahman",
+            "sex": "f",
+            "date_of_birth": "1990",
+        },
+        {
+            "relationship": "child",
+            "full_name": "ذبیح‌الله",
+            "sex": "m",
+            "date_of_birth": "01/01/2012",
+        },
+    ],
+    "contact": {"phone": "+93 700 123 456", "email": "family@example.org"},
+    "location": {"country": "PK", "place": "Islamabad, G-9"},
+    "help_requested": "SIV applicant, COM approved; family in hiding, needs relocation.",
+    "language": "fa-af",
+    "consent_version": "2021-08",
+}
+
+
+class IdentifierIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: IdentifierKind
+    value: Text = Field(min_length=1, max_length=100)
+
+
+class PersonIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    relationship: Relationship | None = Field(
+        default=None,
+        description="To the principal applicant. If omitted: the first person is the "
+        "principal, the others are 'other'.",
+    )
+    full_name: Text = Field(
+        "", max_length=300, description="The whole name as written, in any script."
+    )
+    given_name: Text = Field("", max_length=150)
+    family_name: Text = Field("", max_length=150)
+    father_name: Text = Field("", max_length=150)
+    sex: Sex = Sex.UNKNOWN
+    date_of_birth: Text = Field(
+        "",
+        max_length=50,
+        description="As written: a full date, a year, or a Solar Hijri date such as 1365/04/12.",
+    )
+    province: Text = Field("", max_length=100, description="Province of origin.")
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+
+
+class ContactIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Text = Field(
+        "",
+        max_length=50,
+        description="Any format; stored as written and as E.164 when it can be read.",
+    )
+    email: Text = Field("", max_length=254)
+
+
+class LocationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    country: Text = Field(
+        "",
+        max_length=2,
+        description="ISO 3166-1 alpha-2 code, e.g. PK.",
+        pattern=r"^([A-Za-z]{2})?$",
+    )
+    place: Text = Field("", max_length=200, description="Town, district or camp.")
+
+
+class RequestIn(Schema):
+    """One request for help: a household (principal first) and how to reach them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+
+    people: list[PersonIn] = Field(min_length=1, max_length=50)
+    contact: ContactIn = Field(default_factory=lambda: ContactIn.model_validate({}))
+    location: LocationIn = Field(default_factory=lambda: LocationIn.model_validate({}))
+    help_requested: Text = Field(
+        "", max_length=10_000, description="What help is asked for, in the requester's words."
+    )
+    language: Text = Field(
+        "", max_length=10, description="Language the household prefers, e.g. en, fa-af, ps."
+    )
+    consent_version: Text = Field(
+        "", max_length=20, description="Version of the consent statement the household agreed to."
+    )
+
+
+class RequestCreatedOut(Schema):
+    id: int
+    receipt_number: str = Field(examples=["HV-7KQ2M-XR4PD"])
+    status_secret: str = Field(
+        description="Give it to the household with the receipt number: together they open "
+        "the status page. Shown only in this response (and its idempotent replays)."
+    )
+    status: Request.Status
+    received_at: dt.datetime
+    people_count: int
+    needs_data_entry: bool = Field(
+        description="True when a person has no name: staff will complete the request."
+    )
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    receipt_number: str
+    received_at: dt.datetime
+    status: Request.Status
+    people_count: int
+
+
+class RequestPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[RequestSummaryOut]
+
+
+class ErrorDetail(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = None
+    location: str | None = None
+    message: str | None = None
+    type: str | None = None
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody

@@ -1,0 +1,37 @@
+"""Reads for the partner API: an organisation sees only the requests it sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from haven.accounts.models import Organization
+from haven.intake.models import Request
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    count: int
+    page: int
+    page_size: int
+    results: list[dict[str, Any]]
+
+    @property
+    def pages(self) -> int:
+        return (self.count + self.page_size - 1) // self.page_size
+
+
+def requests_sent_by(*, organization: Organization, page: int, page_size: int) -> RequestPage:
+    """The organisation's requests, newest first, one page of minimal fields (no personal data)."""
+    sent = Request.objects.filter(requester__organization=organization)
+    start = (page - 1) * page_size
+    rows = (
+        sent.order_by("-received_at", "-id")
+        .annotate(people_count=Count("person_records"))
+        .values("id", "receipt_number", "received_at", "status", "people_count")[
+            start : start + page_size
+        ]
+    )
+    return RequestPage(count=sent.count(), page=page, page_size=page_size, results=list(rows))

@@ -1,0 +1,187 @@
+"""POST /api/v1/requests: what a partner system sends is stored, whole and verbatim."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from haven.audit.models import AuditEvent
+from haven.cases.models import CaseRequest
+from haven.common import crypto
+from haven.intake.models import Identifier, PersonRecord, Request
+
+from .api_helpers import error_of, example_body, issue_token, post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_the_request_with_its_household(partner_org_a):
+    token = issue_token(partner_org_a)
+    # Odd spacing and Arabic script: the raw input must keep exactly these bytes.
+    raw = json.dumps(example_body(), ensure_ascii=False, indent=3)
+
+    response = post(token, raw)
+
+    assert response.status_code == 201
+    out = response.json()
+    request = Request.objects.get()
+    assert out["id"] == request.pk
+    assert out["receipt_number"] == request.receipt_number
+    assert crypto.secret_matches(out["status_secret"], request.status_secret_hash)
+    assert len(out["status_secret"]) >= 22  # 128 bits in URL-safe base64
+    assert out["status"] == "received"
+    assert out["people_count"] == 3
+    assert out["needs_data_entry"] is False
+    assert request.raw_input == raw
+    assert request.channel == "api"
+    assert request.requester is not None
+    assert request.requester.organization == partner_org_a
+    assert request.requester.name == "UNHCR Pakistan"
+    assert request.entered_by is None
+    assert (request.current_country, request.current_location) == ("PK", "Islamabad, G-9")
+    assert request.help_requested.startswith("SIV applicant")
+    assert (request.language, request.consent_version) == ("fa-af", "2021-08")
+    assert CaseRequest.objects.filter(request=request).exists()
+
+
+def test_people_keep_names_and_dates_as_written(partner_org_a):
+    post(issue_token(partner_org_a), example_body())
+
+    principal, spouse, child = PersonRecord.objects.order_by("position")
+    assert (principal.relationship, principal.given_name, principal.father_name) == (
+        "principal",
+        "Mohammad Zaman",
+        "Gul Ahmad",
+    )
+    assert principal.dob_as_written == "1365/04/12"
+    assert principal.dob is not None  # the Solar Hijri date was read
+    assert (spouse.relationship, spouse.dob_as_written, spouse.dob_precision) == (
+        "spouse",
+        "1990",
+        "year",
+    )
+    assert (child.relationship, child.full_name) == ("child", "ذبیح‌الله")
+    kinds = sorted(
+        Identifier.objects.filter(person_record=principal).values_list("kind", flat=True)
+    )
+    # The household's phone and e-mail are stored on the principal.
+    assert kinds == ["e_tazkira", "email", "passport", "phone", "siv_case"]
+    phone = Identifier.objects.get(person_record=principal, kind="phone")
+    assert phone.value_as_written == "+93 700 123 456"
+    assert phone.normalized == "+93700123456"
+
+
+def test_the_first_person_is_the_principal_when_no_relationship_is_given(partner_org_a):
+    body = {"people": [{"given_name": "Noor"}, {"given_name": "Gul"}]}
+    assert post(issue_token(partner_org_a), body).status_code == 201
+    assert list(PersonRecord.objects.values_list("relationship", flat=True)) == [
+        "principal",
+        "other",
+    ]
+
+
+def test_a_person_without_a_name_is_stored_for_data_entry(partner_org_a):
+    response = post(issue_token(partner_org_a), {"people": [{"date_of_birth": "1380"}]})
+
+    assert response.status_code == 201
+    assert response.json()["needs_data_entry"] is True
+    assert Request.objects.get().needs_data_entry
+
+
+def test_each_create_is_audited_with_the_token_that_sent_it(partner_org_a):
+    token = issue_token(partner_org_a)
+    request_id = post(token, example_body()).json()["id"]
+
+    event = AuditEvent.objects.get(
+        object_type="intake.request", object_id=str(request_id), summary__startswith="Received from"
+    )
+    assert event.action == "create"
+    assert event.details["api_token"] == token[:12]
+    assert event.details["organization_id"] == partner_org_a.pk
+
+
+def test_validation_errors_name_every_field(partner_org_a):
+    body = example_body(colour="blue")
+    body["people"][0]["sex"] = "z"
+    body["people"][1]["dob"] = "1990"  # a misspelt field is refused, not silently dropped
+    body["location"]["country"] = "Pakistan"
+
+    response = post(issue_token(partner_org_a), body)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "validation_failed"
+    fields = {d["field"] for d in error["details"]}
+    assert fields == {"colour", "people.0.sex", "people.1.dob", "location.country"}
+    assert "people.0.sex" in error["message"]
+    assert all(d["location"] == "body" for d in error["details"])
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"people": []},
+        [],
+        json.dumps("a string"),
+        {"people": [{"given_name": "A\u0000B"}]},
+        '{"people": [{"given_name": "\\ud800"}]}',
+    ],
+    ids=["no-people", "empty-people", "array", "string", "nul", "lone-surrogate"],
+)
+def test_shapes_that_cannot_be_a_request_are_422(partner_org_a, body):
+    response = post(issue_token(partner_org_a), body)
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "validation_failed"
+    assert not Request.objects.exists()
+
+
+def test_an_empty_body_is_422_saying_a_body_is_required(partner_org_a):
+    response = post(issue_token(partner_org_a), "")
+    assert response.status_code == 422
+    assert "body is required" in error_of(response)["details"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ('{"people": [', "Malformed JSON at line 1"),
+        (b'{"people": [{"given_name": "\xff"}]}', "not valid UTF-8"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+    ids=["truncated", "not-utf8", "too-deep"],
+)
+def test_malformed_bodies_are_400_in_the_error_format(partner_org_a, raw, words):
+    response = post(issue_token(partner_org_a), raw)
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "malformed_json"
+    assert words in error["message"]
+    assert not Request.objects.exists()
+
+
+def test_an_oversized_body_is_413_with_the_limit(partner_org_a, settings):
+    settings.HAVEN_MAX_UPLOAD_BYTES = 4000
+    body = example_body(help_requested="x" * 5000)
+
+    response = post(issue_token(partner_org_a), body)
+
+    assert response.status_code == 413
+    error = error_of(response)
+    assert error["code"] == "payload_too_large"
+    assert "the limit is 4000 bytes" in error["message"]
+    assert error["details"] == [{"limit_bytes": 4000}]
+    assert not Request.objects.exists()
+
+
+def test_the_body_limit_never_exceeds_djangos_own(partner_org_a, settings):
+    settings.HAVEN_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 3000
+
+    response = post(issue_token(partner_org_a), example_body(help_requested="x" * 5000))
+
+    assert response.status_code == 413
+    assert "the limit is 3000 bytes" in error_of(response)["message"]
