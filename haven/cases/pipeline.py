@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from haven.intake.models import PersonRecord, Relationship, Request
+from haven.intake.services import IntakeContext
 from haven.resolution.models import PersonLink
 
 from .models import Case, CaseEvent, CaseMember, CaseRequest
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 
 
 def attach_request_to_case(
-    *, request: Request, records: list[PersonRecord], actor: User | None
+    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
 ) -> None:
-    links = {
+    links = context.people_by_record or {
         link.person_record_id: link.person
         for link in PersonLink.objects.filter(
             person_record__in=records, ended_at__isnull=True
@@ -43,6 +44,7 @@ def attach_request_to_case(
         )
     CaseMember.objects.bulk_create(members.values())
     CaseRequest.objects.create(case=case, request=request)
+    context.case = case
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.CREATED,

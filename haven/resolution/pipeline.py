@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from haven.intake.models import PersonRecord, Request
+from haven.intake.services import IntakeContext
 
 from .models import Person, PersonLink
 
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
 
 
 def resolve_request_people(
-    *, request: Request, records: list[PersonRecord], actor: User | None
+    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
 ) -> None:
     people = Person.objects.bulk_create([Person(display_name=r.display_name) for r in records])
+    context.people_by_record.update({r.pk: p for r, p in zip(records, people, strict=True)})
     PersonLink.objects.bulk_create(
         [
             PersonLink(

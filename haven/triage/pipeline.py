@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from haven.cases.models import CaseRequest
 from haven.intake.models import PersonRecord, Request
+from haven.intake.services import IntakeContext
 
 from . import services
 from .facts import clean_facts_leniently
@@ -38,11 +39,14 @@ def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[st
     return {**facts, **given}
 
 
-def triage_new_case(*, request: Request, records: list[PersonRecord], actor: User | None) -> None:
-    link = CaseRequest.objects.filter(request=request).select_related("case").first()
-    if link is None:
-        return  # nothing attached the request to a case: nothing to triage.
-    services.case_facts_record(
-        case=link.case, facts=facts_from_request(request, records), actor=actor
-    )
-    services.case_retriage(case=link.case, actor=actor, reason=TriageDecision.Reason.INTAKE)
+def triage_new_case(
+    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
+) -> None:
+    case = context.case
+    if case is None:
+        link = CaseRequest.objects.filter(request=request).select_related("case").first()
+        if link is None:
+            return  # nothing attached the request to a case: nothing to triage.
+        case = link.case
+    services.case_facts_record(case=case, facts=facts_from_request(request, records), actor=actor)
+    services.case_retriage(case=case, actor=actor, reason=TriageDecision.Reason.INTAKE)
