@@ -1,0 +1,184 @@
+"""Train and apply a Fellegi–Sunter model with Splink on DuckDB.
+
+A `ModelSpec` says what to compare and how to find candidates; the same
+training and scoring code serves Haven's records, the plain baseline and FEBRL.
+A trained model is Splink's JSON: saved in the package, it is what the
+real-time path and small inputs (too few rows to train on) score with.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import comparisons
+
+logger = logging.getLogger(__name__)
+
+# Below this many records there are too few pairs to estimate m and u: use the packaged model.
+MIN_RECORDS_TO_TRAIN = 2_000
+PACKAGED_MODEL = "haven_model.json"
+# DuckDB spills to disk beyond this, which keeps a million-record run inside 8 GB.
+DUCKDB_MEMORY_LIMIT = "3GB"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    comparisons: list[dict[str, Any]]
+    blocking_rules: list[str]
+    # Rules that admit almost no false matches, to estimate how common matches are.
+    deterministic_rules: list[str]
+    deterministic_recall: float
+    # Each EM session blocks on some fields and so learns the m of the others.
+    em_rules: list[str]
+    link_type: str = "dedupe_only"
+    # Pairs below this weight are not worth keeping, even for review.
+    min_weight: float = 0.0
+    retain: list[str] = field(default_factory=list)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "link_type": self.link_type,
+            "unique_id_column_name": "unique_id",
+            "comparisons": self.comparisons,
+            "blocking_rules_to_generate_predictions": self.blocking_rules,
+            "retain_matching_columns": False,
+            "retain_intermediate_calculation_columns": False,
+            "additional_columns_to_retain": self.retain,
+            "max_iterations": 20,
+        }
+
+
+def haven_spec() -> ModelSpec:
+    return ModelSpec(
+        name="haven",
+        comparisons=comparisons.haven_comparisons(),
+        blocking_rules=comparisons.haven_blocking_rules(),
+        deterministic_rules=[
+            "l.passport = r.passport",
+            "l.tazkira = r.tazkira",
+            "l.name_key = r.name_key AND l.dob_exact = r.dob_exact",
+            "l.name_key = r.name_key AND l.father_key = r.father_key AND l.dob_year = r.dob_year",
+        ],
+        deterministic_recall=0.7,
+        # Sessions whose pairs are mostly true matches, so EM has a clear match class:
+        # name and father agree (teaches dates, sex, documents); documents agree
+        # (teaches names and dates); an exact date and first name agree (teaches names).
+        em_rules=[
+            "l.name_cons = r.name_cons AND l.father_cons = r.father_cons",
+            "l.tazkira = r.tazkira",
+            "l.passport = r.passport",
+            "l.dob_exact = r.dob_exact AND l.name_first = r.name_first",
+        ],
+    )
+
+
+def _linker(frame: pd.DataFrame, settings: dict[str, Any]) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    connection = duckdb.connect(":memory:")
+    # Two cores, and a memory ceiling well under the machine's, so a large run spills, not dies.
+    connection.execute("SET threads TO 2")
+    connection.execute("SET preserve_insertion_order = false")
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    db_api = DuckDBAPI(connection)
+    table = db_api.register(frame)
+    # Splink warns about every level EM could not see; model_clamp deals with those.
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    return Linker(table, settings, log_level=None)
+
+
+def model_train(frame: pd.DataFrame, spec: ModelSpec, *, seed: int = 1) -> dict[str, Any]:
+    """Unsupervised training on the records themselves: no labels needed."""
+    linker = _linker(frame, spec.settings())
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        spec.deterministic_rules, recall=spec.deterministic_recall
+    )
+    training.estimate_u_using_random_sampling(max_pairs=min(5e6, len(frame) * 500), seed=seed)
+    for rule in spec.em_rules:
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, record_sample_proportion=1.0
+            )
+        except Exception as error:  # a session with no pairs must not stop the others
+            logger.warning("EM session %s skipped: %s", rule, error)
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    return model_clamp(model)
+
+
+# No kind of disagreement is impossible in true matches (a renewed passport, a sex typed
+# wrongly): an m this small caps any one field's veto at about -7.6 bits.
+_M_FLOOR = 0.005
+_U_FLOOR = 1e-6
+_NEUTRAL_LEVELS = frozenset({comparisons.HOUSEHOLD_PHONE})
+# Sampled "non-matching" pairs include true duplicates, which makes a shared document
+# number look far more common by chance than it is; cap its u.
+_DOCUMENT_U_CAP = 1e-5
+
+
+def model_clamp(model: dict[str, Any]) -> dict[str, Any]:
+    """Make a trained model safe to score with: floors, and levels never seen made neutral.
+
+    EM leaves a level's m or u unset when no pair reached it; Splink would then use
+    a default, which can be a strong weight for evidence the data never showed.
+    """
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level["label_for_charts"] in _NEUTRAL_LEVELS:
+                m = u = None  # evidence of a household, not of a person
+            if m is None or u is None:
+                # Never observed: neutral (m = u), whatever the other estimate says.
+                m = u = u if u is not None else (m if m is not None else _M_FLOOR)
+            if level["label_for_charts"] == comparisons.SAME_DOCUMENT and m != u:
+                u = min(float(u), _DOCUMENT_U_CAP)
+            level["m_probability"] = max(float(m), _M_FLOOR if m != u else _U_FLOOR)
+            level["u_probability"] = max(float(u), _U_FLOOR)
+    return model
+
+
+def packaged_model() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(PACKAGED_MODEL).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def pairs_score(frame: pd.DataFrame, model: dict[str, Any], *, min_weight: float) -> pd.DataFrame:
+    """Every candidate pair at or above `min_weight`: unique_id_l, unique_id_r, match_weight."""
+    if len(frame) < 2:
+        return pd.DataFrame({"unique_id_l": [], "unique_id_r": [], "match_weight": []})
+    if len(frame) < MIN_RECORDS_TO_TRAIN:
+        # Term frequencies from a handful of rows are noise: in a file of ten, the one
+        # name written three times would look common. Use the average weights instead.
+        model = without_term_frequencies(model)
+    linker = _linker(frame, model)
+    predictions = linker.inference.predict(threshold_match_weight=min_weight)
+    relation = predictions.as_duckdbpyrelation()
+    scored: pd.DataFrame = relation.select("unique_id_l, unique_id_r, match_weight").df()
+    return scored
+
+
+def without_term_frequencies(model: dict[str, Any]) -> dict[str, Any]:
+    stripped = json.loads(json.dumps(model))
+    for comparison in stripped["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+    return stripped
+
+
+def frame_build(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(
+        [{c: r[c] for c in columns} for r in records], columns=list(columns)
+    )

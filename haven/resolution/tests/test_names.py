@@ -1,0 +1,103 @@
+"""Name keys: spellings of one Dari or Pashto name agree; different names do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from haven.resolution.names import name_key, patronymic_split
+
+
+def _same(a: str, b: str) -> bool:
+    return name_key(a).sorted_consonants == name_key(b).sorted_consonants
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mohammad", "Muhammad"),
+        ("Mohammad", "Mohammed"),
+        ("Mohammad", "Mohd"),
+        ("Mohammad", "Md"),
+        ("Mohammad", "محمد"),
+        ("Hussain", "Hossein"),
+        ("Hussain", "Husain"),
+        ("Hussain", "حسین"),
+        ("Zabihullah", "Zabiullah"),
+        ("Zabihullah", "Zabih Ullah"),
+        ("Zabihullah", "Zabih-ullah"),
+        ("Zabihullah", "ذبیح الله"),
+        ("Noor", "Nur"),
+        ("Noor", "نور"),
+        ("Abdul Rahman", "Abdulrahman"),
+        ("Abdul Rahman", "Abdurrahman"),
+        ("Abdul Rahman", "عبدالرحمن"),
+        ("Ahmadzai", "Ahmad Zai"),
+        ("Ahmadzai", "Ahmadzay"),
+        ("Ahmadzai", "احمدزی"),
+        ("Javed", "Jawed"),
+        ("Qasim", "Kasim"),
+        ("Khalid", "خالد"),
+        ("Ghulam Sakhi", "Gulam Sakhi"),
+        ("Ghulam Sakhi", "غلام سخی"),
+        ("Fatima", "فاطمه"),
+        ("Zarghona", "زرغونه"),
+        ("Pashtoon", "پښتون"),
+    ],
+)
+def test_it_links_spellings_of_one_name(a: str, b: str) -> None:
+    assert _same(a, b), (name_key(a), name_key(b))
+
+
+def test_it_links_mohammad_and_muhammad() -> None:
+    assert name_key("Mohammad").tokens == name_key("Muhammad").tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mohammad", "Mahmood"),  # m-h-m-d in Arabic script, two different names
+        ("محمد", "محمود"),
+        ("Hamid", "Hamida"),  # the final vowel tells a woman's name from a man's
+        ("Khalil", "Gul"),
+        ("Karim", "Rahim"),
+    ],
+)
+def test_it_keeps_different_names_apart(a: str, b: str) -> None:
+    assert not _same(a, b)
+
+
+def test_it_splits_joined_compound_given_names() -> None:
+    assert name_key("Mohammadzaman").tokens == name_key("Mohammad Zaman").tokens
+    assert name_key("Dinmohammad").tokens == name_key("Din Mohammad").tokens
+    assert name_key("Noormohammed").tokens == name_key("Nur Mohammad").tokens
+
+
+def test_it_does_not_split_bound_suffixes() -> None:
+    assert name_key("Nasiruddin").tokens == name_key("Nasir Uddin").tokens
+    assert len(name_key("Noorullah").tokens) == 1
+
+
+def test_it_ignores_name_order() -> None:
+    assert name_key("Ahmadzai Zabihullah").sorted_key == name_key("Zabihullah Ahmadzai").sorted_key
+
+
+def test_it_drops_titles() -> None:
+    assert name_key("Haji Gul Ahmad").tokens == name_key("Gul Ahmad").tokens
+
+
+def test_it_treats_placeholder_names_as_missing() -> None:
+    assert not name_key("Unknown")
+    assert not name_key("N/A")
+    assert not name_key("نامعلوم")
+    assert not name_key("")
+
+
+def test_it_keeps_one_name_people() -> None:
+    assert name_key("Zainab").tokens == ("zinab",)
+
+
+def test_it_takes_the_father_out_of_son_of() -> None:
+    assert patronymic_split("Umar Rezaei son of Wali Mohd") == ("Umar Rezaei", "Wali Mohd")
+    assert patronymic_split("Gul Ahmad S/O Fazal Ahmad") == ("Gul Ahmad", "Fazal Ahmad")
+    assert patronymic_split("مریم بنت محمد") == ("مریم", "محمد")
+    assert patronymic_split("Sobin Khan") == ("Sobin Khan", "")
