@@ -91,6 +91,9 @@ def chromium_page(**context_options: Any) -> Iterator[Any]:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield browser.new_context(**context_options).new_page()
+            page = browser.new_context(**context_options).new_page()
+            # Generous: CI shares two cores with a second pytest worker.
+            page.set_default_timeout(60_000)
+            yield page
         finally:
             browser.close()

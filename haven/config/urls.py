@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("haven.accounts.urls")),
+    path("intake/import/", include("haven.intake.importing.urls")),
     path("intake/", include("haven.intake.urls")),
     path("cases/", include("haven.cases.urls")),
     path("triage/", include("haven.triage.urls")),

@@ -11,13 +11,27 @@ from .core import (
     Requester,
     Sex,
 )
+from .imports import (
+    ImportBatch,
+    ImportedRow,
+    ImportMapping,
+    MailAttachment,
+    MailMessage,
+    RejectedRow,
+)
 
 __all__ = [
     "Channel",
     "DatePrecision",
     "Identifier",
     "IdentifierKind",
+    "ImportBatch",
+    "ImportMapping",
+    "ImportedRow",
+    "MailAttachment",
+    "MailMessage",
     "PersonRecord",
+    "RejectedRow",
     "Relationship",
     "Request",
     "Requester",

@@ -1,0 +1,292 @@
+"""Writes for spreadsheet imports: the batch, its rows in committed chunks, and its end.
+
+An import is deliberately not one transaction: a 100,000-row file would hold the
+database for minutes and lose everything on a crash. Each chunk of rows commits
+together with the batch's counters and the rows' fingerprints, so after a crash
+the batch says exactly how far it got, and running the import again resumes
+there; the per-source fingerprint's unique constraint makes that safe even when
+the file is imported twice or alongside an overlapping one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from haven.accounts.models import Organization
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
+from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow
+from haven.intake.services import request_create
+
+from . import fields
+from .errors import ImportFileError
+from .rows import REJECT_MESSAGES, REJECT_STORE, ParsedRow, RowParser, Sheet, raw_row
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+CHUNK_ROWS = 200
+Progress = Callable[[ImportBatch, float], None]
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    imported: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def of(cls, batch: ImportBatch) -> Counts:
+        return cls(batch.rows, batch.imported, batch.rejected, batch.skipped)
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+@transaction.atomic
+def import_batch_create(
+    *,
+    organization: Organization | None,
+    file_name: str,
+    file_sha256: str,
+    file_size: int,
+    actor: User | None,
+    kind: str = ImportBatch.Kind.SPREADSHEET,
+    file_format: str = "",
+    sheet_name: str = "",
+    header_row: int = 0,
+    headers: list[str] | None = None,
+    mapping: list[str] | None = None,
+    stored_path: str = "",
+    status: str = ImportBatch.Status.UPLOADED,
+) -> ImportBatch:
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        organization=organization,
+        file_name=file_name[:255],
+        file_sha256=file_sha256,
+        file_size=file_size,
+        file_format=file_format,
+        sheet_name=sheet_name[:100],
+        header_row=header_row,
+        headers=headers or [],
+        mapping=mapping or [],
+        stored_path=stored_path,
+        status=status,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=batch,
+        summary=f"Import of {batch.file_name[:100]} from {organization or 'e-mail'}",
+        details={"kind": kind, "sha256": file_sha256, "size": file_size},
+    )
+    return batch
+
+
+@transaction.atomic
+def import_batch_update(*, batch: ImportBatch, actor: User | None, **changes: object) -> None:
+    """Status, mapping and preview changes; the counters are only ever moved by chunks."""
+    for name, value in changes.items():
+        setattr(batch, name, value)
+    batch.save(update_fields=list(changes))
+
+
+def _reject(batch: ImportBatch, row: ParsedRow, reason: str, message: str = "") -> RejectedRow:
+    return RejectedRow(
+        batch=batch,
+        row_number=row.number,
+        reason=reason,
+        message=(message or str(REJECT_MESSAGES[reason]))[:300],
+        cells=row.cells,
+    )
+
+
+@transaction.atomic
+def _import_chunk(
+    *, batch: ImportBatch, parser: RowParser, rows: list[tuple[int, list[str]]], actor: User | None
+) -> None:
+    assert batch.organization is not None
+    parsed = [parser.parse(number, cells) for number, cells in rows]
+    already = set(
+        ImportedRow.objects.filter(
+            organization=batch.organization,
+            fingerprint__in=[r.fingerprint for r in parsed if not r.reject],
+        ).values_list("fingerprint", flat=True)
+    )
+    imported: list[ImportedRow] = []
+    rejected: list[RejectedRow] = []
+    skipped = 0
+    for row in parsed:
+        if row.reject:
+            rejected.append(_reject(batch, row, row.reject))
+            continue
+        if row.fingerprint in already:
+            skipped += 1
+            continue
+        already.add(row.fingerprint)  # the same row twice in one file
+        assert row.data is not None
+        raw = raw_row(
+            file_name=batch.file_name,
+            sheet=batch.sheet_name,
+            number=row.number,
+            headers=parser.headers,
+            cells=row.cells,
+        )
+        try:
+            created = request_create(data=row.data, raw_input=raw, actor=actor)
+        except Exception as exc:
+            # request_create's own savepoint has rolled the row back; the chunk goes on, and
+            # the row is kept, as read, in the error report instead of vanishing.
+            logger.exception("Import %s row %s could not be stored", batch.pk, row.number)
+            message = f"{REJECT_MESSAGES[REJECT_STORE]} ({type(exc).__name__})"
+            rejected.append(_reject(batch, row, REJECT_STORE, message))
+            continue
+        imported.append(
+            ImportedRow(
+                organization=batch.organization,
+                fingerprint=row.fingerprint,
+                batch=batch,
+                row_number=row.number,
+                request=created.request,
+            )
+        )
+    ImportedRow.objects.bulk_create(imported)
+    RejectedRow.objects.bulk_create(rejected)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        rows=F("rows") + len(parsed),
+        imported=F("imported") + len(imported),
+        rejected=F("rejected") + len(rejected),
+        skipped=F("skipped") + skipped,
+        heartbeat_at=timezone.now(),
+    )
+
+
+def _import_chunk_with_retry(
+    *, batch: ImportBatch, parser: RowParser, rows: list[tuple[int, list[str]]], actor: User | None
+) -> None:
+    # A concurrent import of an overlapping file can commit the same fingerprint first:
+    # the chunk rolls back whole, and the retry sees those rows as already imported.
+    for attempt in range(3):
+        try:
+            _import_chunk(batch=batch, parser=parser, rows=rows, actor=actor)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def import_rows(
+    *,
+    batch: ImportBatch,
+    sheet: Sheet,
+    parser: RowParser,
+    actor: User | None,
+    progress: Progress | None = None,
+    chunk_rows: int | None = None,
+) -> Counts:
+    """Import every data row; resumes after the rows a previous run of this batch committed.
+
+    Not atomic on purpose (see the module docstring); each chunk is.
+    """
+    batch.refresh_from_db()
+    done = batch.rows
+    import_batch_update(
+        batch=batch,
+        actor=actor,
+        status=ImportBatch.Status.RUNNING,
+        started_at=batch.started_at or timezone.now(),
+        error="",
+    )
+    rows = itertools.islice(sheet.data_rows(), done, None)
+    try:
+        for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
+            _import_chunk_with_retry(batch=batch, parser=parser, rows=chunk, actor=actor)
+            if progress is not None:
+                batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])
+                progress(batch, sheet.table.fraction_read())
+    except ImportFileError as exc:
+        import_batch_fail(batch=batch, actor=actor, error=exc.message)
+        raise
+    except BaseException as exc:
+        # Interrupted (Ctrl-C, a lost database): say so, so that running the import again
+        # resumes at once instead of waiting for the heartbeat to go stale.
+        _fail_quietly(batch, actor, f"Interrupted after row {batch.rows}: {type(exc).__name__}")
+        raise
+    import_batch_finish(batch=batch, actor=actor, headers=sheet.headers, mapping=parser.mapping)
+    return Counts.of(batch)
+
+
+def _fail_quietly(batch: ImportBatch, actor: User | None, error: str) -> None:
+    try:
+        import_batch_fail(batch=batch, actor=actor, error=error)
+    except Exception:
+        logger.exception("Import %s: could not record the interruption", batch.pk)
+
+
+@transaction.atomic
+def import_batch_fail(*, batch: ImportBatch, actor: User | None, error: str) -> None:
+    batch.refresh_from_db()
+    batch.status = ImportBatch.Status.FAILED
+    batch.error = error[:2000]
+    batch.save(update_fields=["status", "error"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=batch,
+        summary=f"Import {batch.pk} stopped: {error[:200]}",
+        details=Counts.of(batch).as_dict(),
+    )
+
+
+@transaction.atomic
+def import_batch_finish(
+    *, batch: ImportBatch, actor: User | None, headers: list[str], mapping: list[str]
+) -> None:
+    batch.refresh_from_db()
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    if batch.organization is not None:
+        import_mapping_remember(
+            organization=batch.organization, headers=headers, mapping=mapping, actor=actor
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=batch,
+        summary=f"Import {batch.pk} finished",
+        details=Counts.of(batch).as_dict(),
+    )
+
+
+@transaction.atomic
+def import_mapping_remember(
+    *, organization: Organization, headers: list[str], mapping: list[str], actor: User | None
+) -> None:
+    """Keep the columns staff set differently from automatic recognition, for next time."""
+    changed = fields.corrections(headers, mapping)
+    if not changed:
+        return
+    remembered, _created = ImportMapping.objects.get_or_create(organization=organization)
+    remembered.columns = {**remembered.columns, **changed}
+    remembered.updated_by = actor
+    remembered.save()

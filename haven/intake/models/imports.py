@@ -1,0 +1,176 @@
+"""Spreadsheet and e-mail imports: each run, what became of every row, and what each message carried.
+
+A row's fate is recorded so that nothing is silently lost: an imported row has an
+ImportedRow (whose per-source fingerprint is unique, so the same row can never be
+imported twice), a rejected row has a RejectedRow with its cells as read, and a
+skipped row is one whose fingerprint already existed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Organization
+
+from .core import Request
+
+
+class ImportMapping(models.Model):
+    """Column corrections staff made for one source organisation, applied to its next files."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="import_mapping"
+    )
+    # Normalised header -> field name ("ignore" to skip the column).
+    columns = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Column mapping for {self.organization}"
+
+
+class ImportBatch(models.Model):
+    """One run of one file (or mailbox) through the importer."""
+
+    class Kind(models.TextChoices):
+        SPREADSHEET = "spreadsheet", _("Spreadsheet")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded, columns to check")
+        PREVIEWING = "previewing", _("Checking rows (dry run)")
+        PREVIEWED = "previewed", _("Checked, ready to import")
+        QUEUED = "queued", _("Waiting to import")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Stopped with an error")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SPREADSHEET)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    # Where an upload waits in storage until it is imported; emptied once done.
+    stored_path = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=20, blank=True)
+    sheet_name = models.CharField(max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(default=0)
+    headers = models.JSONField(default=list, blank=True)
+    # One field name per column, in column order: the mapping this run uses.
+    mapping = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    # The dry run's findings, bounded in size (see importing.preview).
+    preview = models.JSONField(default=dict, blank=True)
+    # Progress, counted inside each committed chunk, so after a crash they say exactly
+    # how far the run got and a resumed run carries on from there.
+    rows = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rows_expected = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Moved with every committed chunk: a running batch whose heartbeat is old has died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.file_name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.PREVIEWING, self.Status.QUEUED, self.Status.RUNNING}
+
+
+class ImportedRow(models.Model):
+    """The fingerprint of an imported row: unique per source, so re-imports create nothing twice."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="imported_rows")
+    row_number = models.PositiveIntegerField()
+    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="imported_row")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "fingerprint"], name="imported_row_once_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number} of import {self.batch_id}"
+
+
+class RejectedRow(models.Model):
+    """A row that carried nothing to import, kept as read for the error report."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="rejected_rows")
+    row_number = models.PositiveIntegerField()
+    reason = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    cells = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "row_number"]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number} of import {self.batch_id}: {self.reason}"
+
+
+class MailMessage(models.Model):
+    """An imported e-mail: the request holds the message verbatim; this holds its envelope."""
+
+    # A hash of the Message-ID (or of the whole message when it has none): the duplicate guard.
+    message_key = models.CharField(max_length=64, unique=True)
+    message_id = models.TextField(blank=True)
+    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="mail_message")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="mail_messages"
+    )
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Problems found while reading it, e.g. ["subject_unparsed", "attachment_type_mismatch"].
+    flags = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id
+
+
+class MailAttachment(models.Model):
+    """What an attachment says it is, and what its content shows it to be."""
+
+    message = models.ForeignKey(MailMessage, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    filename = models.CharField(max_length=255, blank=True)
+    declared_type = models.CharField(max_length=100, blank=True)
+    detected_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    type_mismatch = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["message_id", "position"]
+
+    def __str__(self) -> str:
+        return self.filename or f"attachment {self.position}"
