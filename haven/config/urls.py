@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/import/", include("haven.intake.importing.urls")),
     path("intake/", include("haven.intake.urls")),
     path("cases/", include("haven.cases.urls")),
+    path("resolution/", include("haven.resolution.urls")),
     path("triage/", include("haven.triage.urls")),
     path("audit/", include("haven.audit.urls")),
     path("api/", include("haven.intake.api.urls")),

@@ -49,7 +49,9 @@ def name_comparison() -> dict[str, Any]:
             _null("name_cons"),
             _level("name_key_l = name_key_r", "same spelling key", "name_key"),
             _level("name_cons_l = name_cons_r", "same consonants", "name_cons"),
-            _level(subset, "one name contains the other"),
+            # "Mohammad" inside "Jan Mohammad" says less than "Abdul Karim" inside
+            # "Abdul Karim Achakzai": weighted by how common the names are.
+            _level(subset, "one name contains the other", "name_cons"),
             _level("jaro_winkler_similarity(name_key_l, name_key_r) >= 0.92", "similar"),
             _level("len(list_intersect(name_tokens_l, name_tokens_r)) >= 1", "a part in common"),
         ],
@@ -58,11 +60,15 @@ def name_comparison() -> dict[str, Any]:
 
 def father_comparison() -> dict[str, Any]:
     # A father's name is often written where a surname is asked: count it as agreement.
-    as_surname = (
-        "(father_tokens_l IS NULL AND father_tokens_r IS NOT NULL AND name_tokens_l IS NOT NULL"
-        " AND list_has_all(name_tokens_l, father_tokens_r))"
-        " OR (father_tokens_r IS NULL AND father_tokens_l IS NOT NULL"
-        " AND name_tokens_r IS NOT NULL AND list_has_all(name_tokens_r, father_tokens_l))"
+    # Only when the rest of the name is the other record's own name: "Tariq Reza" and
+    # "Tariq, father Reza" agree; "Reza Karimi" and "Tariq, father Reza" do not.
+    as_surname = " OR ".join(
+        f"(father_tokens_{a} IS NULL AND father_tokens_{b} IS NOT NULL"
+        f" AND name_tokens_{a} IS NOT NULL AND name_tokens_{b} IS NOT NULL"
+        f" AND list_has_all(name_tokens_{a}, father_tokens_{b})"
+        f" AND len(name_tokens_{a}) > len(father_tokens_{b})"
+        f" AND list_has_all(name_tokens_{a}, name_tokens_{b}))"
+        for a, b in (("l", "r"), ("r", "l"))
     )
     return _comparison(
         "father",
@@ -88,7 +94,11 @@ def dob_comparison() -> dict[str, Any]:
                 "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
                 "day and month swapped",
             ),
-            _level(f"dob_year_l = dob_year_r AND {imprecise}", "same year, day unknown"),
+            # Birth years are far from uniform (a family's children are born in a few recent
+            # years): agreeing on a common year counts for less.
+            _level(
+                f"dob_year_l = dob_year_r AND {imprecise}", "same year, day unknown", "dob_year"
+            ),
             _level(f"abs(dob_year_l - dob_year_r) <= 1 AND {imprecise}", "year off by one"),
             _level(
                 # One digit of the year mistyped or misread: 1981/1991, 1981/1982.

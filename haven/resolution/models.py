@@ -46,6 +46,15 @@ class PersonLink(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The merge (or its undoing) that made this link, when one did.
+    merge = models.ForeignKey(
+        "PersonMerge", null=True, blank=True, on_delete=models.PROTECT, related_name="links"
+    )
+    # The link this one took over from, when a merge or an unmerge moved the record:
+    # following it back gives the record's whole history, and what an unmerge restores.
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -59,3 +68,157 @@ class PersonLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_record_id} → {self.person_id} ({self.method})"
+
+
+class PersonMerge(models.Model):
+    """One person folded into another: who, when, why. Undoing it (unmerge) keeps the row."""
+
+    source = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
+    target = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
+    reason = models.CharField(max_length=300, blank=True)
+    decision = models.ForeignKey(
+        "ReviewDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="merges"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Merge {self.pk}: person {self.source_id} → {self.target_id}"
+
+
+class MatchProfile(models.Model):
+    """What the matcher compares for one record, prepared once at intake.
+
+    Names and dates as keys; identifiers only as keyed hashes (never in clear).
+    Records never change, so neither does their profile.
+    """
+
+    person_record = models.OneToOneField(
+        PersonRecord, primary_key=True, on_delete=models.PROTECT, related_name="match_profile"
+    )
+    data = models.JSONField()
+    insufficient = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Profile of record {self.person_record_id}"
+
+
+class BlockingKey(models.Model):
+    """One candidate-finding key of one record: a 64-bit keyed hash of the blocked values.
+
+    Two records that share a key are scored against each other at intake. The
+    hash hides the values (a key may be built from an identifier) and keeps the
+    index small at millions of rows.
+    """
+
+    key = models.BigIntegerField()
+    person_record = models.ForeignKey(
+        PersonRecord, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            # Also the look-up index: key first, and the record id is read from the index alone.
+            models.UniqueConstraint(fields=["key", "person_record"], name="blocking_key_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.person_record_id}"
+
+
+class ReviewItem(models.Model):
+    """A pair of records that may be one person: too uncertain to link without a person."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        SAME = "same", _("Decided: the same person")
+        NOT_SAME = "not_same", _("Decided: not the same person")
+
+    class Source(models.TextChoices):
+        INTAKE = "intake", _("At intake")
+        BATCH = "batch", _("Batch run")
+
+    # The pair in id order (a < b), so a pair is one row whichever side arrived first.
+    record_a = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="+")
+    record_b = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    # Per-field level, weight and agreement, as the scorer explained the pair.
+    details = models.JSONField(default=dict)
+    # Why it is here: "between thresholds", "refused by the household guard", ...
+    reason = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"],
+                condition=Q(status="open"),
+                name="one_open_review_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_a__lt=models.F("record_b")), name="review_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"])]
+
+    def __str__(self) -> str:
+        return f"Review {self.record_a_id} / {self.record_b_id} ({self.status})"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's word on a pair of records. Kept forever; the latest for a pair counts,
+    in every later intake and batch run."""
+
+    class Decision(models.TextChoices):
+        SAME = "same", _("The same person")
+        NOT_SAME = "not_same", _("Not the same person")
+
+    record_a = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="+")
+    record_b = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        ReviewItem, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["record_a", "record_b"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record_a__lt=models.F("record_b")), name="decision_pair_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id} / {self.record_b_id}: {self.decision}"
+
+
+class ResolutionRun(models.Model):
+    """One `haven resolve` batch run and what it changed."""
+
+    engine = models.CharField(max_length=20)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    records = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.engine})"

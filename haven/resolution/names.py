@@ -216,15 +216,18 @@ def _placeholder_keys() -> frozenset[str]:
 def patronymic_split(full_name: str) -> tuple[str, str]:
     """ "Umar son of Wali", "Gul Ahmad S/O Fazal", "مریم بنت محمد": (own name, father's name)."""
     text = unicodedata.normalize("NFKC", full_name or "")
-    match = _patronymic_pattern().search(text)
+    # "Fatima w/o Ahmad": the husband's name is neither her own nor her father's.
+    if spouse := _marker_pattern("spouse").search(text):
+        text = text[: spouse.start()].strip()
+    match = _marker_pattern("patronymic").search(text)
     if not match:
         return text, ""
     return text[: match.start()].strip(), text[match.end() :].strip()
 
 
 @cache
-def _patronymic_pattern() -> re.Pattern[str]:
-    markers = sorted(knowledge.name_affixes("patronymic"), key=len, reverse=True)
+def _marker_pattern(kind: str) -> re.Pattern[str]:
+    markers = sorted(knowledge.name_affixes(kind), key=len, reverse=True)
     alternatives = "|".join(re.escape(m) for m in markers)
     return re.compile(rf"(?:^|\s)(?:{alternatives})(?:\s|$)", re.IGNORECASE)
 
@@ -233,3 +236,15 @@ def join(*keys: NameKey) -> NameKey:
     return NameKey(
         tuple(t for k in keys for t in k.tokens), tuple(c for k in keys for c in k.consonants)
     )
+
+
+def without_trailing(name: NameKey, father: NameKey) -> NameKey:
+    """The name without a father's name written after it ("Tariq Reza", father Reza).
+
+    Only when the father's name is the whole tail and something is left: a one-name
+    person whose name happens to be the father's ("Ahmad", father Ahmad) keeps it.
+    """
+    n = len(father.consonants)
+    if not n or len(name.consonants) <= n or name.consonants[-n:] != father.consonants:
+        return name
+    return NameKey(name.tokens[:-n], name.consonants[:-n])

@@ -96,10 +96,16 @@ def _names_of(row: Mapping[str, str]) -> tuple[names.NameKey, names.NameKey, str
     full, father_in_full = names.patronymic_split(row.get("full_name") or "")
     given, father_in_given = names.patronymic_split(row.get("given_name") or "")
     father = row.get("father_name") or father_in_full or father_in_given
+    father_key = names.name_key(father)
     own = names.name_key(full)
     if not own:
-        own = names.join(names.name_key(given), names.name_key(row.get("family_name") or ""))
-    return own, names.name_key(father), given if not full else ""
+        family = names.name_key(row.get("family_name") or "")
+        if family and family.consonants == father_key.consonants:
+            # Asked for a surname, people write their father's name: it is said once, as
+            # the father's, so "Tariq / Reza (father Reza)" and "Tariq (father Reza)" agree.
+            family = names.EMPTY
+        own = names.join(names.name_key(given), family)
+    return names.without_trailing(own, father_key), father_key, given if not full else ""
 
 
 def _first_token(given: str, name: names.NameKey) -> str | None:

@@ -8,9 +8,10 @@ one, so the upper threshold is high and every guard errs towards review.
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -25,15 +26,35 @@ REVIEW = "review"
 SINGLE = "single"
 
 
+# How much higher the thresholds go per doubling of the records beyond `reference_records`.
+# The trained prior already falls as 1/n, but namesakes (one common name, father and birth
+# year) are not independent of each other, so weights overstate a match a little more at
+# every doubling: measured 0.3 bits per doubling from 10,000 to 1,000,000 records.
+SIZE_SLOPE = 0.3
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """Match weights (log2 of the Bayes factor times the prior odds)."""
+    """Match weights (log2 of the Bayes factor times the prior odds).
 
-    # 2^6 : 1 posterior odds (match probability 0.985) after the prior for a random pair;
+    `auto` and `review` hold for `reference_records` records; for larger inputs both
+    rise by SIZE_SLOPE bits per doubling (see `for_records`), so precision holds at a
+    million. `reference_records=None` uses them as given.
+    """
+
+    # 2^4 : 1 posterior odds (match probability 0.94) after the prior for a random pair;
     # measured precision of automatic links at this level is above 0.99 (docs/resolution.md).
-    auto: float = 6.0
-    # 2^3 : 1 odds: worth a person's look, still unlikely to be chance.
-    review: float = 3.0
+    auto: float = 4.0
+    # 2^2.5 : 1 odds (0.85): worth a person's look; keeps the queue under 5% of records.
+    review: float = 2.5
+    reference_records: int | None = 10_000
+
+    def for_records(self, n: int) -> Thresholds:
+        """The thresholds for an input of n records (never lower than at the reference)."""
+        if self.reference_records is None or n <= self.reference_records:
+            return self
+        rise = SIZE_SLOPE * math.log2(n / self.reference_records)
+        return replace(self, auto=self.auto + rise, review=self.review + rise)
 
 
 @dataclass
@@ -80,6 +101,7 @@ def records_resolve(
     trained = trained_model is None and len(eligible) >= model.MIN_RECORDS_TO_TRAIN
     if trained_model is None:
         trained_model = model.model_train(frame, spec) if trained else model.packaged_model()
+    thresholds = thresholds.for_records(len(eligible))
     pairs = model.pairs_score(frame, trained_model, min_weight=thresholds.review)
     auto_pairs = pairs[pairs["match_weight"] >= thresholds.auto]
     edges = [

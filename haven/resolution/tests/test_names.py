@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from haven.resolution.names import name_key, patronymic_split
+from haven.resolution.names import name_key, patronymic_split, without_trailing
 
 
 def _same(a: str, b: str) -> bool:
@@ -101,3 +101,16 @@ def test_it_takes_the_father_out_of_son_of() -> None:
     assert patronymic_split("Gul Ahmad S/O Fazal Ahmad") == ("Gul Ahmad", "Fazal Ahmad")
     assert patronymic_split("مریم بنت محمد") == ("مریم", "محمد")
     assert patronymic_split("Sobin Khan") == ("Sobin Khan", "")
+
+
+def test_it_drops_a_husbands_name_written_after_wife_of() -> None:
+    assert patronymic_split("Fatema w/o Mahmoud") == ("Fatema", "")
+    assert patronymic_split("Fatima W/O Ahmad Shah") == ("Fatima", "")
+    assert patronymic_split("Maryam wife of Karim d/o Wali") == ("Maryam", "")
+
+
+def test_it_drops_a_fathers_name_written_after_the_own_name() -> None:
+    assert without_trailing(name_key("Tariq Reza"), name_key("Reza")).tokens == ("tarik",)
+    # A one-name person whose name is also the father's keeps it.
+    assert without_trailing(name_key("Ahmad"), name_key("Ahmad")).tokens == ("ahmad",)
+    assert without_trailing(name_key("Reza Tariq"), name_key("Reza")).tokens == ("riza", "tarik")

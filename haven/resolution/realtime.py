@@ -1,0 +1,451 @@
+"""Score one pair of records with a trained Splink model, in plain Python, in microseconds.
+
+The batch path scores millions of pairs in DuckDB; intake scores a few dozen
+candidates per incoming record and must not start a database engine for it.
+This module reads the same Splink JSON (`haven_model.json` or a model trained
+by `haven resolve`) and evaluates each comparison level's SQL condition with a
+small interpreter for the subset of DuckDB SQL the comparisons use (=, <>, <,
+>, AND, OR, NOT, IS [NOT] NULL, IN, + and -, and the functions below), so a
+change to the comparisons needs no change here. A condition it cannot read is
+refused when the model is loaded, never guessed at.
+
+Term-frequency adjustments are not applied: as for small inputs in the batch
+path (`model.pairs_score`), a level counts with its average weight.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+Record = Mapping[str, Any]
+Evaluator = Callable[[Record, Record], Any]
+
+
+class UnsupportedCondition(ValueError):
+    """A comparison level's SQL uses something this interpreter does not implement."""
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<string>'(?:[^']|'')*')|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"|(?P<op><>|!=|>=|<=|=|<|>|\(|\)|,|\+|-|\*))"
+)
+_KEYWORDS = frozenset({"AND", "OR", "NOT", "IS", "NULL", "IN", "TRUE", "FALSE"})
+
+
+def _tokens(sql: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    position = 0
+    sql = sql.strip()
+    while position < len(sql):
+        match = _TOKEN.match(sql, position)
+        if not match or match.end() == position:
+            raise UnsupportedCondition(f"cannot read {sql[position : position + 20]!r}")
+        position = match.end()
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        if kind == "name" and value.upper() in _KEYWORDS:
+            kind, value = "keyword", value.upper()
+        out.append((kind, value))
+    return out
+
+
+def _null_safe(function: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        if any(a is None for a in args):
+            return None
+        return function(*args)
+
+    return call
+
+
+def _substr(text: str, start: int, length: int | None = None) -> str:
+    begin = max(int(start) - 1, 0)
+    return text[begin:] if length is None else text[begin : begin + int(length)]
+
+
+def _list_intersect(left: Sequence[Any], right: Sequence[Any]) -> list[Any]:
+    wanted = set(right)
+    return [item for item in dict.fromkeys(left) if item in wanted]
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "jaro_winkler_similarity": _null_safe(lambda a, b: JaroWinkler.similarity(a, b)),
+    "levenshtein": _null_safe(lambda a, b: Levenshtein.distance(a, b)),
+    "list_has_all": _null_safe(lambda a, b: set(b) <= set(a)),
+    "list_intersect": _null_safe(_list_intersect),
+    "len": _null_safe(len),
+    "length": _null_safe(len),
+    "array_length": _null_safe(len),
+    "abs": _null_safe(abs),
+    "substr": _null_safe(_substr),
+    "substring": _null_safe(_substr),
+    "lower": _null_safe(lambda a: a.lower()),
+    "upper": _null_safe(lambda a: a.upper()),
+    "coalesce": lambda *args: next((a for a in args if a is not None), None),
+}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+class _Parser:
+    """Recursive descent over the tokens, producing closures over (left, right) records."""
+
+    def __init__(self, sql: str):
+        self.sql = sql
+        self.tokens = _tokens(sql)
+        self.position = 0
+        self.columns: set[str] = set()
+        # Columns read inside a function call (edit distance, containment...), not only by =.
+        self.function_columns: set[str] = set()
+        self._call_depth = 0
+
+    def parse(self) -> Evaluator:
+        evaluator = self._or()
+        if self.position != len(self.tokens):
+            raise UnsupportedCondition(f"unexpected {self._peek()[1]!r} in {self.sql!r}")
+        return evaluator
+
+    def _peek(self) -> tuple[str, str]:
+        return self.tokens[self.position] if self.position < len(self.tokens) else ("end", "")
+
+    def _take(self, value: str | None = None) -> tuple[str, str]:
+        token = self._peek()
+        if value is not None and token[1] != value:
+            raise UnsupportedCondition(f"expected {value!r} in {self.sql!r}")
+        self.position += 1
+        return token
+
+    def _or(self) -> Evaluator:
+        parts = [self._and()]
+        while self._peek() == ("keyword", "OR"):
+            self._take()
+            parts.append(self._and())
+        if len(parts) == 1:
+            return parts[0]
+
+        def either(left: Record, right: Record) -> bool | None:
+            unknown = False
+            for part in parts:
+                value = part(left, right)
+                if value is None:
+                    unknown = True
+                elif value:
+                    return True
+            return None if unknown else False
+
+        return either
+
+    def _and(self) -> Evaluator:
+        parts = [self._not()]
+        while self._peek() == ("keyword", "AND"):
+            self._take()
+            parts.append(self._not())
+        if len(parts) == 1:
+            return parts[0]
+
+        def both(left: Record, right: Record) -> bool | None:
+            unknown = False
+            for part in parts:
+                value = part(left, right)
+                if value is None:
+                    unknown = True
+                elif not value:
+                    return False
+            return None if unknown else True
+
+        return both
+
+    def _not(self) -> Evaluator:
+        if self._peek() == ("keyword", "NOT"):
+            self._take()
+            inner = self._not()
+
+            def negate(left: Record, right: Record) -> bool | None:
+                value = inner(left, right)
+                return None if value is None else not value
+
+            return negate
+        return self._comparison()
+
+    def _comparison(self) -> Evaluator:
+        first = self._additive()
+        kind, value = self._peek()
+        if kind == "op" and value in _COMPARE:
+            self._take()
+            second = self._additive()
+            compare = _COMPARE[value]
+
+            def compared(left: Record, right: Record) -> bool | None:
+                a, b = first(left, right), second(left, right)
+                return None if a is None or b is None else compare(a, b)
+
+            return compared
+        if (kind, value) == ("keyword", "IS"):
+            self._take()
+            negated = self._peek() == ("keyword", "NOT")
+            if negated:
+                self._take()
+            self._take("NULL")
+            return lambda left, right: (first(left, right) is None) != negated
+        if (kind, value) == ("keyword", "IN"):
+            self._take()
+            self._take("(")
+            options = [self._additive()]
+            while self._peek() == ("op", ","):
+                self._take()
+                options.append(self._additive())
+            self._take(")")
+
+            def within(left: Record, right: Record) -> bool | None:
+                a = first(left, right)
+                return None if a is None else a in {o(left, right) for o in options}
+
+            return within
+        return first
+
+    def _additive(self) -> Evaluator:
+        result = self._unary()
+        while self._peek() in (("op", "+"), ("op", "-")):
+            operator = self._take()[1]
+            a, b = result, self._unary()
+            result = _arithmetic(a, b, operator)
+        return result
+
+    def _unary(self) -> Evaluator:
+        if self._peek() == ("op", "-"):
+            self._take()
+            inner = self._unary()
+            return lambda left, right: None if (v := inner(left, right)) is None else -v
+        return self._primary()
+
+    def _primary(self) -> Evaluator:
+        kind, value = self._take()
+        if kind == "number":
+            constant: Any = float(value) if "." in value else int(value)
+            return lambda left, right: constant
+        if kind == "string":
+            text = value[1:-1].replace("''", "'")
+            return lambda left, right: text
+        if kind == "keyword" and value in ("NULL", "TRUE", "FALSE"):
+            literal = {"NULL": None, "TRUE": True, "FALSE": False}[value]
+            return lambda left, right: literal
+        if (kind, value) == ("op", "("):
+            inner = self._or()
+            self._take(")")
+            return inner
+        if kind == "name" and self._peek() == ("op", "("):
+            return self._call(value)
+        if kind == "name":
+            return self._column(value)
+        raise UnsupportedCondition(f"unexpected {value!r} in {self.sql!r}")
+
+    def _call(self, name: str) -> Evaluator:
+        function = _FUNCTIONS.get(name.lower())
+        if function is None:
+            raise UnsupportedCondition(f"function {name}() in {self.sql!r}")
+        self._take("(")
+        args: list[Evaluator] = []
+        self._call_depth += 1
+        if self._peek() != ("op", ")"):
+            args.append(self._or())
+            while self._peek() == ("op", ","):
+                self._take()
+                args.append(self._or())
+        self._call_depth -= 1
+        self._take(")")
+        return lambda left, right: function(*(a(left, right) for a in args))
+
+    def _column(self, name: str) -> Evaluator:
+        if name.endswith(("_l", "_r")):
+            column = name[:-2]
+            self.columns.add(column)
+            if self._call_depth:
+                self.function_columns.add(column)
+            if name.endswith("_l"):
+                return lambda left, right: left.get(column)
+            return lambda left, right: right.get(column)
+        raise UnsupportedCondition(f"column {name} is neither _l nor _r in {self.sql!r}")
+
+
+def _arithmetic(a: Evaluator, b: Evaluator, operator: str) -> Evaluator:
+    def apply(left: Record, right: Record) -> Any:
+        x, y = a(left, right), b(left, right)
+        if x is None or y is None:
+            return None
+        return x + y if operator == "+" else x - y
+
+    return apply
+
+
+def condition_compile(sql: str) -> tuple[Evaluator, frozenset[str], frozenset[str]]:
+    """A closure evaluating the condition on (left, right) records, the columns it reads, and
+    those of them it reads inside a function (so not by equality alone)."""
+    parser = _Parser(sql)
+    evaluator = parser.parse()
+    return evaluator, frozenset(parser.columns), frozenset(parser.function_columns)
+
+
+@dataclass(frozen=True)
+class _Level:
+    label: str
+    is_null: bool
+    is_else: bool
+    weight: float
+    condition: Evaluator | None
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    name: str
+    description: str
+    levels: tuple[_Level, ...]
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    """One field's contribution: which level the pair reached and what it weighs (bits)."""
+
+    field: str
+    description: str
+    label: str
+    weight: float
+    missing: bool
+
+    @property
+    def agreement(self) -> str:
+        if self.missing:
+            return "missing"
+        if self.weight >= 1:
+            return "agrees"
+        if self.weight <= -1:
+            return "disagrees"
+        return "neutral"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "description": self.description,
+            "label": self.label,
+            "weight": round(self.weight, 3),
+            "agreement": self.agreement,
+        }
+
+
+@dataclass(frozen=True)
+class PairScore:
+    weight: float
+    prior: float
+    fields: tuple[FieldScore, ...]
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + 2.0 ** (-self.weight)) if self.weight > -1000 else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "weight": round(self.weight, 3),
+            "prior": round(self.prior, 3),
+            "fields": [f.as_json() for f in self.fields],
+        }
+
+
+def _weight(level: Mapping[str, Any]) -> float:
+    m, u = level.get("m_probability"), level.get("u_probability")
+    if level.get("is_null_level") or m is None or u is None or m <= 0 or u <= 0:
+        return 0.0
+    return math.log2(float(m) / float(u))
+
+
+class Scorer:
+    """The Fellegi–Sunter match weight of a pair: prior + the weight of each field's level."""
+
+    def __init__(self, model: Mapping[str, Any]):
+        p = float(model["probability_two_random_records_match"])
+        self.prior = math.log2(p / (1.0 - p))
+        comparisons = []
+        columns: set[str] = set()
+        fuzzy: set[str] = set()
+        for comparison in model["comparisons"]:
+            levels = []
+            for level in comparison["comparison_levels"]:
+                sql = level["sql_condition"].strip()
+                is_else = sql.upper() == "ELSE"
+                condition = None
+                if not is_else:
+                    condition, used, in_functions = condition_compile(sql)
+                    columns |= used
+                    fuzzy |= in_functions
+                levels.append(
+                    _Level(
+                        label=level.get("label_for_charts", ""),
+                        is_null=bool(level.get("is_null_level")),
+                        is_else=is_else,
+                        weight=_weight(level),
+                        condition=condition,
+                    )
+                )
+            comparisons.append(
+                _Comparison(
+                    name=comparison.get("output_column_name", ""),
+                    description=comparison.get("comparison_description", ""),
+                    levels=tuple(levels),
+                )
+            )
+        self.comparisons = tuple(comparisons)
+        self.columns = frozenset(columns)
+        # Columns some level compares by more than equality (edit distance, containment):
+        # a keyed hash of such a column cannot stand in for its value.
+        self.fuzzy_columns = frozenset(fuzzy)
+
+    def score(self, left: Record, right: Record) -> PairScore:
+        fields = []
+        total = self.prior
+        for comparison in self.comparisons:
+            reached = _level_of(comparison, left, right)
+            total += reached.weight
+            fields.append(
+                FieldScore(
+                    field=comparison.name,
+                    description=comparison.description,
+                    label=reached.label,
+                    weight=reached.weight,
+                    missing=reached.is_null,
+                )
+            )
+        return PairScore(weight=total, prior=self.prior, fields=tuple(fields))
+
+    def weight(self, left: Record, right: Record) -> float:
+        """Only the total: what candidate ranking needs."""
+        total = self.prior
+        for comparison in self.comparisons:
+            total += _level_of(comparison, left, right).weight
+        return total
+
+
+def _level_of(comparison: _Comparison, left: Record, right: Record) -> _Level:
+    for level in comparison.levels:
+        if level.is_else or (level.condition is not None and level.condition(left, right)):
+            return level
+    return comparison.levels[-1]
+
+
+@lru_cache(maxsize=1)
+def packaged_scorer() -> Scorer:
+    """The scorer for the model shipped in the package (`model.packaged_model`)."""
+    from . import model
+
+    return Scorer(model.packaged_model())

@@ -1,0 +1,275 @@
+"""Writes to resolved identities: reviewer decisions, merges and unmerges.
+
+Nothing here deletes: a merge ends the source person's links and makes new ones
+to the target (method MERGE, pointing at the link each replaces); an unmerge
+ends those and gives each record its pre-merge link back. Every write is
+audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from haven.accounts import permissions
+from haven.accounts.models import User
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
+
+from .models import Person, PersonLink, PersonMerge, ReviewDecision, ReviewItem
+
+
+class MergeRefused(ValidationError):
+    """The two people must not become one; the message says why, in plain words."""
+
+
+class AlreadyDecided(ValidationError):
+    pass
+
+
+def _require_casework(actor: User) -> None:
+    if not permissions.can_work_cases(actor):
+        raise PermissionDenied
+
+
+def pair_ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def latest_decisions(record_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    """The latest reviewer decision for every pair among or touching these records."""
+    ids = list(set(record_ids))
+    decided: dict[tuple[int, int], str] = {}
+    if not ids:
+        return decided
+    rows = (
+        ReviewDecision.objects.filter(Q(record_a_id__in=ids) | Q(record_b_id__in=ids))
+        .order_by("decided_at", "id")
+        .values_list("record_a_id", "record_b_id", "decision")
+    )
+    for a, b, decision in rows:
+        decided[(a, b)] = decision  # later rows overwrite earlier ones
+    return decided
+
+
+def _current_links(person: Person, *, lock: bool) -> list[PersonLink]:
+    links = PersonLink.objects.filter(person=person, ended_at__isnull=True).select_related(
+        "person_record"
+    )
+    if lock:
+        links = links.select_for_update(of=("self",))
+    return list(links.order_by("id"))
+
+
+def _merge_check(source_links: list[PersonLink], target_links: list[PersonLink]) -> None:
+    source_requests = {link.person_record.request_id for link in source_links}
+    if source_requests & {link.person_record.request_id for link in target_links}:
+        raise MergeRefused(
+            "One request lists these two as different members of a household: "
+            "they cannot be merged."
+        )
+    source_ids = {link.person_record_id for link in source_links}
+    target_ids = {link.person_record_id for link in target_links}
+    for (a, b), decision in latest_decisions(source_ids).items():
+        crosses = (a in source_ids and b in target_ids) or (b in source_ids and a in target_ids)
+        if crosses and decision == ReviewDecision.Decision.NOT_SAME:
+            raise MergeRefused(
+                "A reviewer decided that records of these two people are not the same person."
+            )
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    source: Person,
+    target: Person,
+    actor: User | None,
+    reason: str = "",
+    decision: ReviewDecision | None = None,
+) -> PersonMerge:
+    """Fold `source` into `target`: every record of source now links to target.
+
+    `actor` None is the batch run; a person must be able to do casework.
+    """
+    if actor is not None:
+        _require_casework(actor)
+    if source.pk == target.pk:
+        raise MergeRefused("A person cannot be merged with themselves.")
+    # Lock both people, in id order so two merges of the same pair cannot deadlock: two
+    # reviewers merging at once must not both move the same links.
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id or target.merged_into_id:
+        raise MergeRefused("One of these people was already merged into another person.")
+    source_links = _current_links(source, lock=True)
+    target_links = _current_links(target, lock=False)
+    _merge_check(source_links, target_links)
+    merge = PersonMerge.objects.create(
+        source=source, target=target, reason=reason[:300], decision=decision, created_by=actor
+    )
+    now = timezone.now()
+    for link in source_links:
+        link.ended_at, link.ended_by = now, actor
+        link.save(update_fields=["ended_at", "ended_by"])
+    PersonLink.objects.bulk_create(
+        [
+            PersonLink(
+                person_record_id=link.person_record_id,
+                person=target,
+                method=PersonLink.Method.MERGE,
+                rule=f"merge #{merge.pk}",
+                score=link.score,
+                created_by=actor,
+                merge=merge,
+                replaces=link,
+            )
+            for link in source_links
+        ]
+    )
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=merge,
+        summary=f"Merged person {source.pk} into person {target.pk}",
+        details={
+            "source": source.pk,
+            "target": target.pk,
+            "records": [link.person_record_id for link in source_links],
+            "decision": decision.pk if decision else None,
+        },
+    )
+    return merge
+
+
+@transaction.atomic
+def person_unmerge(*, merge: PersonMerge, actor: User, reason: str = "") -> PersonMerge:
+    """Undo a merge: the records it moved link to the source person again, as before.
+
+    Records linked to the target since (a later intake match) stay with the target. A
+    "not the same" decision is recorded for the pair, so no later run merges them again.
+    """
+    _require_casework(actor)
+    # Lock the merge: undoing it twice at once would restore every link twice.
+    merge = (
+        PersonMerge.objects.select_for_update().select_related("source", "target").get(pk=merge.pk)
+    )
+    if merge.undone_at is not None:
+        raise MergeRefused("This merge has already been undone.")
+    if merge.target.merged_into_id is not None:
+        raise MergeRefused("The merged person was later merged again: undo that later merge first.")
+    moved = list(
+        PersonLink.objects.select_for_update(of=("self",))
+        .filter(merge=merge, person=merge.target, ended_at__isnull=True)
+        .select_related("replaces")
+        .order_by("id")
+    )
+    now = timezone.now()
+    for link in moved:
+        link.ended_at, link.ended_by = now, actor
+        link.save(update_fields=["ended_at", "ended_by"])
+    restored = []
+    for link in moved:
+        original = link.replaces
+        restored.append(
+            PersonLink(
+                person_record_id=link.person_record_id,
+                person=merge.source,
+                method=original.method if original else PersonLink.Method.MERGE,
+                rule=(original.rule if original else "")[:100],
+                score=original.score if original else link.score,
+                created_by=actor,
+                merge=merge,
+                replaces=link,
+            )
+        )
+    PersonLink.objects.bulk_create(restored)
+    merge.source.merged_into = None
+    merge.source.save(update_fields=["merged_into"])
+    merge.undone_at, merge.undone_by, merge.undo_reason = now, actor, reason[:300]
+    merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    remaining = (
+        PersonLink.objects.filter(person=merge.target, ended_at__isnull=True)
+        .order_by("person_record_id")
+        .values_list("person_record_id", flat=True)
+        .first()
+    )
+    if moved and remaining is not None:
+        a, b = pair_ordered(moved[0].person_record_id, remaining)
+        ReviewDecision.objects.create(
+            record_a_id=a,
+            record_b_id=b,
+            decision=ReviewDecision.Decision.NOT_SAME,
+            note=f"Unmerge of merge #{merge.pk}",
+            decided_by=actor,
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        summary=f"Undid merge of person {merge.source_id} into person {merge.target_id}",
+        details={"records": [link.person_record_id for link in moved], "reason": reason[:200]},
+    )
+    return merge
+
+
+def _current_person_id(record_id: int) -> int:
+    return PersonLink.objects.get(person_record_id=record_id, ended_at__isnull=True).person_id
+
+
+@transaction.atomic
+def review_decide(
+    *, item: ReviewItem, actor: User, decision: str, note: str = ""
+) -> ReviewDecision:
+    """Record a reviewer's "same" / "not the same" for a pair; "same" merges the two people.
+
+    Kept for good: intake merges and every batch run respect the latest decision for a pair.
+    """
+    _require_casework(actor)
+    if decision not in ReviewDecision.Decision.values:
+        raise ValidationError("Unknown decision.")
+    # Lock the item: two reviewers deciding the same pair at once must not both merge.
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ReviewItem.Status.OPEN:
+        raise AlreadyDecided("This pair has already been decided.")
+    made = ReviewDecision.objects.create(
+        record_a_id=item.record_a_id,
+        record_b_id=item.record_b_id,
+        item=item,
+        decision=decision,
+        note=note.strip()[:500],
+        decided_by=actor,
+    )
+    item.status = decision
+    item.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=made,
+        summary=f"Review of records {item.record_a_id} and {item.record_b_id}: {decision}",
+        details={"item": item.pk, "decision": decision, "score": round(item.score, 3)},
+    )
+    if decision == ReviewDecision.Decision.SAME:
+        a, b = _current_person_id(item.record_a_id), _current_person_id(item.record_b_id)
+        if a != b:
+            # The newer person folds into the older one: the older is more likely already
+            # a case member that caseworkers know.
+            older, newer = Person.objects.get(pk=min(a, b)), Person.objects.get(pk=max(a, b))
+            person_merge(
+                source=newer,
+                target=older,
+                actor=actor,
+                reason=f"Review #{item.pk}: the same person",
+                decision=made,
+            )
+    return made
