@@ -66,8 +66,22 @@ def test_it_filters_by_status_channel_and_received_date(client_for, caseworker):
 def test_it_paginates_with_a_fixed_number_of_queries(
     client_for, caseworker, django_assert_num_queries
 ):
+    given = [
+        "Ahmad",
+        "Bashir",
+        "Daud",
+        "Farid",
+        "Habib",
+        "Jawad",
+        "Kabir",
+        "Latif",
+        "Nabi",
+        "Rahim",
+    ]
+    fathers = ["Sharif", "Wahid", "Zahir"]
+    # Thirty different people (names differ, or fathers do), so none is resolved into another.
     for i in range(30):
-        make_request(given_name=f"Person{i:02d}")
+        make_request(given_name=f"{given[i % 10]} Person", father_name=fathers[i // 10])
     client = client_for(caseworker)
     client.get(URL)  # warm the session
     # session + user + count + page: the same whatever the page size.
