@@ -27,8 +27,8 @@ def page() -> Iterator[Any]:
 
 def test_a_family_applies_in_dari_and_checks_the_status(server, page):
     page.goto(f"{server}/apply/")
-    page.click("button[name=language][value=fa-af]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("button[name=language][value=fa-af]")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.inner_text("h1") == "از کارگروه ویژه کمک بخواهید"
 

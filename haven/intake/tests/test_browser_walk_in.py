@@ -59,8 +59,9 @@ def test_an_officer_enters_a_household_finds_it_and_reads_it_in_dari(server, pag
     members = page.inner_text("#members")
     assert "Fatima" in members and "زبیح‌الله" in members
 
-    page.select_option("#language-select", "fa-af")
-    page.wait_for_load_state("load")
+    # Choosing a language submits the form: wait for that navigation, not just any load.
+    with page.expect_navigation():
+        page.select_option("#language-select", "fa-af")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.get_attribute("html", "lang") == "fa-af"
     assert "خروج" in page.inner_text("header")  # "Log out" in Dari
