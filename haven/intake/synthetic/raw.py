@@ -11,7 +11,11 @@ import datetime as dt
 import json
 import random
 import re
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from haven.intake.services import PersonInput, RequestInput
 
@@ -153,6 +157,34 @@ def _api(data: RequestInput, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _eligibility_answers(data: RequestInput, received_at: dt.datetime) -> dict[str, Any]:
+    """What the web form and partner systems ask about eligibility, answered at random.
+
+    Drawn from a generator of its own, seeded by the request, so adding answers leaves every
+    name, date and identifier the main generator produces unchanged.
+    """
+    principal = data.people[0] if data.people else None
+    rng = random.Random(f"{received_at.isoformat()}|{principal!r}")
+    answers: dict[str, Any] = {}
+    for fact, weights in _facts_table().items():
+        if fact == "vulnerabilities":
+            answers[fact] = [v for v, percent in weights.items() if rng.random() * 100 < percent]
+            continue
+        value = rng.choices(list(weights), weights=list(weights.values()))[0]
+        if value is not None:
+            answers[fact] = value
+    if data.current_country:
+        answers["current_country"] = data.current_country
+    return answers
+
+
+@cache
+def _facts_table() -> dict[str, dict[Any, float]]:
+    text = resources.files("haven.intake.synthetic").joinpath("data/facts.yaml").read_text("utf-8")
+    table: dict[str, dict[Any, float]] = yaml.safe_load(text)
+    return table
+
+
 def raw_input(
     data: RequestInput, received_at: dt.datetime, tables: Tables, rng: random.Random
 ) -> str:
@@ -167,4 +199,6 @@ def raw_input(
         payload = _email(data, tables, rng)
     else:
         payload = _api(data, rng)
+    if data.channel in ("web_form", "api"):
+        payload["facts"] = _eligibility_answers(data, received_at)
     return json.dumps(payload, ensure_ascii=False)

@@ -227,3 +227,18 @@ def test_csv_writer_writes_the_exact_header_and_one_row_per_record(tmp_path: Pat
     principal = requests[0].data.people[0]
     assert records[0]["channel"] == requests[0].data.channel
     assert records[0]["date_of_birth"] == principal.date_of_birth
+
+
+def test_web_and_api_requests_carry_eligibility_answers_in_the_triage_schema():
+    from haven.triage.facts import clean_facts_leniently
+
+    carried = 0
+    for synthetic in generate(requests=200, seed=11):
+        raw = json.loads(synthetic.raw_input)
+        if synthetic.data.channel in ("web_form", "api"):
+            facts, rejected = clean_facts_leniently(raw["facts"])
+            assert not rejected and facts
+            carried += 1
+        else:
+            assert "facts" not in raw
+    assert carried > 20
