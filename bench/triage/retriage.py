@@ -139,7 +139,8 @@ def bench_engine(cases: int, processes: int, uniform: bool) -> float:
 
 
 def bench_database(db_cases: int, cases: int) -> float:
-    """Time the write path (cases_retriage_batch) on SQLite and extrapolate."""
+    """Time the write path (one re-triage task, in this process) on SQLite and
+    extrapolate; bench/triage/retriage_db.py runs the whole path end to end."""
     folder = tempfile.mkdtemp(prefix="haven-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ["HAVEN_VAR_DIR"] = folder
@@ -148,9 +149,8 @@ def bench_database(db_cases: int, cases: int) -> float:
 
     call_command("migrate", verbosity=0)
     from haven.cases.models import Case
-    from haven.triage import library, selectors, services
-    from haven.triage.engine import engine_for
-    from haven.triage.models import CaseFacts, GuidanceVersion, RetriageRun
+    from haven.triage import library, services, tasks
+    from haven.triage.models import CaseFacts, GuidanceVersion, RetriageRun, RetriageShard
 
     rng = random.Random(7)
     created = Case.objects.bulk_create([Case(display_name="x") for _ in range(db_cases)], 5000)
@@ -160,10 +160,9 @@ def bench_database(db_cases: int, cases: int) -> float:
     version = services.guidance_store(pack=library.find("us-afghan-2021@1"), actor=None)
     GuidanceVersion.objects.filter(pk=version.pk).update(status="active")
     run = RetriageRun.objects.create(guidance=version, total=db_cases)
-    engine = engine_for(selectors.stored_pack(version))
+    shard = RetriageShard.objects.create(run=run, number=0)
     started = time.perf_counter()
-    while services.cases_retriage_batch(run=run, engine=engine):
-        pass
+    tasks.retriage_shard.call(shard.pk)
     seconds = time.perf_counter() - started
     per_million = seconds * cases / db_cases
     print(f"database path (SQLite, one process): {db_cases:,} cases in {seconds:.1f} s "

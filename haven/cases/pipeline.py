@@ -39,12 +39,12 @@ def _known_case(principal: Person | None, people: list[Person]) -> Case | None:
     case_ids: dict[int, int] = {}  # person -> their oldest open case
     for person_id, case_id in memberships:
         case_ids.setdefault(person_id, case_id)
-    case_id = case_ids.get(principal.pk) if principal else None
-    case_id = case_id or next(iter(sorted(case_ids.values())), None)
-    if case_id is None:
+    known = case_ids.get(principal.pk) if principal else None
+    known = known or min(case_ids.values(), default=None)
+    if known is None:
         return None
     # Lock the case: two requests for one household at once must both land in it.
-    return Case.objects.select_for_update().get(pk=case_id)
+    return Case.objects.select_for_update().get(pk=known)
 
 
 def attach_request_to_case(

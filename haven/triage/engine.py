@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
+import string
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,17 +106,35 @@ class Engine:
         # three facts, so these tables stay tiny whatever the cases look like.
         self.memo: list[dict[tuple[Hashable, ...], bool | None]] = [{} for _ in pack.rules]
         self.evaluations = 0
+        # Rendered (next action, explanation) per rule, language and the values
+        # of the facts those two texts name: most cases share them.
+        self.texts: dict[tuple[Hashable, ...], tuple[str, str]] = {}
+        self.text_fields: dict[tuple[int, str], tuple[str, ...]] = {}
 
-    def _classes(self, facts: Mapping[str, Any]) -> dict[str, Hashable]:
-        return {
-            name: None if facts.get(name) is None else abstract(facts[name])
-            for name, abstract in self.abstractions.items()
-        }
+        # The whole match by the classes of every fact the rules read: one
+        # lookup per case instead of one per rule tried.
+        self.matches: dict[tuple[Hashable, ...], tuple[int, tuple[str, ...]]] = {}
 
     def match(self, facts: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
         """The index of the first matching rule, and the unknown facts that
         kept an earlier rule from being decided."""
-        classes = self._classes(facts)
+        get = facts.get
+        key = tuple(
+            None if (value := get(name)) is None else abstract(value)
+            for name, abstract in self.abstractions.items()
+        )
+        found = self.matches.get(key)
+        if found is None:
+            if len(self.matches) >= 200_000:
+                self.matches.clear()
+            found = self.matches[key] = self._match(
+                dict(zip(self.abstractions, key, strict=True)), facts
+            )
+        return found
+
+    def _match(
+        self, classes: dict[str, Hashable], facts: Mapping[str, Any]
+    ) -> tuple[int, tuple[str, ...]]:
         blocked: list[str] = []
         for index, rule in enumerate(self.pack.rules):
             memo = self.memo[index]
@@ -151,21 +170,55 @@ class Engine:
         evidence = list(rule.evidence) + [f for f in blocked if f not in rule.evidence]
         used = {name for r in self.pack.rules[: index + 1] for name in r.facts}
         used.update(PRIORITY_FACTS)
+        next_action, explanation = self._texts(index, facts, language)
         return Decision(
             guidance=self.pack.label,
             rule=rule.id,
             pathway=rule.pathway,
-            next_action=render(rule.next_action, facts, language),
+            next_action=next_action,
             evidence_missing=tuple(evidence),
             requires_third_country=rule.requires_third_country,
             priority=priority,
             priority_breakdown=breakdown,
-            explanation=render(rule.explanation, facts, language),
+            explanation=explanation,
             facts_used={name: facts.get(name) for name in sorted(used)},
         )
 
+    def _texts(self, index: int, facts: Mapping[str, Any], language: str | None) -> tuple[str, str]:
+        language = language or translation.get_language() or "en"
+        fields = self.text_fields.get((index, language))
+        if fields is None:
+            rule = self.pack.rules[index]
+            fields = self.text_fields[(index, language)] = tuple(
+                sorted(
+                    {
+                        name
+                        for text in (rule.next_action, rule.explanation)
+                        for _, name, _, _ in string.Formatter().parse(localized(text, language))
+                        if name
+                    }
+                )
+            )
+        values = tuple(_hashable(facts.get(name)) for name in fields)
+        key = (index, language, values)
+        texts = self.texts.get(key)
+        if texts is None:
+            if len(self.texts) >= 100_000:
+                self.texts.clear()
+            rule = self.pack.rules[index]
+            texts = self.texts[key] = (
+                render(rule.next_action, facts, language),
+                render(rule.explanation, facts, language),
+            )
+        return texts
+
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.pack.rules if r.id == rule_id), None)
+
+
+def _hashable(value: Any) -> Hashable:
+    # Typed apart, so that True and 1 never share a key.
+    return (type(value), tuple(value) if isinstance(value, list) else value)
 
 
 def _shown(value: Any, texts: dict[str, str]) -> str:

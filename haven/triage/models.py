@@ -91,7 +91,8 @@ class RetriageRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
-    # The highest case id handled so far: a restarted task carries on from here.
+    # Unused since runs are split into shards (RetriageShard.last_case_id);
+    # kept for runs queued before that, which carry on from here.
     last_case_id = models.BigIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -113,8 +114,57 @@ class RetriageRun(models.Model):
         return min(100, self.done * 100 // self.total)
 
 
+class RetriageShard(models.Model):
+    """One worker's share of a run: a disjoint range of case ids, with its own
+    progress, so several `db_worker` processes re-triage a run side by side."""
+
+    run = models.ForeignKey(RetriageRun, on_delete=models.CASCADE, related_name="shards")
+    number = models.PositiveSmallIntegerField()
+    # Cases with after_case_id < id <= up_to_case_id (no upper bound when null).
+    after_case_id = models.BigIntegerField(default=0)
+    up_to_case_id = models.BigIntegerField(null=True, blank=True)
+    # The highest case id handled so far: a restarted task carries on from here.
+    last_case_id = models.BigIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="retriage_shard_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Shard {self.number} of run {self.run_id}"
+
+
+class DecisionOutcome(models.Model):
+    """What a decision says, rendered once and shared by every decision that
+    says exactly the same: rule, pathway, next action, evidence still needed
+    and explanation. A million decisions share a few hundred of these rows; the
+    case-specific part (facts used, priority) stays on each TriageDecision."""
+
+    # SHA-256 of the content below, so writers find or add an outcome without
+    # comparing long texts, and two workers adding the same one cannot clash.
+    key = models.CharField(max_length=64, unique=True)
+    guidance = models.ForeignKey(GuidanceVersion, on_delete=models.PROTECT, related_name="outcomes")
+    rule = models.CharField(max_length=100)
+    pathway = models.CharField(max_length=64)
+    next_action = models.TextField(blank=True)
+    evidence_missing = models.JSONField(default=list, blank=True)
+    requires_third_country = models.BooleanField(default=False)
+    explanation = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.pathway} ({self.rule})"
+
+
 class TriageDecision(models.Model):
-    """One decision, kept for good: the latest per case is the current one."""
+    """One decision, kept for good: the latest per case is the current one.
+
+    The rendered texts live in the shared `outcome`; the properties below read
+    them as if they were the decision's own fields.
+    """
 
     class Reason(models.TextChoices):
         INTAKE = "intake", _("New request")
@@ -122,19 +172,17 @@ class TriageDecision(models.Model):
         ACTIVATION = "activation", _("New guidance activated")
         MANUAL = "manual", _("Re-triaged on request")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="triage_decisions")
+    # Indexed by triage_decision_latest (case, -id) below.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="triage_decisions", db_index=False
+    )
     guidance = models.ForeignKey(
         GuidanceVersion, on_delete=models.PROTECT, related_name="decisions"
     )
-    rule = models.CharField(max_length=100)
-    pathway = models.CharField(max_length=64)
-    next_action = models.TextField(blank=True)
-    evidence_missing = models.JSONField(default=list, blank=True)
-    requires_third_country = models.BooleanField(default=False)
+    outcome = models.ForeignKey(DecisionOutcome, on_delete=models.PROTECT, related_name="+")
     priority = models.IntegerField(default=0)
     priority_breakdown = models.JSONField(default=dict, blank=True)
     facts_used = models.JSONField(default=dict, blank=True)
-    explanation = models.TextField(blank=True)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     run = models.ForeignKey(
         RetriageRun, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -150,3 +198,27 @@ class TriageDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.pathway} ({self.rule})"
+
+    @property
+    def rule(self) -> str:
+        return self.outcome.rule
+
+    @property
+    def pathway(self) -> str:
+        return self.outcome.pathway
+
+    @property
+    def next_action(self) -> str:
+        return self.outcome.next_action
+
+    @property
+    def evidence_missing(self) -> list[str]:
+        return list(self.outcome.evidence_missing)
+
+    @property
+    def requires_third_country(self) -> bool:
+        return self.outcome.requires_third_country
+
+    @property
+    def explanation(self) -> str:
+        return self.outcome.explanation

@@ -59,6 +59,20 @@ def with_waiting_since(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def first_requests(*, after: int, up_to: int) -> dict[int, dt.datetime]:
+    """When the first request came in, for the cases after < id <= up_to that have
+    one (the others wait since their creation, as in with_waiting_since)."""
+    from haven.cases.models import CaseRequest
+
+    return dict(
+        CaseRequest.objects.filter(case_id__gt=after, case_id__lte=up_to)
+        .values("case_id")
+        .annotate(first=Min("request__received_at"))
+        .values_list("case_id", "first")
+        .order_by()
+    )
+
+
 def days_between(since: dt.datetime | None, now: dt.datetime) -> int:
     return max(0, (now - since).days) if since is not None else 0
 
@@ -79,7 +93,10 @@ def waiting_since(case: Case) -> dt.datetime | None:
 
 def latest_decision(case: Case) -> TriageDecision | None:
     return (
-        TriageDecision.objects.filter(case=case).select_related("guidance").order_by("-id").first()
+        TriageDecision.objects.filter(case=case)
+        .select_related("guidance", "outcome")
+        .order_by("-id")
+        .first()
     )
 
 
@@ -95,7 +112,9 @@ def case_triage(*, case: Case, user: AnyUser) -> CaseTriage:
     if not can_view_triage(user):
         raise PermissionDenied
     history = list(
-        TriageDecision.objects.filter(case=case).select_related("guidance").order_by("-id")[:10]
+        TriageDecision.objects.filter(case=case)
+        .select_related("guidance", "outcome")
+        .order_by("-id")[:10]
     )
     return CaseTriage(
         decision=history[0] if history else None,

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
 
-from . import selectors
+from . import bulk, selectors
 from .engine import Decision, Engine
 from .facts import FactsError, clean_facts
-from .models import CaseFacts, GuidanceVersion, RetriageRun, TriageDecision
+from .models import (
+    CaseFacts,
+    DecisionOutcome,
+    GuidanceVersion,
+    RetriageRun,
+    RetriageShard,
+    TriageDecision,
+)
 from .pack import Pack, parse_pack
 from .pathways import pathway_label
 from .permissions import can_correct_facts, can_manage_guidance
@@ -24,7 +36,12 @@ from .permissions import can_correct_facts, can_manage_guidance
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
+# Re-triage runs split into this many disjoint id ranges, one background task
+# each, so as many `haven db_worker` processes can share the work.
+DEFAULT_SHARDS = 2
+# No shard smaller than this: splitting a small run only adds overhead.
+MIN_SHARD = 10_000
 
 
 class GuidanceConflict(ValueError):
@@ -93,7 +110,9 @@ def guidance_activate(*, version: GuidanceVersion, actor: User) -> RetriageRun:
 
 
 @transaction.atomic
-def _guidance_activate(*, version: GuidanceVersion, actor: User) -> RetriageRun:
+def _guidance_activate(
+    *, version: GuidanceVersion, actor: User, enqueue: bool = True
+) -> RetriageRun:
     # Lock the active row and the target: two supervisors activating at once
     # would otherwise both retire the old version and collide on the
     # one-active constraint instead of the later one simply winning.
@@ -115,6 +134,7 @@ def _guidance_activate(*, version: GuidanceVersion, actor: User) -> RetriageRun:
     run = RetriageRun.objects.create(
         guidance=version, total=selectors.open_cases().count(), requested_by=actor
     )
+    shards = retriage_shards_create(run)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -122,36 +142,109 @@ def _guidance_activate(*, version: GuidanceVersion, actor: User) -> RetriageRun:
         summary=f"Activated guidance {version.label}",
         details={"previous": [old.label for old in previous], "run": run.pk, "open": run.total},
     )
-    from .tasks import retriage_open_cases
+    if enqueue:
+        from .tasks import retriage_shard
 
-    transaction.on_commit(lambda: retriage_open_cases.enqueue(run.pk))
+        for shard in shards:
+            transaction.on_commit(functools.partial(retriage_shard.enqueue, shard.pk))
     return run
 
 
-def _decision_row(
-    *, case: Case, decision: Decision, guidance: GuidanceVersion, reason: str, **extra: Any
-) -> TriageDecision:
-    return TriageDecision(
-        case=case,
-        guidance=guidance,
-        rule=decision.rule,
-        pathway=decision.pathway,
-        next_action=decision.next_action,
-        evidence_missing=list(decision.evidence_missing),
-        requires_third_country=decision.requires_third_country,
-        priority=decision.priority,
-        priority_breakdown=decision.priority_breakdown,
-        facts_used=decision.facts_used,
-        explanation=decision.explanation,
-        reason=reason,
-        **extra,
+def retriage_shards_create(run: RetriageRun) -> list[RetriageShard]:
+    """Split the run's open cases into disjoint id ranges of about equal size."""
+    wanted = getattr(settings, "HAVEN_RETRIAGE_SHARDS", DEFAULT_SHARDS)
+    count = max(1, min(int(wanted), run.total // MIN_SHARD))
+    ids = selectors.open_cases().order_by("id").values_list("id", flat=True)
+    bounds = [ids[run.total * n // count - 1] for n in range(1, count)]
+    ranges = zip([0, *bounds], [*bounds, None], strict=True)
+    return RetriageShard.objects.bulk_create(
+        RetriageShard(
+            run=run, number=n, after_case_id=after, up_to_case_id=up_to, last_case_id=after
+        )
+        for n, (after, up_to) in enumerate(ranges)
     )
 
 
-def _event_text(before: str, decision: Decision) -> str:
-    after = pathway_label(decision.pathway)
+def outcome_key(guidance_id: int, decision: Decision) -> str:
+    """The SHA-256 naming a decision's shared content (see DecisionOutcome)."""
+    content = [
+        guidance_id,
+        decision.rule,
+        decision.pathway,
+        decision.next_action,
+        list(decision.evidence_missing),
+        decision.requires_third_country,
+        decision.explanation,
+    ]
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _outcome_fields(decision: Decision) -> dict[str, Any]:
+    return {
+        "rule": decision.rule,
+        "pathway": decision.pathway,
+        "next_action": decision.next_action,
+        "evidence_missing": list(decision.evidence_missing),
+        "requires_third_country": decision.requires_third_country,
+        "explanation": decision.explanation,
+    }
+
+
+def decision_outcome(*, guidance: GuidanceVersion, decision: Decision) -> DecisionOutcome:
+    """The stored outcome saying what `decision` says, added if new."""
+    outcome, _ = DecisionOutcome.objects.get_or_create(
+        key=outcome_key(guidance.pk, decision),
+        defaults={"guidance": guidance, **_outcome_fields(decision)},
+    )
+    return outcome
+
+
+class OutcomeCache:
+    """Outcome ids by content for one worker: each distinct outcome is hashed,
+    looked up and if need be inserted once, whatever the number of cases."""
+
+    def __init__(self, guidance: GuidanceVersion) -> None:
+        self.guidance = guidance
+        self.ids: dict[tuple[Any, ...], int] = {}
+
+    @staticmethod
+    def content(decision: Decision) -> tuple[Any, ...]:
+        return (
+            decision.rule,
+            decision.pathway,
+            decision.next_action,
+            decision.evidence_missing,
+            decision.requires_third_country,
+            decision.explanation,
+        )
+
+    def resolve(self, decisions: list[Decision]) -> list[int]:
+        """The outcome id of each decision, storing the outcomes not seen yet."""
+        contents = [self.content(d) for d in decisions]
+        missing = {c: d for c, d in zip(contents, decisions, strict=True) if c not in self.ids}
+        if missing:
+            keys = {outcome_key(self.guidance.pk, d): c for c, d in missing.items()}
+            DecisionOutcome.objects.bulk_create(
+                [
+                    DecisionOutcome(key=key, guidance=self.guidance, **_outcome_fields(missing[c]))
+                    for key, c in keys.items()
+                ],
+                ignore_conflicts=True,  # another worker may have added it meanwhile
+            )
+            for key, pk in DecisionOutcome.objects.filter(key__in=list(keys)).values_list(
+                "key", "pk"
+            ):
+                self.ids[keys[key]] = pk
+        return [self.ids[c] for c in contents]
+
+
+def _event_text(
+    before: str, decision: Decision, label: Callable[[str], str] = pathway_label
+) -> str:
+    after = label(decision.pathway)
     if before and before != decision.pathway:
-        return f"{pathway_label(before)} → {after} ({decision.guidance}, rule {decision.rule})"
+        return f"{label(before)} → {after} ({decision.guidance}, rule {decision.rule})"
     return f"{after} ({decision.guidance}, rule {decision.rule})"
 
 
@@ -169,8 +262,16 @@ def case_retriage(
     facts = selectors.facts_with_derived(selectors.case_facts(case), selectors.waiting_since(case))
     # Stored in the site language; the case page re-renders it for the reader.
     decision = selectors.engine_for_version(guidance).decide(facts, language=settings.LANGUAGE_CODE)
-    row = _decision_row(case=case, decision=decision, guidance=guidance, reason=reason, actor=actor)
-    row.save()
+    row = TriageDecision.objects.create(
+        case=case,
+        guidance=guidance,
+        outcome=decision_outcome(guidance=guidance, decision=decision),
+        priority=decision.priority,
+        priority_breakdown=decision.priority_breakdown,
+        facts_used=decision.facts_used,
+        reason=reason,
+        actor=actor,
+    )
     before = case.pathway
     case.pathway, case.priority = decision.pathway, decision.priority
     case.save(update_fields=["pathway", "priority", "updated_at"])
@@ -231,70 +332,101 @@ def case_facts_record(*, case: Case, facts: dict[str, Any], actor: User | None) 
     return row
 
 
-def _cases_update(cases: list[Case]) -> None:
-    """One UPDATE per (pathway, priority) pair: far cheaper than bulk_update's
-    CASE WHEN per row, since a batch holds few distinct pairs."""
-    groups: dict[tuple[str, int], list[int]] = {}
-    for case in cases:
-        groups.setdefault((case.pathway, case.priority), []).append(case.pk)
-    for (pathway, priority), ids in groups.items():
-        Case.objects.filter(pk__in=ids).update(pathway=pathway, priority=priority)
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-@transaction.atomic
-def cases_retriage_batch(*, run: RetriageRun, engine: Engine) -> int:
-    """Re-triage the next batch of open cases for a run; returns how many were done.
+DECISION_FIELDS = (
+    "case",
+    "guidance",
+    "outcome",
+    "priority",
+    "priority_breakdown",
+    "facts_used",
+    "reason",
+    "run",
+    "actor",
+    "decided_at",
+)
+EVENT_FIELDS = ("case", "kind", "actor", "description", "at")
 
-    Whole batches go through bulk writes: saving a million cases one by one
-    would take hours.
+
+def cases_retriage_batch(
+    *, run: RetriageRun, shard: RetriageShard, engine: Engine, outcomes: OutcomeCache
+) -> int:
+    """Re-triage the next batch of a shard's open cases; returns how many were done.
+
+    The caller holds a transaction and the shard's row lock. Reads are plain
+    tuples in id order (keyset pagination) and writes go to the tables in bulk
+    (`bulk.py`): one COPY of decision rows, one of case events, one UPDATE of
+    the cases whose pathway or priority changed.
     """
+    cases = selectors.open_cases().filter(id__gt=shard.last_case_id)
+    if shard.up_to_case_id is not None:
+        cases = cases.filter(id__lte=shard.up_to_case_id)
     # Lock the batch: a correction arriving meanwhile waits, then re-triages
     # from its new facts, so its decision is the latest one.
-    # (Locked apart from the aggregate: PostgreSQL refuses FOR UPDATE with GROUP BY.)
-    ids = list(
-        selectors.open_cases()
-        .filter(id__gt=run.last_case_id)
-        .order_by("id")
+    rows = list(
+        cases.order_by("id")
         .select_for_update()
-        .values_list("id", flat=True)[:BATCH_SIZE]
+        .values_list("id", "pathway", "priority", "created_at")[:BATCH_SIZE]
     )
-    cases = list(selectors.with_waiting_since(Case.objects.filter(id__in=ids)).order_by("id"))
-    if not cases:
+    if not rows:
         return 0
+    after, up_to = shard.last_case_id, rows[-1][0]
+    since = selectors.first_requests(after=after, up_to=up_to)
     facts = dict(
-        CaseFacts.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", "facts")
+        CaseFacts.objects.filter(case_id__gt=after, case_id__lte=up_to).values_list(
+            "case_id", "facts"
+        )
     )
-    decisions, events, updated = [], [], []
-    for case in cases:
-        known = selectors.facts_with_derived(facts.get(case.pk, {}), case.waiting_since)  # type: ignore[attr-defined]
-        decision = engine.decide(known, language=settings.LANGUAGE_CODE)
-        decisions.append(
-            _decision_row(
-                case=case,
-                decision=decision,
-                guidance=run.guidance,
-                reason=TriageDecision.Reason.ACTIVATION,
-                run=run,
-                actor=run.requested_by,
+    now, language = timezone.now(), settings.LANGUAGE_CODE
+    decisions = [
+        engine.decide(
+            {
+                **facts.get(pk, {}),
+                "days_waiting": selectors.days_between(since.get(pk, created), now),
+            },
+            language=language,
+        )
+        for pk, _, _, created in rows
+    ]
+    outcome_ids = outcomes.resolve(decisions)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    actor_id, reason = run.requested_by_id, TriageDecision.Reason.ACTIVATION
+    triaged = CaseEvent.Kind.TRIAGED
+    label = functools.lru_cache(maxsize=None)(pathway_label)  # gettext is slow
+    decision_rows, event_rows, updates = [], [], []
+    for (pk, pathway, priority, _), decision, outcome_id in zip(
+        rows, decisions, outcome_ids, strict=True
+    ):
+        decision_rows.append(
+            (
+                pk,
+                run.guidance_id,
+                outcome_id,
+                decision.priority,
+                _json(decision.priority_breakdown),
+                _json(decision.facts_used),
+                reason,
+                run.pk,
+                actor_id,
+                stamp,
             )
         )
-        if case.pathway != decision.pathway:
-            run.changed += 1
-            events.append(
-                CaseEvent(
-                    case=case,
-                    kind=CaseEvent.Kind.TRIAGED,
-                    actor=run.requested_by,
-                    description=_event_text(case.pathway, decision),
-                )
-            )
-        if (case.pathway, case.priority) != (decision.pathway, decision.priority):
-            case.pathway, case.priority = decision.pathway, decision.priority
-            updated.append(case)
-    TriageDecision.objects.bulk_create(decisions)
-    CaseEvent.objects.bulk_create(events)
-    _cases_update(updated)
-    run.done += len(cases)
-    run.last_case_id = cases[-1].pk
-    run.save(update_fields=["done", "changed", "last_case_id"])
-    return len(cases)
+        if pathway != decision.pathway:
+            event_rows.append((pk, triaged, actor_id, _event_text(pathway, decision, label), stamp))
+        if (pathway, priority) != (decision.pathway, decision.priority):
+            updates.append((pk, decision.pathway, decision.priority))
+    bulk.insert_rows(TriageDecision, DECISION_FIELDS, decision_rows)
+    bulk.insert_rows(CaseEvent, EVENT_FIELDS, event_rows)
+    bulk.update_pathways(Case._meta.db_table, updates)
+    shard.done += len(rows)
+    shard.last_case_id = up_to
+    shard.save(update_fields=["done", "last_case_id"])
+    # Last, so the run row is locked only for the end of the transaction when
+    # several shards share it.
+    RetriageRun.objects.filter(pk=run.pk).update(
+        done=F("done") + len(rows), changed=F("changed") + len(event_rows)
+    )
+    return len(rows)
