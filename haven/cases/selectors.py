@@ -18,7 +18,7 @@ from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
 from haven.resolution.models import PersonLink
 
-from .models import Case, CaseMember, CaseRequest
+from .models import Case, CaseEvent, CaseMember, CaseRequest, Note
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,11 @@ def case_requests(*, case: Case) -> QuerySet[Request]:
         .prefetch_related("person_records")
         .order_by("received_at")
     )
+
+
+def case_notes(*, case: Case) -> QuerySet[Note]:
+    return case.notes.select_related("author")
+
+
+def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:
+    return list(case.events.select_related("actor")[:limit])
