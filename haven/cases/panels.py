@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
@@ -23,10 +25,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CasePanel:
     title: str
+    # Rendered with `context` as its whole context (plus the request), not inside the case page's.
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     # Lower comes first.
     order: int = 100
+
+    def render(self, request: HttpRequest) -> str:
+        return render_to_string(self.template, self.context, request=request)
 
 
 PanelProvider = Callable[["Case", "User"], CasePanel | None]

@@ -45,7 +45,9 @@ def _detail_context(request: HttpRequest, case_id: int) -> dict[str, object]:
         "requests": selectors.case_requests(case=case),
         "notes": selectors.case_notes(case=case),
         "events": selectors.case_history(case=case),
-        "panels": case_panels(case=case, user=user),
+        "panels": [
+            (panel.title, panel.render(request)) for panel in case_panels(case=case, user=user)
+        ],
         "note_form": NoteForm(),
         "status_form": StatusForm(initial={"status": case.status}),
     }

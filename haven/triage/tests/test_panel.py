@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from haven.accounts.models import User
 from haven.cases.models import Case
@@ -49,3 +50,17 @@ def test_without_guidance_the_panel_says_so(
 ) -> None:
     [panel] = case_panels(case=make_case({}), user=caseworker)
     assert "No guidance is active" in render_to_string(panel.template, panel.context)
+
+
+def test_the_case_page_shows_the_decision(
+    active_guidance: GuidanceVersion,
+    make_case: Callable[..., Case],
+    caseworker: User,
+    client_for: Callable[[User], Client],
+) -> None:
+    case = make_case({**AFGHAN_IN_KABUL, "referral_source": "unhcr"})
+    services.case_retriage(case=case, actor=None)
+    response = client_for(caseworker).get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 200
+    assert "P-1 referral" in response.text
+    assert "No guidance is active" not in response.text
