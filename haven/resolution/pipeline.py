@@ -174,9 +174,17 @@ def _decide(
         else:
             outcome.rule = RULE_REVIEW
             rest = ranked
-        review += [(o, "between the thresholds") for o in rest if o.person_id not in taken]
+        review += [(o, _review_reason(o, thresholds)) for o in rest if o.person_id not in taken]
         outcome.review = tuple(review[:MAX_REVIEW_PAIRS_PER_RECORD])
     return [outcomes[r.pk] for r in records]
+
+
+def _review_reason(option: Option, thresholds: Thresholds) -> str:
+    if option.weight >= thresholds.auto:
+        # The record linked elsewhere and matches this person as strongly: the two people may
+        # be one, which only a reviewer may decide.
+        return "also a strong match for a second person"
+    return "between the thresholds"
 
 
 def thresholds_for(records: list[PersonRecord]) -> Thresholds:

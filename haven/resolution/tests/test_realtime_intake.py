@@ -176,3 +176,14 @@ def test_records_keep_their_request_in_the_profile_lookup():
     record = PersonRecord.objects.get(request=created.request)
     loaded = blocking.candidates_load([record.pk])
     assert loaded[record.pk].request_id == created.request.pk
+
+
+def test_a_second_strong_match_is_explained_as_a_possible_duplicate_person():
+    from haven.resolution.resolve import Thresholds
+    from haven.resolution.pipeline import Option, _review_reason
+
+    thresholds = Thresholds(auto=6.0, review=3.0)
+    assert (
+        _review_reason(Option(1, 2, 9.5), thresholds) == "also a strong match for a second person"
+    )
+    assert _review_reason(Option(1, 2, 4.0), thresholds) == "between the thresholds"
