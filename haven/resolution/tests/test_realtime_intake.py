@@ -179,8 +179,8 @@ def test_records_keep_their_request_in_the_profile_lookup():
 
 
 def test_a_second_strong_match_is_explained_as_a_possible_duplicate_person():
-    from haven.resolution.resolve import Thresholds
     from haven.resolution.pipeline import Option, _review_reason
+    from haven.resolution.resolve import Thresholds
 
     thresholds = Thresholds(auto=6.0, review=3.0)
     assert (
