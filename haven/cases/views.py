@@ -12,6 +12,7 @@ from haven.accounts.models import User
 
 from . import selectors, services
 from .forms import CaseFilterForm, NoteForm, StatusForm
+from .models import Case
 from .panels import case_panels
 
 PAGE_SIZE = 25
@@ -36,9 +37,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _detail_context(request: HttpRequest, case_id: int) -> dict[str, object]:
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
     user = _user(request)
-    case = selectors.case_get_for_detail(user=user, case_id=case_id)
     return {
         "case": case,
         "members": selectors.case_members(case=case),
@@ -55,7 +55,8 @@ def _detail_context(request: HttpRequest, case_id: int) -> dict[str, object]:
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    return render(request, "cases/case_detail.html", _detail_context(request, case_id))
+    case = selectors.case_get_for_detail(user=_user(request), case_id=case_id)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
 
 
 @login_required
@@ -65,7 +66,7 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, case_id)
+        context = _detail_context(request, case)
         context["note_form"] = form  # keeps what was typed
         return render(request, "cases/case_detail.html", context, status=400)
     services.note_create(case=case, author=user, body=form.cleaned_data["body"])
@@ -80,7 +81,7 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, case_id)
+        context = _detail_context(request, case)
         context["status_form"] = form
         return render(request, "cases/case_detail.html", context, status=400)
     services.case_status_change(case=case, actor=user, status=form.cleaned_data["status"])

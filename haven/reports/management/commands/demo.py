@@ -17,8 +17,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.accounts.models import Organization, Role, User
+from haven.accounts.models import Organization, Role
+from haven.accounts.selectors import user_find
 from haven.accounts.services import organization_ensure, user_create, user_password_set
+from haven.reports.selectors import desk_counts
+from haven.triage.selectors import active_guidance
 
 PERSONAS = [
     ("intake", Role.INTAKE_OFFICER, "Task Force"),
@@ -45,11 +48,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         credentials = self._accounts()
-        from django.apps import apps
-
         self._activate_default_guidance()
-        request_model = apps.get_model("intake", "Request")
-        if request_model.objects.exists():
+        if desk_counts()["requests"]:
             self.stdout.write("Synthetic data already loaded; not adding more.")
         else:
             call_command("seed", requests=options["requests"], seed=options["seed"])
@@ -59,10 +59,7 @@ class Command(BaseCommand):
 
     def _activate_default_guidance(self) -> None:
         # Requests are triaged as they arrive, so guidance must be in force before seeding.
-        from django.apps import apps
-
-        version_model = apps.get_model("triage", "GuidanceVersion")
-        if version_model.objects.filter(status="active").exists():
+        if active_guidance() is not None:
             return
         call_command(
             "guidance", "activate", DEMO_GUIDANCE, "--as", "supervisor", stdout=self.stdout
@@ -76,7 +73,7 @@ class Command(BaseCommand):
             for name, kind, category in ORGANIZATIONS
         }
         for username, role, org_name in PERSONAS:
-            existing = User.objects.filter(username=username).first()
+            existing = user_find(username=username)
             if existing is not None and username in credentials:
                 continue
             password = secrets.token_urlsafe(12)
