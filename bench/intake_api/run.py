@@ -79,6 +79,25 @@ def haven_env(database_url: str) -> dict[str, str]:
 def prepare(env: dict[str, str], database: str) -> str:
     sh(str(BIN / "haven"), "migrate", "--noinput", "-v0", env=env)
     psql(database, "CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, body text NOT NULL)")
+    # Guidance in force, as in production: every new case is triaged by the pipeline.
+    sh(
+        str(BIN / "haven"),
+        "shell",
+        "-c",
+        "from haven.accounts.models import User; "
+        "User.objects.create_user(username='bench-supervisor', role='supervisor')",
+        env=env,
+    )
+    sh(
+        str(BIN / "haven"),
+        "guidance",
+        "activate",
+        "us-afghan-2021@1",
+        "--as",
+        "bench-supervisor",
+        env=env,
+        capture=True,
+    )
     return sh(
         str(BIN / "haven"),
         "token",
@@ -141,6 +160,40 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The background worker that matches, attaches and triages what the API stored: it runs
+    during the API phase on the same two cores, as it would in production."""
+    return subprocess.Popen(
+        [str(BIN / "haven"), "db_worker", "--queue-name", "*", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def pending(database: str) -> int:
+    return int(psql(database, "SELECT count(*) FROM intake_request WHERE pipeline_pending"))
+
+
+def wait_drained(database: str, limit: float = 600.0) -> dict[str, Any]:
+    """How many requests still waited for the pipeline when the load stopped, and how long
+    the worker took to finish them."""
+    started = time.monotonic()
+    left = backlog = pending(database)
+    while left and time.monotonic() - started < limit:
+        time.sleep(0.5)
+        left = pending(database)
+    return {
+        "pending_when_load_stopped": backlog,
+        "drain_seconds": round(time.monotonic() - started, 1),
+        "pending_after_drain": left,
+        "cases": int(psql(database, "SELECT count(*) FROM cases_case")),
+        "triage_decisions": int(psql(database, "SELECT count(*) FROM triage_triagedecision")),
+    }
 
 
 def load(
@@ -242,6 +295,13 @@ def report(
         f"API {api['load_average_after']}, ceiling {ceiling['load_average_after']}"
     )
     print(f"ratio API / ceiling: {ratio:.0%} (target >= 50%); API p95 target < 250 ms")
+    drained = api["pipeline"]
+    print(
+        f"background pipeline (db_worker beside gunicorn): {drained['pending_when_load_stopped']} "
+        f"requests still pending when the load stopped, all done {drained['drain_seconds']} s "
+        f"later ({drained['pending_after_drain']} left); {drained['cases']} cases, "
+        f"{drained['triage_decisions']} triage decisions"
+    )
     print(
         "API calls by kind: " + ", ".join(f"{n}: {v['count']}" for n, v in api["by_name"].items())
     )
@@ -279,13 +339,17 @@ def main() -> None:
     token = prepare(env, args.database)
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
+    worker = start_worker(env)
     try:
         api = load("PartnerSystem", port, args.seconds, args.users, token, "api")
         alive_after_api = server.poll() is None
+        api["pipeline"] = wait_drained(args.database)
+        stop(worker)
         ceiling = load("CeilingView", port, args.seconds, args.users, token, "ceiling")
         alive_after_ceiling = server.poll() is None
     finally:
         stop(server)
+        stop(worker)
     if not (alive_after_api and alive_after_ceiling):
         raise SystemExit(f"gunicorn stopped during the run: see {OUT / 'gunicorn.log'}")
     counts = reconcile(args.database, api["ledger"])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from . import permissions
@@ -7,7 +8,9 @@ from . import permissions
 
 def role(request: HttpRequest) -> dict[str, bool]:
     """Lets templates show only the links a user may follow."""
-    user = request.user
+    # A request refused before authentication ran (a bad Host header is refused by
+    # CommonMiddleware) still renders the 400 page: it must not become a 500 here.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "can_enter_requests": permissions.can_enter_requests(user),
         "can_view_cases": permissions.can_view_cases(user),

@@ -28,11 +28,40 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Not atomic on its own: it joins the caller's transaction,
     so an event exists exactly when the write it describes does."""
+    event = _event_build(actor, action, obj, object_type, object_id, summary, details, ip_address)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    entries: list[tuple[models.Model, str, dict[str, Any]]],
+) -> None:
+    """Append one event per (object, summary, details), in one statement: a spreadsheet
+    chunk or an intake batch is audited row by row without a round trip per row."""
+    AuditEvent.objects.bulk_create(
+        _event_build(actor, action, obj, "", "", summary, details, None)
+        for obj, summary, details in entries
+    )
+
+
+def _event_build(
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    obj: models.Model | None,
+    object_type: str,
+    object_id: str | int,
+    summary: str,
+    details: dict[str, Any] | None,
+    ip_address: str | None,
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     user = cast("User | None", actor if actor is not None and actor.is_authenticated else None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_label=user.get_username() if user is not None else "anonymous",
         action=str(action),

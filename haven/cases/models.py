@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.intake.models import Relationship, Request
-from haven.resolution.models import Person
+from haven.resolution.models import Person, PersonMerge
 
 
 class Case(models.Model):
@@ -36,6 +36,10 @@ class Case(models.Model):
     )
     # Denormalised from the principal, for listing without joins.
     display_name = models.CharField(max_length=300, blank=True)
+    # Set (with status closed) when a supervisor merged this case into another; see CaseMerge.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +59,12 @@ class CaseMember(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_memberships")
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     added_at = models.DateTimeField(auto_now_add=True)
+    # Set when this member's person was merged into a person already a member of the case:
+    # the row is kept (pointing at the absorbed person) so undoing the merge brings it back.
+    # Members with it set are history, not part of the household.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -124,6 +134,12 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         TRIAGED = "triaged", _("Triaged")
+        PEOPLE_MERGED = "people_merged", _("People merged")
+        PEOPLE_UNMERGED = "people_unmerged", _("Merge of people undone")
+        PEOPLE_RELINKED = "people_relinked", _("Records re-linked")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate case")
+        MERGED_INTO = "merged_into", _("Merged into another case")
+        MERGED_FROM = "merged_from", _("Another case merged into this one")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -138,3 +154,67 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class CaseMemberChange(models.Model):
+    """A member's person changed because resolution changed people (a merge, its undoing, a
+    batch run): the provenance caseworkers read, and exactly what undoing a merge restores."""
+
+    class Kind(models.TextChoices):
+        REPOINTED = "repointed", _("Now the surviving person")
+        FOLDED = "folded", _("Folded into a member already in the case")
+        ADDED = "added", _("Added: a record of this case now belongs to this person")
+
+    member = models.ForeignKey(CaseMember, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    to_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The merge of people that caused it, when one did: undoing that merge undoes this.
+    merge = models.ForeignKey(
+        PersonMerge, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The case's principal followed the member too (and goes back with it).
+    principal_moved = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Member {self.member_id}: {self.from_person_id} → {self.to_person_id} ({self.kind})"
+
+
+class CaseMerge(models.Model):
+    """A supervisor merged one case (source, now closed) into another (target).
+
+    Nothing is deleted: the source keeps its members, requests and history; the target gets
+    the members it lacked and links to every request; notes and documents move. The ids of
+    everything made or moved are kept, so the merge can be read back exactly.
+    """
+
+    source = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_out")
+    target = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_in")
+    reason = models.CharField(max_length=300, blank=True)
+    source_status = models.CharField(max_length=32)
+    members_added = models.JSONField(default=list)
+    requests_linked = models.JSONField(default=list)
+    notes_moved = models.JSONField(default=list)
+    documents_moved = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case merge {self.pk}: {self.source_id} → {self.target_id}"

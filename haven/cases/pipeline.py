@@ -1,16 +1,20 @@
-"""Intake step: attach a new request to a case.
+"""Intake step: attach each new request to a case.
 
 One request describes one household. When identity resolution has linked anyone
 it names to a person already in an open case, the request joins that case (the
 same family arriving through another channel); otherwise it opens a new case.
+Intake hands over a batch of requests: they are attached in order, so a later
+request of the batch joins a case an earlier one opened, with a fixed number of
+statements for the whole batch.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from haven.intake.models import PersonRecord, Relationship, Request
-from haven.intake.services import IntakeContext
+from haven.intake.models import PersonRecord, Relationship
+from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
 
 from .models import Case, CaseEvent, CaseMember, CaseRequest
@@ -18,63 +22,113 @@ from .models import Case, CaseEvent, CaseMember, CaseRequest
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
+# A case's age order: stored cases (by id) come before the ones this batch opens.
+CaseOrder = tuple[int, int]
 
-def _people_by_record(records: list[PersonRecord], context: IntakeContext) -> dict[int, Person]:
-    return context.people_by_record or {
+
+def _people_by_record(item: IntakeItem) -> dict[int, Person]:
+    if item.people_by_record or not item.records:
+        return item.people_by_record
+    return {
         link.person_record_id: link.person
         for link in PersonLink.objects.filter(
-            person_record__in=records, ended_at__isnull=True
+            person_record__in=item.records, ended_at__isnull=True
         ).select_related("person")
     }
 
 
-def _known_case(principal: Person | None, people: list[Person]) -> Case | None:
-    """The open case that already holds someone this request names, the principal's first."""
-    memberships = (
-        CaseMember.objects.filter(person__in=people)
-        .exclude(case__status=Case.Status.CLOSED)
-        .values_list("person_id", "case_id")
-        .order_by("case_id")
-    )
-    case_ids: dict[int, int] = {}  # person -> their oldest open case
-    for person_id, case_id in memberships:
-        case_ids.setdefault(person_id, case_id)
-    known = case_ids.get(principal.pk) if principal else None
-    known = known or min(case_ids.values(), default=None)
-    if known is None:
-        return None
-    # Lock the case: two requests for one household at once must both land in it.
-    return Case.objects.select_for_update().get(pk=known)
-
-
-def attach_request_to_case(
-    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
-) -> None:
-    people = _people_by_record(records, context)
-    principal_record = next(
+def _principal_record(records: list[PersonRecord]) -> PersonRecord | None:
+    return next(
         (r for r in records if r.relationship == Relationship.PRINCIPAL),
         records[0] if records else None,
     )
-    principal = people.get(principal_record.pk) if principal_record else None
-    case = _known_case(principal, list(people.values()))
-    is_new = case is None
-    if case is None:
-        case = Case.objects.create(
-            principal=principal,
-            display_name=principal_record.display_name if principal_record else "",
+
+
+@dataclass
+class _Cases:
+    """Each person's oldest open case: stored ones read once, new ones as the batch opens them."""
+
+    of_person: dict[int, CaseOrder] = field(default_factory=dict)
+    by_order: dict[CaseOrder, Case] = field(default_factory=dict)
+    opened: list[Case] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, people: set[int]) -> _Cases:
+        known = cls()
+        if not people:
+            return known
+        memberships = (
+            CaseMember.objects.filter(person__in=people)
+            .exclude(case__status=Case.Status.CLOSED)
+            .values_list("person_id", "case_id")
+            .order_by("case_id")
         )
-    members: dict[int, CaseMember] = {}
-    for record in records:
-        person = people[record.pk]
-        members.setdefault(
-            person.pk, CaseMember(case=case, person=person, relationship=record.relationship)
+        for person_id, case_id in memberships:
+            known.of_person.setdefault(person_id, (0, case_id))
+        ids = {case_id for _, case_id in known.of_person.values()}
+        # Lock the cases: two requests for one household at once must both land in them.
+        for case in Case.objects.select_for_update().filter(pk__in=ids):
+            known.by_order[(0, case.pk)] = case
+        return known
+
+    def find(self, principal: Person | None, people: list[Person]) -> Case | None:
+        """The open case holding someone the request names, the principal's first."""
+        order = self.of_person.get(principal.pk) if principal else None
+        order = order or min(
+            (self.of_person[p.pk] for p in people if p.pk in self.of_person), default=None
         )
+        return self.by_order[order] if order else None
+
+    def open(self, display_name: str, principal: Person | None) -> Case:
+        case = Case(principal=principal, display_name=display_name)
+        order = (1, len(self.opened))
+        self.opened.append(case)
+        self.by_order[order] = case
+        case._batch_order = order  # type: ignore[attr-defined]
+        return case
+
+    def remember(self, case: Case, people: list[Person]) -> None:
+        order = getattr(case, "_batch_order", None) or (0, case.pk)
+        for person in people:
+            self.of_person.setdefault(person.pk, order)
+
+
+def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> None:
+    people_of = {id(item): _people_by_record(item) for item in items}
+    cases = _Cases.load({p.pk for people in people_of.values() for p in people.values()})
+    members: dict[tuple[int, int], CaseMember] = {}
+    links: list[CaseRequest] = []
+    events: list[CaseEvent] = []
+    for item in items:
+        people = people_of[id(item)]
+        principal_record = _principal_record(item.records)
+        principal = people.get(principal_record.pk) if principal_record else None
+        case = cases.find(principal, list(people.values()))
+        is_new = case is None
+        if case is None:
+            name = principal_record.display_name if principal_record else ""
+            case = cases.open(name, principal)
+        cases.remember(case, list(people.values()))
+        for record in item.records:
+            person = people[record.pk]
+            members.setdefault(
+                (id(case), person.pk),
+                CaseMember(case=case, person=person, relationship=record.relationship),
+            )
+        links.append(CaseRequest(case=case, request=item.request))
+        events.append(_event(case, item, is_new, actor))
+        item.case = case
+    Case.objects.bulk_create(cases.opened)
     # A person already in the case stays as they are; only newcomers are added.
-    CaseMember.objects.bulk_create(members.values(), ignore_conflicts=True)
-    CaseRequest.objects.create(case=case, request=request)
-    context.case = case
+    CaseMember.objects.bulk_create(members.values(), ignore_conflicts=True, batch_size=2000)
+    CaseRequest.objects.bulk_create(links, batch_size=2000)
+    CaseEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _event(case: Case, item: IntakeItem, is_new: bool, actor: User | None) -> CaseEvent:
+    request = item.request
     channel = request.get_channel_display()
-    CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=CaseEvent.Kind.CREATED if is_new else CaseEvent.Kind.REQUEST_LINKED,
         actor=actor,

@@ -16,7 +16,7 @@ from haven.audit.services import audit_record
 from haven.common import crypto
 from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
-from haven.resolution.models import PersonLink
+from haven.resolution.models import Person, PersonLink
 
 from .models import Case, CaseEvent, CaseMember, CaseRequest, Note
 
@@ -85,7 +85,9 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
     return (
         cases.select_related("assignee")
         .annotate(
-            member_count=Count("members", distinct=True),
+            member_count=Count(
+                "members", filter=Q(members__merged_into__isnull=True), distinct=True
+            ),
             request_count=Count("case_requests", distinct=True),
             last_received=Max("case_requests__request__received_at"),
         )
@@ -97,7 +99,12 @@ def case_get(*, user: User, case_id: int) -> Case:
     """A case the user may see, or 404 (403 for a role that sees no cases at all)."""
     if not permissions.can_view_cases(user):
         raise PermissionDenied
-    case = _visible_cases(user).select_related("assignee", "principal").filter(pk=case_id).first()
+    case = (
+        _visible_cases(user)
+        .select_related("assignee", "principal", "merged_into")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise Http404
     return case
@@ -116,8 +123,12 @@ class MemberView:
 
 
 def case_members(*, case: Case) -> list[MemberView]:
-    """Members with every record linked to them now, identifiers included, in few queries."""
-    members = list(case.members.select_related("person").order_by("id"))
+    """Members with every record linked to them now, identifiers included, in few queries.
+
+    Rows folded into another member by a merge of people are history, not household."""
+    members = list(
+        case.members.filter(merged_into__isnull=True).select_related("person").order_by("id")
+    )
     links = (
         PersonLink.objects.filter(person__in=[m.person for m in members], ended_at__isnull=True)
         .select_related("person_record__request")
@@ -144,3 +155,32 @@ def case_notes(*, case: Case) -> QuerySet[Note]:
 
 def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:
     return list(case.events.select_related("actor")[:limit])
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    case: Case
+    people: list[Person]
+
+
+def case_possible_duplicates(*, user: User, case: Case) -> list[PossibleDuplicate]:
+    """Other open cases the user may see that share a person with this open case: perhaps
+    one household worked twice, after a merge of people or a batch run. One query."""
+    if case.status == Case.Status.CLOSED:
+        return []
+    shared = (
+        CaseMember.objects.filter(
+            person_id__in=case.members.filter(merged_into__isnull=True).values("person_id"),
+            merged_into__isnull=True,
+            case_id__in=_visible_cases(user).values("pk"),
+        )
+        .exclude(case_id=case.pk)
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("case", "person")
+        .order_by("case_id", "person_id")
+    )
+    found: dict[int, PossibleDuplicate] = {}
+    for member in shared:
+        found.setdefault(member.case_id, PossibleDuplicate(case=member.case, people=[]))
+        found[member.case_id].people.append(member.person)
+    return list(found.values())

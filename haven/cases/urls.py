@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),
     path("<int:case_id>/status/", views.status_change, name="status_change"),
+    path("<int:case_id>/merge/", views.case_merge, name="merge"),
 ]

@@ -65,3 +65,18 @@ def write_once(*, table: str, name: str, message: str, column: str | None = None
             schema_editor.execute(sql)
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def write_once_reinstated(*, table: str, name: str, message: str, column: str | None = None) -> Any:
+    """After a migration that rebuilds `table` on SQLite (adding a column with a default does:
+    the table is copied and its triggers are lost), create write_once's trigger again.
+    PostgreSQL alters the table in place and keeps its triggers: nothing to do there."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            return
+        create, drop = _sqlite(table, column, name, message)
+        for sql in [*drop, *create]:
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)

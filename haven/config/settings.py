@@ -205,6 +205,10 @@ HAVEN_INTAKE_PIPELINE = [
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
 HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
+# Downstream apps follow merges and re-links of people without resolution importing them: each
+# is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
+# people (see haven/resolution/services.py, people_changed_notify).
+HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_changed"]
 # The country most phone numbers are written for when no prefix is given.
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
 HAVEN_PHONE_FALLBACK_REGIONS = [

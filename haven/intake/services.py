@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
-from haven.audit.services import audit_record
+from haven.audit.services import audit_record_many
 from haven.common import crypto
 
 from . import normalize
@@ -59,15 +59,29 @@ class RequestInput:
 
 
 @dataclass
-class IntakeContext:
-    """What one pipeline step learnt that a later one needs, so it is not read back.
+class IntakeItem:
+    """One stored request on its way through the pipeline, with what the steps learnt.
 
     Steps fill what they know (resolution: the person each record now links to; cases: the
-    case the request joined); a step that finds a field empty reads the database instead.
+    case the request joined) so that a later step need not read it back.
     """
 
+    request: Request
+    records: list[PersonRecord]
     people_by_record: dict[int, Any] = field(default_factory=dict)
     case: Any = None
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """One request for requests_create_many: what was understood and what was received."""
+
+    data: RequestInput
+    raw_input: str
+    raw_content_type: str = "application/json"
+    received_at: dt.datetime | None = None
+    # Added to the audit event of the request (which token or batch it came through).
+    audit_details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,19 @@ def new_receipt_number() -> str:
     return f"HV-{body[:5]}-{body[5:]}"
 
 
-def _unused_receipt_number() -> str:
-    # 50 random bits: a collision is vanishingly rare, but a unique index would turn one into a 500.
-    while True:
-        number = new_receipt_number()
-        if not Request.objects.filter(receipt_number=number).exists():
-            return number
+def _unused_receipt_numbers(count: int) -> list[str]:
+    # 50 random bits: a collision is vanishingly rare, but a unique index would turn one into
+    # a 500. One look-up for the whole batch.
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        wanted = {new_receipt_number() for _ in range(count - len(numbers))} - numbers
+        taken = set(
+            Request.objects.filter(receipt_number__in=wanted).values_list(
+                "receipt_number", flat=True
+            )
+        )
+        numbers |= wanted - taken
+    return list(numbers)
 
 
 def _person_record_build(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
@@ -135,22 +156,25 @@ def _identifier_build(record: PersonRecord, parsed: normalize.NormalizedIdentifi
     )
 
 
-def _person_records_create(*, request: Request, records: list[PersonRecord]) -> list[PersonRecord]:
-    # Two statements for any household size: a surge of thousands of requests an hour is
+def _person_records_create(records: list[PersonRecord]) -> list[PersonRecord]:
+    # Two statements for any number of people: a surge of thousands of requests an hour is
     # bounded by round trips to the database, not by Python.
-    created = PersonRecord.objects.bulk_create(records)
+    created = PersonRecord.objects.bulk_create(records, batch_size=2000)
     Identifier.objects.bulk_create(
-        _identifier_build(record, parsed)
-        for record in created
-        for parsed in record.pending_identifiers  # type: ignore[attr-defined]
+        (
+            _identifier_build(record, parsed)
+            for record in created
+            for parsed in record.pending_identifiers  # type: ignore[attr-defined]
+        ),
+        batch_size=2000,
     )
     return created
 
 
-def _requester_create(requester: RequesterInput) -> Requester | None:
+def _requester_build(requester: RequesterInput) -> Requester | None:
     if not (requester.name or requester.organization or requester.contact):
         return None
-    return Requester.objects.create(
+    return Requester(
         kind=requester.kind,
         name=requester.name.strip(),
         organization=requester.organization,
@@ -158,28 +182,17 @@ def _requester_create(requester: RequesterInput) -> Requester | None:
     )
 
 
-@transaction.atomic
-def request_create(
-    *,
-    data: RequestInput,
-    raw_input: str,
-    raw_content_type: str = "application/json",
-    actor: User | None = None,
-    received_at: dt.datetime | None = None,
-) -> CreatedRequest:
-    """Store a request verbatim, parse its people, and run the intake pipeline.
-
-    A request is stored even when nothing in it can be parsed: it is then marked
-    "needs data entry" for staff, never dropped.
-    """
-    secret = crypto.new_secret()
-    request = Request(
-        receipt_number=_unused_receipt_number(),
+def _request_build(
+    entry: NewRequest, receipt_number: str, secret: str, actor: User | None
+) -> Request:
+    data = entry.data
+    return Request(
+        receipt_number=receipt_number,
         channel=data.channel,
-        received_at=received_at or timezone.now(),
-        requester=_requester_create(data.requester),
-        raw_input=raw_input,
-        raw_content_type=raw_content_type,
+        received_at=entry.received_at or timezone.now(),
+        requester=_requester_build(data.requester),
+        raw_input=entry.raw_input,
+        raw_content_type=entry.raw_content_type,
         status_secret_hash=crypto.hash_secret(secret),
         help_requested=data.help_requested.strip(),
         current_country=data.current_country.strip().upper()[:2],
@@ -188,21 +201,149 @@ def request_create(
         consent_version=data.consent_version[:20],
         entered_by=actor,
     )
-    records = [
-        _person_record_build(request=request, position=i, person=person)
-        for i, person in enumerate(data.people)
+
+
+# No savepoint of its own (two round trips each): the caller's transaction, or this one,
+# undoes everything on failure. A caller wanting to go on after a failure opens a savepoint.
+@transaction.atomic(savepoint=False)
+def request_create(
+    *,
+    data: RequestInput,
+    raw_input: str,
+    raw_content_type: str = "application/json",
+    actor: User | None = None,
+    received_at: dt.datetime | None = None,
+    run_pipeline: bool = True,
+    audit_details: dict[str, Any] | None = None,
+) -> CreatedRequest:
+    """Store a request verbatim, parse its people, and run the intake pipeline (now, or
+    after commit in the background when run_pipeline is False).
+
+    A request is stored even when nothing in it can be parsed: it is then marked
+    "needs data entry" for staff, never dropped.
+    """
+    entry = NewRequest(data, raw_input, raw_content_type, received_at, audit_details or {})
+    return requests_create_many(entries=[entry], actor=actor, run_pipeline=run_pipeline)[0]
+
+
+@transaction.atomic(savepoint=False)
+def requests_create_many(
+    *, entries: list[NewRequest], actor: User | None = None, run_pipeline: bool = True
+) -> list[CreatedRequest]:
+    """request_create for many requests at once, in a fixed number of statements.
+
+    With run_pipeline, resolution, cases and triage run on the whole batch inside this
+    transaction, in order (a later request can match a person an earlier one created).
+    Without it, the requests are stored as pending and a background task runs the
+    pipeline after commit: the channel answers without waiting for matching.
+    """
+    if not entries:
+        return []
+    secrets_ = [crypto.new_secret() for _ in entries]
+    numbers = _unused_receipt_numbers(len(entries))
+    requests = [
+        _request_build(entry, number, secret, actor)
+        for entry, number, secret in zip(entries, numbers, secrets_, strict=True)
     ]
-    request.needs_data_entry = not records or any("name_missing" in r.flags for r in records)
-    request.save(force_insert=True)
-    records = _person_records_create(request=request, records=records)
-    audit_record(
+    Requester.objects.bulk_create([r.requester for r in requests if r.requester is not None])
+    built: list[list[PersonRecord]] = []
+    for request, entry in zip(requests, entries, strict=True):
+        records = [
+            _person_record_build(request=request, position=i, person=person)
+            for i, person in enumerate(entry.data.people)
+        ]
+        request.needs_data_entry = not records or any("name_missing" in r.flags for r in records)
+        request.pipeline_pending = not run_pipeline
+        built.append(records)
+    Request.objects.bulk_create(requests, batch_size=1000)
+    created = _person_records_create([r for records in built for r in records])
+    audit_record_many(
         actor=actor,
         action=AuditAction.CREATE,
-        obj=request,
-        summary=f"Request {request.receipt_number} via {data.channel}",
-        details={"people": len(records)},
+        entries=[
+            (
+                request,
+                f"Request {request.receipt_number} via {request.channel}",
+                {"people": len(records), **entry.audit_details},
+            )
+            for request, records, entry in zip(requests, built, entries, strict=True)
+        ],
     )
-    context = IntakeContext()
+    by_request: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
+    for record in created:
+        by_request[record.request_id].append(record)
+    items = [IntakeItem(request=r, records=by_request[r.pk]) for r in requests]
+    if run_pipeline:
+        pipeline_run(items=items, actor=actor)
+    else:
+        transaction.on_commit(_pipeline_drain_enqueue)
+    return [
+        CreatedRequest(request=r, status_secret=secret)
+        for r, secret in zip(requests, secrets_, strict=True)
+    ]
+
+
+def pipeline_run(*, items: list[IntakeItem], actor: User | None) -> None:
+    """The downstream steps (settings.HAVEN_INTAKE_PIPELINE), each given the whole batch."""
     for step in settings.HAVEN_INTAKE_PIPELINE:
-        import_string(step)(request=request, records=records, actor=actor, context=context)
-    return CreatedRequest(request=request, status_secret=secret)
+        import_string(step)(items=items, actor=actor)
+
+
+def _pipeline_drain_enqueue() -> None:
+    from .tasks import pipeline_drain_soon
+
+    pipeline_drain_soon()
+
+
+PENDING_BATCH = 500
+
+
+class PendingTaken(Exception):
+    """Another worker finished some of these requests first: this batch rolls back."""
+
+
+@transaction.atomic
+def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
+    """Run the pipeline for the oldest requests stored as pending; returns how many.
+
+    Oldest first, so that resolution sees requests in the order they came. Locked rows
+    are skipped (PostgreSQL): two workers take different batches.
+    """
+    pending = Request.objects.filter(pipeline_pending=True).order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True)
+    requests = list(pending[:limit])
+    if not requests:
+        return 0
+    records: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
+    for record in (
+        PersonRecord.objects.filter(request__in=requests)
+        .prefetch_related("identifiers")
+        .order_by("request_id", "position")
+    ):
+        records[record.request_id].append(record)
+    for request in requests:
+        for record in records[request.pk]:
+            record.request = request  # no query per record for the request again
+    pipeline_run(items=[IntakeItem(r, records[r.pk]) for r in requests], actor=None)
+    ids = [r.pk for r in requests]
+    # Without row locks (SQLite), two workers could read the same pending rows: the one
+    # that finds them already done rolls back whole.
+    if Request.objects.filter(pk__in=ids, pipeline_pending=True).update(
+        pipeline_pending=False
+    ) != len(ids):
+        raise PendingTaken
+    return len(ids)
+
+
+def requests_pending_drain() -> int:
+    """Process pending requests batch by batch until none is left; returns how many."""
+    done = 0
+    while True:
+        try:
+            processed = requests_pending_process()
+        except PendingTaken:
+            continue
+        if not processed:
+            return done
+        done += processed

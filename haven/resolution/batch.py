@@ -308,6 +308,17 @@ def _write(
         ],
         batch_size=CHUNK,
     )
+    # --- Case membership follows the records this run moved (haven/cases/people_changes.py,
+    # reached through settings.HAVEN_PEOPLE_CHANGED_HANDLERS), inside this transaction.
+    # Imported here to keep this hook one self-contained block.
+    from .services import batch_people_changed_notify
+
+    batch_people_changed_notify(
+        moves=[(r, current.get(r), person or new_person[root]) for r, person, root in moves],
+        merges=merges.values(),
+        reason=rule,
+    )
+    # ---
     items = [
         ReviewItem(
             record_a_id=a,

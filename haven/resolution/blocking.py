@@ -59,6 +59,8 @@ _RARE_BASE = {
 # At most this many candidates per key: a common name and year must not make intake slow.
 KEY_CAP = 100
 RARE_CAP = 50
+# Ids per IN (...) list: SQLite allows 32,766 parameters a statement; this stays far below.
+IDS_PER_STATEMENT = 5000
 
 
 def record_row(
@@ -199,14 +201,7 @@ def keys_of(profile: Mapping[str, Any], rules: Sequence[KeyRule]) -> dict[int, K
 # --- look-up ---------------------------------------------------------------------------------
 
 
-def candidates_find(keys: Mapping[int, KeyRule]) -> dict[int, list[int]]:
-    """Record ids sharing each key, in one statement: a LIMIT per key keeps it bounded.
-
-    A frequency-capped ("rare") key shared by more records than its cap finds nothing, as in
-    the batch path; any other key finds its first KEY_CAP records.
-    """
-    if not keys:
-        return {}
+def _keys_look_up(keys: Mapping[int, KeyRule]) -> dict[int, list[int]]:
     table = connection.ops.quote_name(BlockingKey._meta.db_table)
     selects, params = [], []
     for i, (key, rule) in enumerate(keys.items()):
@@ -220,13 +215,33 @@ def candidates_find(keys: Mapping[int, KeyRule]) -> dict[int, list[int]]:
         cursor.execute(" UNION ALL ".join(selects), params)
         for key, record_id in cursor.fetchall():
             found[key].append(record_id)
-    result: dict[int, list[int]] = {}
-    for key, record_ids in found.items():
-        rule = keys[key]
-        if rule.rare and len(record_ids) > RARE_CAP:
-            continue
-        result[key] = record_ids[:KEY_CAP]
-    return result
+    return found
+
+
+# Keys per statement: one bounded index probe each, and well under SQLite's limits.
+KEYS_PER_STATEMENT = 400
+
+
+def candidates_find_many(keys: Mapping[int, KeyRule]) -> tuple[dict[int, list[int]], set[int]]:
+    """Record ids sharing each key (a LIMIT per key keeps it bounded), and the
+    frequency-capped ("rare") keys shared by more records than their cap, which find nothing,
+    as in the batch path; any other key finds its first KEY_CAP records."""
+    items = list(keys.items())
+    found: dict[int, list[int]] = {}
+    over_cap: set[int] = set()
+    for start in range(0, len(items), KEYS_PER_STATEMENT):
+        chunk = dict(items[start : start + KEYS_PER_STATEMENT])
+        for key, record_ids in _keys_look_up(chunk).items():
+            if chunk[key].rare and len(record_ids) > RARE_CAP:
+                over_cap.add(key)
+            else:
+                found[key] = record_ids[:KEY_CAP]
+    return found, over_cap
+
+
+def candidates_find(keys: Mapping[int, KeyRule]) -> dict[int, list[int]]:
+    """candidates_find_many without the capped keys."""
+    return candidates_find_many(keys)[0] if keys else {}
 
 
 @dataclass(frozen=True)
@@ -242,22 +257,21 @@ def candidates_load(record_ids: Iterable[int]) -> dict[int, Candidate]:
     from .models import PersonLink
 
     ids = list(set(record_ids))
-    if not ids:
-        return {}
-    rows = PersonLink.objects.filter(
-        person_record_id__in=ids,
-        ended_at__isnull=True,
-        person_record__match_profile__isnull=False,
-    ).values_list(
-        "person_record_id",
-        "person_id",
-        "person_record__request_id",
-        "person_record__match_profile__data",
-    )
-    return {
-        record_id: Candidate(record_id, person_id, request_id, profile)
-        for record_id, person_id, request_id, profile in rows
-    }
+    loaded: dict[int, Candidate] = {}
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        rows = PersonLink.objects.filter(
+            person_record_id__in=ids[start : start + IDS_PER_STATEMENT],
+            ended_at__isnull=True,
+            person_record__match_profile__isnull=False,
+        ).values_list(
+            "person_record_id",
+            "person_id",
+            "person_record__request_id",
+            "person_record__match_profile__data",
+        )
+        for record_id, person_id, request_id, profile in rows:
+            loaded[record_id] = Candidate(record_id, person_id, request_id, profile)
+    return loaded
 
 
 def clear_columns_load(
@@ -270,10 +284,11 @@ def clear_columns_load(
     if not ids or not wanted:
         return {}
     by_record: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for record_id, kind, encrypted in Identifier.objects.filter(
-        person_record_id__in=ids
-    ).values_list("person_record_id", "kind", "value_as_written_encrypted"):
-        by_record[record_id].append((kind, crypto.decrypt(encrypted)))
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        for record_id, kind, encrypted in Identifier.objects.filter(
+            person_record_id__in=ids[start : start + IDS_PER_STATEMENT]
+        ).values_list("person_record_id", "kind", "value_as_written_encrypted"):
+            by_record[record_id].append((kind, crypto.decrypt(encrypted)))
     clear: dict[int, dict[str, Any]] = {}
     for record_id in ids:
         row = record_row(PersonRecord(), by_record.get(record_id, []), record_id=str(record_id))

@@ -77,6 +77,12 @@ def father_comparison() -> dict[str, Any]:
             _level(as_surname, "father's name given as a surname"),
             _null("father_cons"),
             _level("father_cons_l = father_cons_r", "same", "father_cons"),
+            # "Umar" and "Mohammad Umar", "Aziz" and "Abdul Aziz" written as two words.
+            _level(
+                "list_has_all(father_tokens_l, father_tokens_r)"
+                " OR list_has_all(father_tokens_r, father_tokens_l)",
+                "one contains the other",
+            ),
             _level("jaro_winkler_similarity(father_key_l, father_key_r) >= 0.9", "similar"),
         ],
     )
@@ -89,7 +95,11 @@ def dob_comparison() -> dict[str, Any]:
         "Date of birth",
         [
             _null("dob_year"),
-            _level("dob_exact_l = dob_exact_r", "same date", "dob_exact"),
+            # No term-frequency adjustment: in one file an exact date is "common" mostly
+            # because the same person was submitted several times, so TF would count a
+            # person's own duplicates against them. Dates typed for everyone are removed
+            # by the placeholder guard instead.
+            _level("dob_exact_l = dob_exact_r", "same date"),
             _level(
                 "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
                 "day and month swapped",

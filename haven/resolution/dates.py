@@ -24,7 +24,10 @@ EXACT = "exact"
 YEAR = "year"
 UNKNOWN = "unknown"
 
-_AGE = re.compile(r"^(?:age\s*)?(\d{1,3})\s*(?:years?|yrs?|y|ساله|سال)(?:\s*old)?$")
+# "35 years", "35 yrs old", "age 35", "35 y/o", "35 yo", "35 ساله".
+_AGE = re.compile(
+    r"^(?:age[\s:]*)?(\d{1,3})\s*(?:years?|yrs?|y\s*/\s*o|y\.?o\.?|y|ساله|سال)(?:\s*old)?$"
+)
 _ISO_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ t]\d{1,2}:\d{2}(:\d{2})?.*$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _HEDGES = re.compile(r"\b(about|approx\.?|approximately|circa|ca\.?|around|c\.|born|in)\b|[~?]")

@@ -24,6 +24,10 @@ _CAPS = {"passport": 12, "tazkira": 12, "siv": 12, "email": 12, "phone": 40}
 # An exact date is shared by about n / (365 * 60) people by chance; allow ten times that.
 _DOB_CHANCE_DIVISOR = 365 * 60
 MAX_CLUSTER_SIZE = 30
+# One person's birth years as written differ by a typo, an age rounded, a Solar Hijri year
+# straddling two Gregorian ones: a little. A cluster whose years span more than this is
+# two people (a mother and daughter both called Fatima, sharing a phone), not one.
+MAX_YEAR_SPAN = 2
 
 
 def _dob_cap(n: int) -> int:
@@ -106,11 +110,14 @@ class Clustering:
 class _Clusters:
     """Union-find that keeps each cluster's size and the requests its members came from."""
 
-    def __init__(self, groups: Mapping[str, str | None]):
+    def __init__(self, groups: Mapping[str, str | None], years: Mapping[str, int | None]):
         self.parent: dict[str, str] = {}
         self.size: dict[str, int] = {}
         self.groups: dict[str, set[str]] = {}
+        # Each cluster's earliest and latest birth year, where any is known.
+        self.years: dict[str, tuple[int, int]] = {}
         self._group_of = groups
+        self._year_of = years
 
     def find(self, node: str) -> str:
         if node not in self.parent:
@@ -118,6 +125,9 @@ class _Clusters:
             self.size[node] = 1
             group = self._group_of.get(node)
             self.groups[node] = {group} if group else set()
+            year = self._year_of.get(node)
+            if year is not None:
+                self.years[node] = (int(year), int(year))
         root = node
         while self.parent[root] != root:
             root = self.parent[root]
@@ -131,12 +141,24 @@ class _Clusters:
             return True
         if self.groups[ra] & self.groups[rb] or self.size[ra] + self.size[rb] > max_size:
             return False
+        span = self._span(ra, rb)
+        if span is not None and span[1] - span[0] > MAX_YEAR_SPAN:
+            return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         self.groups[ra] |= self.groups.pop(rb)
+        self.years.pop(rb, None)
+        if span is not None:
+            self.years[ra] = span
         return True
+
+    def _span(self, ra: str, rb: str) -> tuple[int, int] | None:
+        known = [y for y in (self.years.get(ra), self.years.get(rb)) if y is not None]
+        if not known:
+            return None
+        return min(y[0] for y in known), max(y[1] for y in known)
 
 
 def clusters_build(
@@ -144,13 +166,15 @@ def clusters_build(
     *,
     groups: Mapping[str, str | None] | None = None,
     max_size: int = MAX_CLUSTER_SIZE,
+    years: Mapping[str, int | None] | None = None,
 ) -> Clustering:
-    """Greedy clustering, strongest link first, under the household and size guards.
+    """Greedy clustering, strongest link first, under the household, size and year guards.
 
     `groups` maps a record to the request it came from: two records of one request
-    describe different people, so they are never put in one cluster.
+    describe different people, so they are never put in one cluster. `years` maps a
+    record to its birth year: a cluster never spans more than MAX_YEAR_SPAN years.
     """
-    clusters = _Clusters(groups or {})
+    clusters = _Clusters(groups or {}, years or {})
     refused: list[Edge] = []
     for edge in sorted(edges, key=lambda e: -e.weight):
         if not clusters.try_union(edge.left, edge.right, max_size):

@@ -81,7 +81,7 @@ def haven_spec() -> ModelSpec:
     )
 
 
-def _linker(frame: pd.DataFrame, settings: dict[str, Any]) -> Any:
+def _linker(frame: pd.DataFrame, settings: dict[str, Any], *, people_tf: bool = False) -> Any:
     from splink import DuckDBAPI, Linker
 
     connection = duckdb.connect(":memory:")
@@ -93,7 +93,49 @@ def _linker(frame: pd.DataFrame, settings: dict[str, Any]) -> Any:
     table = db_api.register(frame)
     # Splink warns about every level EM could not see; model_clamp deals with those.
     logging.getLogger("splink").setLevel(logging.ERROR)
-    return Linker(table, settings, log_level=None)
+    linker = Linker(table, settings, log_level=None)
+    if people_tf:
+        for column, tf in people_term_frequencies(frame, settings).items():
+            linker.table_management.register_term_frequency_lookup(db_api.register(tf), column)
+    return linker
+
+
+# Columns that, together, tell one person from another well enough to count people, not rows.
+IDENTITY_COLUMNS = ("name_cons", "father_cons", "dob_year")
+
+
+def people_term_frequencies(
+    frame: pd.DataFrame, settings: dict[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """Term frequencies counted over people, not rows.
+
+    Splink counts rows, so a value looks common when one person was submitted five
+    times, or when one household of eight (all with the same father's name) came in
+    twice: the agreement of a person's own duplicates is then discounted as if it were
+    a coincidence. Here each value is counted once per distinct (name, father, year),
+    which is roughly once per person.
+    """
+    columns = {
+        level["tf_adjustment_column"]
+        for comparison in settings["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column")
+    }
+    identity = [c for c in IDENTITY_COLUMNS if c in frame.columns]
+    tables: dict[str, pd.DataFrame] = {}
+    for column in sorted(columns):
+        if column not in frame.columns:
+            continue
+        keys = [column, *(c for c in identity if c != column)]
+        if len(keys) < 2:
+            continue  # nothing to tell people apart by: Splink's own row counts
+        people = frame.loc[frame[column].notna(), keys].drop_duplicates()
+        counts = people[column].value_counts()
+        total = max(int(counts.sum()), 1)
+        tables[column] = pd.DataFrame(
+            {column: counts.index, f"tf_{column}": counts.to_numpy() / total}
+        )
+    return tables
 
 
 def model_train(frame: pd.DataFrame, spec: ModelSpec, *, seed: int = 1) -> dict[str, Any]:
@@ -162,7 +204,7 @@ def pairs_score(frame: pd.DataFrame, model: dict[str, Any], *, min_weight: float
         # Term frequencies from a handful of rows are noise: in a file of ten, the one
         # name written three times would look common. Use the average weights instead.
         model = without_term_frequencies(model)
-    linker = _linker(frame, model)
+    linker = _linker(frame, model, people_tf=len(frame) >= MIN_RECORDS_TO_TRAIN)
     predictions = linker.inference.predict(threshold_match_weight=min_weight)
     relation = predictions.as_duckdbpyrelation()
     scored: pd.DataFrame = relation.select("unique_id_l, unique_id_r, match_weight").df()

@@ -172,19 +172,73 @@ def _join_bound_affixes(words: list[str]) -> list[str]:
     return joined
 
 
-def _split_compound(token: str) -> list[str]:
-    """Split a joined compound (Mohammadzaman) into its parts, as if written apart."""
+# A free part this short ("gul", "shah" keyed "sha", "noor" keyed "nur") is split off a
+# joined word only where the word is written with it: Gulpari is Gul + Pari, but Sharif
+# is not Shah + rif, nor Madina "Md" + ina.
+_SHORT_PART = 3
+
+
+@cache
+def _written_forms() -> dict[str, tuple[str, ...]]:
+    """Canonical spelling of each free part → the ways it is written (for short parts)."""
+    forms: dict[str, set[str]] = {}
+    for part in _affix_forms("free_part"):
+        key = spelling_key(part)
+        found = forms.setdefault(key, {part})
+        if not part.endswith("h"):  # Shah keyed "sha" must still be written "shah"
+            found.add(key)
+    for variant, name in knowledge.name_variants().items():
+        key = spelling_key(_canonical_word(name))
+        if key in forms and variant.isascii() and len(variant) >= _SHORT_PART:
+            forms[key].add(variant)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in forms.items()}
+
+
+def _split_compound(token: str, written: str | None = None) -> list[str]:
+    """Split a joined compound (Mohammadzaman) into its parts, as if written apart.
+
+    `written` is the word before the spelling rules, if known: short parts split off
+    only where it is written with them.
+    """
     suffixes = _affix_keys("bound_suffix")
     # Nasiruddin ends in the bound suffix "uddin", not in the free part "din".
     bound = token.endswith(tuple(suffixes))
     for part, canonical in _free_parts():
+        short = len(part) <= _SHORT_PART
         rest = token[len(part) :]
         if token.startswith(part) and len(rest) >= 3 and rest not in suffixes:
-            return [canonical, *_split_compound(rest)]
+            if not short:
+                return [canonical, *_split_compound(rest)]
+            form = _written_affix(written, canonical, prefix=True)
+            if form:
+                return [canonical, *_split_compound(rest, written[len(form) :])]  # type: ignore[index]
         head = token[: -len(part)]
         if token.endswith(part) and len(head) >= 3 and not bound:
-            return [*_split_compound(head), canonical]
+            if not short:
+                return [*_split_compound(head), canonical]
+            form = _written_affix(written, canonical, prefix=False)
+            if form:
+                return [*_split_compound(head, written[: -len(form)]), canonical]  # type: ignore[index]
     return [token]
+
+
+def _written_affix(written: str | None, canonical: str, *, prefix: bool) -> str | None:
+    if not written:
+        return None
+    for form in _written_forms().get(canonical, ()):
+        if len(written) - len(form) >= 3 and (
+            written.startswith(form) if prefix else written.endswith(form)
+        ):
+            return form
+    return None
+
+
+def _without_title_prefix(word: str, titles: frozenset[str]) -> str:
+    """ "Bibihawa", "Hajimohammad": a title written joined to the name is dropped too."""
+    for title in titles:
+        if len(title) >= 4 and word.startswith(title) and len(word) - len(title) >= 3:
+            return _canonical_word(word[len(title) :])
+    return word
 
 
 @lru_cache(maxsize=200_000)
@@ -193,12 +247,15 @@ def name_key(text: str) -> NameKey:
     if not text or text.strip().lower() in knowledge.placeholders("name"):
         return EMPTY
     titles = _affix_forms("title")
-    words = [_canonical_word(w) for w in _raw_words(text)]
+    words = [_without_title_prefix(_canonical_word(w), titles) for w in _raw_words(text)]
     words = _join_bound_affixes([w for w in words if w not in titles])
+    title_keys = _affix_keys("title")
     tokens: list[str] = []
     for word in words:
         if spelling := spelling_key(word):
-            tokens.extend(_split_compound(spelling))
+            # A part cut from inside a word is keyed again: "Shahmohammad" leaves "shah".
+            parts = (spelling_key(t) for t in _split_compound(spelling, word))
+            tokens.extend(t for t in parts if t and t not in title_keys)
     if " ".join(tokens) in _placeholder_keys():
         return EMPTY
     return NameKey(tuple(tokens), tuple(consonant_key(t) for t in tokens))

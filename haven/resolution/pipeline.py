@@ -15,22 +15,26 @@ with nothing to match on is its own person, flagged. A record arriving at intake
 is new, so no reviewer decision can name it yet; decisions are respected by
 merges (services.person_merge) and by every batch run.
 
-Statements for a request, whatever its size: candidate look-up, candidate
-profiles, (rarely) identifiers for an edit-distance level, then bulk inserts of
-people, links, profiles, keys and any review items.
+Intake hands over a batch of requests (one for a walk-in, hundreds for a
+spreadsheet chunk or the background worker). Statements for a batch, whatever its
+size (up to chunking of very long key lists): candidate look-up, candidate
+profiles, identifiers for edit-distance levels, then bulk inserts of people,
+links, profiles, keys and any review items. Requests are decided in order, and a
+record of the batch is a candidate for every later request of it, exactly as if
+they had arrived one by one.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from haven.intake.models import PersonRecord, Request
-from haven.intake.services import IntakeContext
+from haven.intake.services import IntakeItem
 
 from . import blocking
 from .models import Person, PersonLink, ReviewItem
@@ -77,23 +81,30 @@ def _identifiers_of(record: PersonRecord) -> list[tuple[str, str]]:
     return [(i.kind, i.value_as_written) for i in record.identifiers.all()]
 
 
-def _options(
-    incoming: Mapping[int, dict[str, Any]],
-    clear_incoming: Mapping[int, dict[str, Any]],
-    found: Mapping[int, list[int]],
+ClearLoader = Callable[[set[int]], Mapping[int, dict[str, Any]]]
+
+
+def _pairs(
     keys_of_record: Mapping[int, Iterable[int]],
+    found: Mapping[int, list[int]],
     candidates: Mapping[int, blocking.Candidate],
-    request_id: int,
-    scorer: Scorer,
-) -> dict[int, list[Option]]:
-    """Per incoming record, one option per existing person (its best record), best first."""
-    fuzzy = scorer.fuzzy_columns & set(blocking.HASHED_COLUMNS)
+) -> dict[int, set[int]]:
     pairs: dict[int, set[int]] = defaultdict(set)
     for record_id, keys in keys_of_record.items():
         for key in keys:
             pairs[record_id].update(c for c in found.get(key, ()) if c in candidates)
-    # Identifiers differ but an edit-distance level could still count them: decrypt those few.
-    needs_clear = {
+    return pairs
+
+
+def _needs_clear(
+    incoming: Mapping[int, dict[str, Any]],
+    pairs: Mapping[int, set[int]],
+    candidates: Mapping[int, blocking.Candidate],
+    fuzzy: Iterable[str],
+) -> set[int]:
+    """Candidates whose identifiers differ from the incoming record's but an edit-distance
+    level could still count them: only these are decrypted."""
+    return {
         c
         for record_id, cands in pairs.items()
         for c in cands
@@ -102,7 +113,26 @@ def _options(
         and candidates[c].profile.get(column)
         and incoming[record_id][column] != candidates[c].profile[column]
     }
-    clear = blocking.clear_columns_load(needs_clear, fuzzy)
+
+
+def _options(
+    incoming: Mapping[int, dict[str, Any]],
+    clear_incoming: Mapping[int, dict[str, Any]],
+    found: Mapping[int, list[int]],
+    keys_of_record: Mapping[int, Iterable[int]],
+    candidates: Mapping[int, blocking.Candidate],
+    request_id: int,
+    scorer: Scorer,
+    clear_loader: ClearLoader | None = None,
+) -> dict[int, list[Option]]:
+    """Per incoming record, one option per existing person (its best record), best first."""
+    fuzzy = scorer.fuzzy_columns & set(blocking.HASHED_COLUMNS)
+    pairs = _pairs(keys_of_record, found, candidates)
+    needs_clear = _needs_clear(incoming, pairs, candidates, fuzzy)
+    if clear_loader is not None:
+        clear = clear_loader(needs_clear)
+    else:
+        clear = blocking.clear_columns_load(needs_clear, fuzzy)
     result: dict[int, list[Option]] = {}
     for record_id, cands in pairs.items():
         best: dict[int, Option] = {}
@@ -130,8 +160,8 @@ def candidates_score(
     scorer: Scorer,
     rules: tuple[blocking.KeyRule, ...],
 ) -> tuple[dict[int, list[Option]], dict[int, blocking.Candidate]]:
-    """Look-up and scoring for the records of one request (the part intake waits for before it
-    writes): per record, one option per existing person, best first."""
+    """Look-up and scoring for the records of one request against the database (what the
+    real-time benchmark times): per record, one option per existing person, best first."""
     keys_of_record = {pk: blocking.keys_of(profiles[pk], rules) for pk in eligible}
     all_keys = {k: rule for keys in keys_of_record.values() for k, rule in keys.items()}
     found = blocking.candidates_find(all_keys)
@@ -198,52 +228,181 @@ def thresholds_for(records: list[PersonRecord]) -> Thresholds:
     return scale(max(r.pk for r in records)) if scale else thresholds
 
 
-def records_link(
+class _BatchIndex:
+    """The records of the batch decided so far, as candidates for the rest of it.
+
+    Their people may not exist yet: such a person has a negative stand-in id until the
+    batch's people are inserted together.
+    """
+
+    def __init__(self, rules: tuple[blocking.KeyRule, ...]) -> None:
+        self.rule_of: dict[int, blocking.KeyRule] = {}
+        self.found: dict[int, list[int]] = defaultdict(list)
+        self.candidates: dict[int, blocking.Candidate] = {}
+        self.clear: dict[int, dict[str, Any]] = {}
+
+    def add(
+        self,
+        *,
+        record_id: int,
+        person_id: int,
+        request_id: int,
+        profile: dict[str, Any],
+        keys: Mapping[int, blocking.KeyRule],
+        clear: dict[str, Any],
+    ) -> None:
+        for key, rule in keys.items():
+            self.found[key].append(record_id)
+            self.rule_of[key] = rule
+        self.candidates[record_id] = blocking.Candidate(record_id, person_id, request_id, profile)
+        self.clear[record_id] = clear
+
+
+def _found_with_batch(
+    keys: Mapping[int, blocking.KeyRule],
+    stored: Mapping[int, list[int]],
+    over_cap: set[int],
+    index: _BatchIndex,
+) -> dict[int, list[int]]:
+    """Per key, the stored records then the batch's, with the same caps as one request."""
+    found: dict[int, list[int]] = {}
+    for key, rule in keys.items():
+        if key in over_cap:
+            continue
+        ids = [*stored.get(key, ()), *index.found.get(key, ())]
+        if rule.rare and len(ids) > blocking.RARE_CAP:
+            continue
+        if ids:
+            found[key] = ids[: blocking.KEY_CAP]
+    return found
+
+
+class _Linker:
+    """Links the records of a batch of requests, in order, to people."""
+
+    def __init__(
+        self,
+        items: list[IntakeItem],
+        scorer: Scorer,
+        rules: tuple[blocking.KeyRule, ...],
+        thresholds: Thresholds,
+    ) -> None:
+        self.items, self.scorer, self.rules, self.thresholds = items, scorer, rules, thresholds
+        self.fuzzy = scorer.fuzzy_columns & set(blocking.HASHED_COLUMNS)
+        self.prepared: dict[int, dict[str, Any]] = {}
+        for item in items:
+            today = item.request.received_at.date()
+            for r in item.records:
+                row = blocking.record_row(r, _identifiers_of(r))
+                self.prepared[r.pk] = record_prepare(row, today=today)
+        self.profiles = {pk: blocking.profile_build(p) for pk, p in self.prepared.items()}
+        self.insufficient = {
+            pk for pk, p in self.prepared.items() if blocking.profile_is_insufficient(p)
+        }
+        self.keys = {
+            pk: blocking.keys_of(profile, rules)
+            for pk, profile in self.profiles.items()
+            if pk not in self.insufficient
+        }
+        all_keys = {k: rule for keys in self.keys.values() for k, rule in keys.items()}
+        self.stored, self.over_cap = blocking.candidates_find_many(all_keys)
+        self.stored_candidates = blocking.candidates_load(
+            {c for ids in self.stored.values() for c in ids}
+        )
+        self.stored_clear = self._stored_clear_load()
+        self.index = _BatchIndex(rules)
+
+    def _stored_clear_load(self) -> dict[int, dict[str, Any]]:
+        # Every stored candidate any record of the batch will need in clear, decrypted once.
+        keys_of_record = {
+            pk: {k: r for k, r in keys.items() if k not in self.over_cap}
+            for pk, keys in self.keys.items()
+        }
+        pairs = _pairs(keys_of_record, self.stored, self.stored_candidates)
+        wanted = _needs_clear(self.profiles, pairs, self.stored_candidates, self.fuzzy)
+        return blocking.clear_columns_load(wanted, self.fuzzy)
+
+    def _clear(self, wanted: set[int]) -> dict[int, dict[str, Any]]:
+        return {
+            c: self.index.clear[c] if c in self.index.clear else self.stored_clear[c]
+            for c in wanted
+            if c in self.index.clear or c in self.stored_clear
+        }
+
+    def outcomes(self) -> list[Outcome]:
+        """Decide every record, request after request; new people get stand-in ids < 0."""
+        decided: list[Outcome] = []
+        next_standin = -1
+        for item in self.items:
+            eligible = [r.pk for r in item.records if r.pk in self.keys]
+            keys = {k: rule for pk in eligible for k, rule in self.keys[pk].items()}
+            found = _found_with_batch(keys, self.stored, self.over_cap, self.index)
+            candidates = {**self.stored_candidates, **self.index.candidates}
+            options = _options(
+                self.profiles,
+                self.prepared,
+                found,
+                {pk: self.keys[pk] for pk in eligible},
+                candidates,
+                item.request.pk,
+                self.scorer,
+                clear_loader=self._clear,
+            )
+            outcomes = _decide(item.records, options, self.insufficient, self.thresholds)
+            for outcome in outcomes:
+                if outcome.person_id is None:
+                    outcome.person_id, next_standin = next_standin, next_standin - 1
+                pk = outcome.record.pk
+                if pk in self.keys:
+                    self.index.add(
+                        record_id=pk,
+                        person_id=outcome.person_id,
+                        request_id=item.request.pk,
+                        profile=self.profiles[pk],
+                        keys=self.keys[pk],
+                        clear={c: self.prepared[pk].get(c) for c in self.fuzzy},
+                    )
+            decided += outcomes
+        return decided
+
+    def candidates(self) -> dict[int, blocking.Candidate]:
+        return {**self.stored_candidates, **self.index.candidates}
+
+
+def _people_assign(outcomes: list[Outcome]) -> None:
+    """Insert the batch's new people and fetch the existing ones the batch links to."""
+    new_people = {
+        o.person_id: Person(display_name=o.record.display_name[:300])
+        for o in outcomes
+        if o.person_id is not None and o.person_id < 0 and o.method == PersonLink.Method.NEW_PERSON
+    }
+    Person.objects.bulk_create(new_people.values())
+    wanted = {o.person_id for o in outcomes if o.person_id is not None and o.person_id > 0}
+    existing = Person.objects.in_bulk(wanted) if wanted else {}
+    for outcome in outcomes:
+        assert outcome.person_id is not None
+        standin = outcome.person_id
+        outcome.person = new_people[standin] if standin < 0 else existing[standin]
+        outcome.person_id = outcome.person.pk
+
+
+def items_link(
     *,
-    request: Request,
-    records: list[PersonRecord],
+    items: list[IntakeItem],
     actor: User | None,
     scorer: Scorer | None = None,
     rules: tuple[blocking.KeyRule, ...] | None = None,
     thresholds: Thresholds | None = None,
 ) -> dict[int, Person]:
-    """Link each record of one request to a person; returns record id → person."""
+    """Link each record of each request to a person; returns record id → person."""
+    records = [r for item in items for r in item.records]
     if not records:
         return {}
     scorer = scorer or packaged_scorer()
     rules = rules if rules is not None else blocking.packaged_key_rules()
-    thresholds = thresholds or thresholds_for(records)
-    today = request.received_at.date()
-    prepared = {
-        r.pk: record_prepare(blocking.record_row(r, _identifiers_of(r)), today=today)
-        for r in records
-    }
-    profiles = {pk: blocking.profile_build(p) for pk, p in prepared.items()}
-    insufficient = {pk for pk, p in prepared.items() if blocking.profile_is_insufficient(p)}
-    options, candidates = candidates_score(
-        prepared=prepared,
-        profiles=profiles,
-        eligible=[pk for pk in profiles if pk not in insufficient],
-        request_id=request.pk,
-        scorer=scorer,
-        rules=rules,
-    )
-    outcomes = _decide(records, options, insufficient, thresholds)
-
-    new_people = Person.objects.bulk_create(
-        [Person(display_name=o.record.display_name[:300]) for o in outcomes if o.person_id is None]
-    )
-    fresh = iter(new_people)
-    existing = (
-        {
-            p.pk: p
-            for p in Person.objects.filter(pk__in=[o.person_id for o in outcomes if o.person_id])
-        }
-        if any(o.person_id for o in outcomes)
-        else {}
-    )
-    for outcome in outcomes:
-        outcome.person = existing[outcome.person_id] if outcome.person_id else next(fresh)
+    linker = _Linker(items, scorer, rules, thresholds or thresholds_for(records))
+    outcomes = linker.outcomes()
+    _people_assign(outcomes)
     PersonLink.objects.bulk_create(
         [
             PersonLink(
@@ -255,11 +414,33 @@ def records_link(
                 created_by=actor,
             )
             for o in outcomes
-        ]
+        ],
+        batch_size=2000,
     )
-    blocking.profiles_store({pk: (profiles[pk], pk in insufficient) for pk in profiles}, rules)
-    _review_items_create(outcomes, profiles, prepared, candidates, scorer)
+    blocking.profiles_store(
+        {pk: (linker.profiles[pk], pk in linker.insufficient) for pk in linker.profiles}, rules
+    )
+    _review_items_create(outcomes, linker.profiles, linker.prepared, linker.candidates(), scorer)
     return {o.record.pk: o.person for o in outcomes if o.person is not None}
+
+
+def records_link(
+    *,
+    request: Request,
+    records: list[PersonRecord],
+    actor: User | None,
+    scorer: Scorer | None = None,
+    rules: tuple[blocking.KeyRule, ...] | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[int, Person]:
+    """items_link for the records of one request."""
+    return items_link(
+        items=[IntakeItem(request=request, records=records)],
+        actor=actor,
+        scorer=scorer,
+        rules=rules,
+        thresholds=thresholds,
+    )
 
 
 def _review_items_create(
@@ -293,7 +474,7 @@ def _review_items_create(
     ReviewItem.objects.bulk_create(items, ignore_conflicts=True)
 
 
-def resolve_request_people(
-    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
-) -> None:
-    context.people_by_record.update(records_link(request=request, records=records, actor=actor))
+def resolve_request_people(*, items: list[IntakeItem], actor: User | None) -> None:
+    people = items_link(items=items, actor=actor)
+    for item in items:
+        item.people_by_record.update({r.pk: people[r.pk] for r in item.records if r.pk in people})

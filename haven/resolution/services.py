@@ -4,16 +4,24 @@ Nothing here deletes: a merge ends the source person's links and makes new ones
 to the target (method MERGE, pointing at the link each replaces); an unmerge
 ends those and gives each record its pre-merge link back. Every write is
 audited in the same transaction.
+
+Apps downstream of resolution (cases) must follow what happens to people, but
+resolution may not import them: every write that changes whose records are whose
+describes the change in a `PeopleChange` and hands it to the callables named in
+settings.HAVEN_PEOPLE_CHANGED_HANDLERS (`people_changed_notify`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from haven.accounts import permissions
 from haven.accounts.models import User
@@ -29,6 +37,73 @@ class MergeRefused(ValidationError):
 
 class AlreadyDecided(ValidationError):
     pass
+
+
+@dataclass(frozen=True)
+class MergedPair:
+    """One person folded into another (or that folding undone), by PersonMerge `merge_id`."""
+
+    merge_id: int
+    source_id: int
+    target_id: int
+
+
+@dataclass(frozen=True)
+class RecordMove:
+    """A record whose current person changed. `from_person_id` None: it had none before."""
+
+    record_id: int
+    from_person_id: int | None
+    to_person_id: int
+
+
+@dataclass(frozen=True)
+class PeopleChange:
+    """What one resolution write did to people, for downstream apps to follow.
+
+    `moved` lists every record whose person changed, those of `merged` and `unmerged`
+    included; `merged` the people folded into another (a merge, a reviewer's "same", or a
+    batch run that moved all of a person's records to one other person); `unmerged` the
+    merges undone. `reason` is for people reading the downstream history.
+    """
+
+    moved: tuple[RecordMove, ...] = ()
+    merged: tuple[MergedPair, ...] = ()
+    unmerged: tuple[MergedPair, ...] = ()
+    reason: str = ""
+
+
+def people_changed_notify(*, change: PeopleChange, actor: User | None) -> None:
+    """Call each settings.HAVEN_PEOPLE_CHANGED_HANDLERS entry as handler(change=, actor=).
+
+    Called inside the transaction that changed the people, on purpose: a case member must
+    never point at a person merged away, not even between the commit and an on_commit
+    callback, and a handler that fails rolls the change back instead of leaving resolution
+    and cases disagreeing. Handlers must therefore be quick and set-based (a batch run can
+    move many thousands of records at once). `actor` None is the batch run.
+    """
+    if not (change.moved or change.merged or change.unmerged):
+        return
+    for dotted in getattr(settings, "HAVEN_PEOPLE_CHANGED_HANDLERS", ()):
+        import_string(dotted)(change=change, actor=actor)
+
+
+def batch_people_changed_notify(
+    *,
+    moves: Iterable[tuple[int, int | None, int]],
+    merges: Iterable[PersonMerge],
+    reason: str,
+) -> None:
+    """A batch run's changes, told downstream like any merge: `moves` are (record, person
+    before or None, person after); `merges` the people the run emptied into one other."""
+    people_changed_notify(
+        change=PeopleChange(
+            moved=tuple(RecordMove(*move) for move in moves),
+            merged=tuple(MergedPair(m.pk, m.source_id, m.target_id) for m in merges),
+            reason=reason,
+        ),
+        actor=None,
+    )
 
 
 def _require_casework(actor: User) -> None:
@@ -137,6 +212,16 @@ def person_merge(
     )
     source.merged_into = target
     source.save(update_fields=["merged_into"])
+    people_changed_notify(
+        change=PeopleChange(
+            moved=tuple(
+                RecordMove(link.person_record_id, source.pk, target.pk) for link in source_links
+            ),
+            merged=(MergedPair(merge.pk, source.pk, target.pk),),
+            reason=merge.reason,
+        ),
+        actor=actor,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -198,6 +283,17 @@ def person_unmerge(*, merge: PersonMerge, actor: User, reason: str = "") -> Pers
     merge.source.save(update_fields=["merged_into"])
     merge.undone_at, merge.undone_by, merge.undo_reason = now, actor, reason[:300]
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    people_changed_notify(
+        change=PeopleChange(
+            moved=tuple(
+                RecordMove(link.person_record_id, merge.target_id, merge.source_id)
+                for link in moved
+            ),
+            unmerged=(MergedPair(merge.pk, merge.source_id, merge.target_id),),
+            reason=merge.undo_reason,
+        ),
+        actor=actor,
+    )
     remaining = (
         PersonLink.objects.filter(person=merge.target, ended_at__isnull=True)
         .order_by("person_record_id")

@@ -2,7 +2,8 @@
 
 Append "haven.triage.pipeline.triage_new_case" to HAVEN_INTAKE_PIPELINE after
 "haven.cases.pipeline.attach_request_to_case". It runs inside the intake
-transaction; a request is never refused because of triage.
+transaction, on the whole batch of requests intake hands over, with a fixed
+number of statements; a request is never refused because of triage.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from haven.cases.models import CaseRequest
+from haven.cases.models import Case, CaseRequest
 from haven.intake.models import PersonRecord, Request
-from haven.intake.services import IntakeContext
+from haven.intake.services import IntakeItem
 
 from . import services
 from .facts import clean_facts_leniently
-from .models import TriageDecision
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -39,14 +39,32 @@ def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[st
     return {**facts, **given}
 
 
-def triage_new_case(
-    *, request: Request, records: list[PersonRecord], actor: User | None, context: IntakeContext
-) -> None:
-    case = context.case
-    if case is None:
-        link = CaseRequest.objects.filter(request=request).select_related("case").first()
-        if link is None:
-            return  # nothing attached the request to a case: nothing to triage.
-        case = link.case
-    services.case_facts_record(case=case, facts=facts_from_request(request, records), actor=actor)
-    services.case_retriage(case=case, actor=actor, reason=TriageDecision.Reason.INTAKE)
+def _facts_by_case(items: list[IntakeItem]) -> dict[int, tuple[Case, dict[str, Any]]]:
+    """Per case of the batch, the facts its requests tell, in order (a later request's
+    answers override an earlier one's)."""
+    by_case: dict[int, tuple[Case, dict[str, Any]]] = {}
+    for item in items:
+        case = item.case or _case_of(item.request)
+        if case is None:
+            continue  # nothing attached the request to a case: nothing to triage.
+        _, facts = by_case.setdefault(case.pk, (case, {}))
+        facts.update(facts_from_request(item.request, item.records))
+    return by_case
+
+
+def _case_of(request: Request) -> Case | None:
+    link = CaseRequest.objects.filter(request=request).select_related("case").first()
+    return link.case if link is not None else None
+
+
+def triage_new_case(*, items: list[IntakeItem], actor: User | None) -> None:
+    """Record each case's intake facts and triage it under the active guidance, in bulk."""
+    by_case = _facts_by_case(items)
+    if not by_case:
+        return
+    stored = services.case_facts_record_many(
+        facts={pk: facts for pk, (_, facts) in by_case.items()}, actor=actor
+    )
+    services.cases_triage_new(
+        cases=[case for case, _ in by_case.values()], facts=stored, actor=actor
+    )

@@ -73,6 +73,19 @@ def first_requests(*, after: int, up_to: int) -> dict[int, dt.datetime]:
     )
 
 
+def waiting_since_many(case_ids: list[int]) -> dict[int, dt.datetime]:
+    """When the first request came in, for the given cases that have one."""
+    from haven.cases.models import CaseRequest
+
+    return dict(
+        CaseRequest.objects.filter(case_id__in=case_ids)
+        .values("case_id")
+        .annotate(first=Min("request__received_at"))
+        .values_list("case_id", "first")
+        .order_by()
+    )
+
+
 def days_between(since: dt.datetime | None, now: dt.datetime) -> int:
     return max(0, (now - since).days) if since is not None else 0
 

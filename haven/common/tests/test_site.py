@@ -35,6 +35,13 @@ def test_an_unknown_url_gets_the_404_page(client):
     assert "Not found" in response.text
 
 
+def test_a_bad_host_header_gets_the_400_page_not_a_500(client, settings):
+    settings.ALLOWED_HOSTS = ["haven.example"]
+    client.raise_request_exception = False
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+
+
 def test_the_home_page_sends_anonymous_users_to_log_in(client):
     response = client.get("/")
     assert response.status_code == 302

@@ -140,15 +140,18 @@ def _audit_details(token: ApiToken, **extra: Any) -> dict[str, Any]:
 def _create(*, token: ApiToken, payload: RequestIn, raw_body: str) -> tuple[int, bytes]:
     """Runs in the caller's transaction (with the key claim, if any), without a savepoint of
     its own: a failure anywhere must undo all of it, and each savepoint is two round trips."""
-    created = request_create(data=_request_input(payload, token.organization), raw_input=raw_body)
-    intake_request = created.request
-    audit_record(
-        actor=None,
-        action=AuditAction.CREATE,
-        obj=intake_request,
-        summary=f"Received from {token.organization.name} through the API",
-        details=_audit_details(token),
+    # Matching, case and triage run in the background after commit: a partner system's
+    # surge is answered at the speed of storing, and nothing it sent waits in memory.
+    created = request_create(
+        data=_request_input(payload, token.organization),
+        raw_input=raw_body,
+        run_pipeline=False,
+        audit_details={
+            "through": f"API, {token.organization.name}"[:200],
+            **_audit_details(token),
+        },
     )
+    intake_request = created.request
     out = RequestCreatedOut(
         id=intake_request.pk,
         receipt_number=intake_request.receipt_number,

@@ -23,8 +23,8 @@ from django.utils import timezone
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow
-from haven.intake.services import request_create
+from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow, Request
+from haven.intake.services import NewRequest, request_create, requests_create_many
 
 from . import fields
 from .errors import ImportFileError
@@ -120,6 +120,40 @@ def _reject(batch: ImportBatch, row: ParsedRow, reason: str, message: str = "") 
     )
 
 
+@dataclass(frozen=True)
+class _Pending:
+    row: ParsedRow
+    entry: NewRequest
+
+
+def _store_rows(
+    pending: list[_Pending], actor: User | None
+) -> tuple[list[tuple[ParsedRow, Request]], list[tuple[ParsedRow, str]]]:
+    """Store the chunk's requests together (the pipeline runs on the chunk as a batch);
+    if that fails, row by row, so that one bad row is rejected and the others stored."""
+    try:
+        with transaction.atomic():  # a savepoint: the fallback starts from a clean slate
+            created = requests_create_many(entries=[p.entry for p in pending], actor=actor)
+        return [(p.row, c.request) for p, c in zip(pending, created, strict=True)], []
+    except Exception:
+        logger.warning("Import chunk could not be stored together; storing row by row")
+    stored, failed = [], []
+    for item in pending:
+        try:
+            with transaction.atomic():  # a savepoint per row, only on this slow path
+                one = request_create(
+                    data=item.entry.data, raw_input=item.entry.raw_input, actor=actor
+                )
+        except Exception as exc:
+            # The savepoint has rolled the row back; the chunk goes on, and the row is
+            # kept, as read, in the error report instead of vanishing.
+            logger.exception("Import row %s could not be stored", item.row.number)
+            failed.append((item.row, type(exc).__name__))
+            continue
+        stored.append((item.row, one.request))
+    return stored, failed
+
+
 @transaction.atomic
 def _import_chunk(
     *, batch: ImportBatch, parser: RowParser, rows: list[tuple[int, list[str]]], actor: User | None
@@ -132,7 +166,7 @@ def _import_chunk(
             fingerprint__in=[r.fingerprint for r in parsed if not r.reject],
         ).values_list("fingerprint", flat=True)
     )
-    imported: list[ImportedRow] = []
+    pending: list[_Pending] = []
     rejected: list[RejectedRow] = []
     skipped = 0
     for row in parsed:
@@ -151,24 +185,21 @@ def _import_chunk(
             headers=parser.headers,
             cells=row.cells,
         )
-        try:
-            created = request_create(data=row.data, raw_input=raw, actor=actor)
-        except Exception as exc:
-            # request_create's own savepoint has rolled the row back; the chunk goes on, and
-            # the row is kept, as read, in the error report instead of vanishing.
-            logger.exception("Import %s row %s could not be stored", batch.pk, row.number)
-            message = f"{REJECT_MESSAGES[REJECT_STORE]} ({type(exc).__name__})"
-            rejected.append(_reject(batch, row, REJECT_STORE, message))
-            continue
-        imported.append(
-            ImportedRow(
-                organization=batch.organization,
-                fingerprint=row.fingerprint,
-                batch=batch,
-                row_number=row.number,
-                request=created.request,
-            )
+        pending.append(_Pending(row, NewRequest(data=row.data, raw_input=raw)))
+    stored, failed = _store_rows(pending, actor) if pending else ([], [])
+    for row, error in failed:
+        message = f"{REJECT_MESSAGES[REJECT_STORE]} ({error})"
+        rejected.append(_reject(batch, row, REJECT_STORE, message))
+    imported = [
+        ImportedRow(
+            organization=batch.organization,
+            fingerprint=row.fingerprint,
+            batch=batch,
+            row_number=row.number,
+            request=request,
         )
+        for row, request in stored
+    ]
     ImportedRow.objects.bulk_create(imported)
     RejectedRow.objects.bulk_create(rejected)
     ImportBatch.objects.filter(pk=batch.pk).update(

@@ -62,6 +62,9 @@ class Request(models.Model):
     status_secret_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     needs_data_entry = models.BooleanField(default=False, db_index=True)
+    # Stored and receipted, but resolution, cases and triage have not run on it yet: a
+    # background task does (channels that must answer fast store it this way).
+    pipeline_pending = models.BooleanField(default=False)
     help_requested = models.TextField(blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     current_location = models.CharField(max_length=200, blank=True)
@@ -78,6 +81,14 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [
+            # Only the few pending rows are indexed: the worker finds them without a scan.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(pipeline_pending=True),
+                name="intake_request_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.receipt_number

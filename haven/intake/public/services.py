@@ -35,7 +35,9 @@ def public_request_submit(
 ) -> CreatedRequest:
     """Store a request from the public form; if an e-mail address was given, send the
     receipt there once the request is committed (never for a request that was rolled back)."""
-    created = request_create(data=data, raw_input=raw_input, actor=None)
+    # Matching, case and triage run in the background: in a surge the form answers at the
+    # speed of storing, on a slow link every second counts.
+    created = request_create(data=data, raw_input=raw_input, actor=None, run_pipeline=False)
     if email:
         # Rendered now, in the requester's language; sent only after commit. robust=True:
         # a mail server that is down must not turn a stored request into an error page.

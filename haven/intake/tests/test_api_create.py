@@ -10,18 +10,22 @@ from haven.audit.models import AuditEvent
 from haven.cases.models import CaseRequest
 from haven.common import crypto
 from haven.intake.models import Identifier, PersonRecord, Request
+from haven.intake.tasks import pipeline_drain
 
 from .api_helpers import error_of, example_body, issue_token, post
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_the_request_with_its_household(partner_org_a):
+def test_it_creates_the_request_with_its_household(
+    partner_org_a, django_capture_on_commit_callbacks
+):
     token = issue_token(partner_org_a)
     # Odd spacing and Arabic script: the raw input must keep exactly these bytes.
     raw = json.dumps(example_body(), ensure_ascii=False, indent=3)
 
-    response = post(token, raw)
+    with django_capture_on_commit_callbacks(execute=True):  # the background worker's turn
+        response = post(token, raw)
 
     assert response.status_code == 201
     out = response.json()
@@ -43,6 +47,25 @@ def test_it_creates_the_request_with_its_household(partner_org_a):
     assert request.help_requested.startswith("SIV applicant")
     assert (request.language, request.consent_version) == ("fa-af", "2021-08")
     assert CaseRequest.objects.filter(request=request).exists()
+    assert request.pipeline_pending is False
+
+
+def test_it_answers_before_matching_and_the_worker_attaches_the_case(partner_org_a):
+    token = issue_token(partner_org_a)
+    response = post(token, example_body())
+
+    assert response.status_code == 201
+    request = Request.objects.get()
+    assert request.pipeline_pending is True
+    assert not CaseRequest.objects.filter(request=request).exists()
+
+    assert pipeline_drain.call() == 1
+
+    request.refresh_from_db()
+    assert request.pipeline_pending is False
+    case_request = CaseRequest.objects.get(request=request)
+    assert case_request.case.members.count() == 3
+    assert pipeline_drain.call() == 0  # nothing left: a second drain does nothing
 
 
 def test_people_keep_names_and_dates_as_written(partner_org_a):
@@ -93,9 +116,7 @@ def test_each_create_is_audited_with_the_token_that_sent_it(partner_org_a):
     token = issue_token(partner_org_a)
     request_id = post(token, example_body()).json()["id"]
 
-    event = AuditEvent.objects.get(
-        object_type="intake.request", object_id=str(request_id), summary__startswith="Received from"
-    )
+    event = AuditEvent.objects.get(object_type="intake.request", object_id=str(request_id))
     assert event.action == "create"
     assert event.details["api_token"] == token[:12]
     assert event.details["organization_id"] == partner_org_a.pk

@@ -115,23 +115,23 @@ def test_a_crash_part_way_is_completed_by_running_the_command_again(tmp_path, so
     monkeypatch.setattr(import_services, "CHUNK_ROWS", 40)
     rows = [[f"Person {i}", f"Father {i}", str(1950 + i % 50), "", "", ""] for i in range(130)]
     path = write(tmp_path, "big.xlsx", xlsx_bytes(rows))
-    real = import_services.request_create
+    real = import_services.requests_create_many
     calls = {"n": 0}
 
     def crashing(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 100:
+        if calls["n"] == 3:  # in the third chunk
             raise KeyboardInterrupt  # the operator's Ctrl-C, or a killed process
         return real(**kwargs)
 
-    monkeypatch.setattr(import_services, "request_create", crashing)
+    monkeypatch.setattr(import_services, "requests_create_many", crashing)
     with pytest.raises(KeyboardInterrupt):
         run(path, "--yes")
     batch = ImportBatch.objects.get()
     # The chunk in progress rolled back whole; the committed ones are exactly counted.
     assert (batch.status, batch.rows, batch.imported) == ("failed", 80, 80)
     assert Request.objects.count() == 80
-    monkeypatch.setattr(import_services, "request_create", real)
+    monkeypatch.setattr(import_services, "requests_create_many", real)
     counts, text = run(path, "--yes")
     assert "Resuming import" in text
     assert counts == {"rows": 130, "imported": 130, "rejected": 0, "skipped": 0}
@@ -142,14 +142,23 @@ def test_a_crash_part_way_is_completed_by_running_the_command_again(tmp_path, so
 def test_a_row_that_cannot_be_stored_is_rejected_and_the_rest_imported(
     tmp_path, source, monkeypatch
 ):
-    real = import_services.request_create
+    real, real_many = import_services.request_create, import_services.requests_create_many
+
+    def is_bad(data):
+        return data.people and data.people[0].full_name == "Fatima"
 
     def failing(*, data, **kwargs):
-        if data.people and data.people[0].full_name == "Fatima":
+        if is_bad(data):
             raise ValueError("boom")
         return real(data=data, **kwargs)
 
+    def failing_many(*, entries, **kwargs):
+        if any(is_bad(entry.data) for entry in entries):
+            raise ValueError("boom")
+        return real_many(entries=entries, **kwargs)
+
     monkeypatch.setattr(import_services, "request_create", failing)
+    monkeypatch.setattr(import_services, "requests_create_many", failing_many)
     counts, _ = run(write(tmp_path, "list.csv", csv_bytes(ROWS)), "--yes")
     assert counts == {"rows": 6, "imported": 4, "rejected": 2, "skipped": 0}
     stored_failed = RejectedRow.objects.get(reason="store_failed")

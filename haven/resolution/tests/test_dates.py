@@ -41,6 +41,8 @@ def test_it_reads_exact_dates(text: str, expected: tuple[int, int, int]) -> None
         ("04/1988", 1988),
         ("1365", 1986),  # Solar Hijri year
         ("35 years", 1986),
+        ("35 y/o", 1986),
+        ("35 yo", 1986),
     ],
 )
 def test_it_keeps_only_the_year_when_that_is_all_it_knows(text: str, year: int) -> None:

@@ -51,3 +51,15 @@ def test_it_caps_cluster_size() -> None:
         sizes[root] = sizes.get(root, 0) + 1
     assert max(sizes.values()) == 30
     assert clustering.refused
+
+
+def test_it_never_makes_a_cluster_span_many_birth_years() -> None:
+    # Mother and daughter both "Fatima" on one phone: each links to the record between them.
+    edges = [Edge("mother", "middle", 9.0), Edge("middle", "daughter", 8.0)]
+    years = {"mother": 1967, "middle": None, "daughter": 1990}
+    clustering = clusters_build(edges, years=years)
+    assert clustering.cluster_of["mother"] == clustering.cluster_of["middle"]
+    assert clustering.cluster_of["daughter"] != clustering.cluster_of["mother"]
+    assert clustering.refused == [Edge("middle", "daughter", 8.0)]
+    # A year off by one or two (an age, a Solar Hijri year) is still one person.
+    assert not clusters_build(edges, years={"mother": 1967, "daughter": 1969}).refused

@@ -114,3 +114,19 @@ def test_it_drops_a_fathers_name_written_after_the_own_name() -> None:
     # A one-name person whose name is also the father's keeps it.
     assert without_trailing(name_key("Ahmad"), name_key("Ahmad")).tokens == ("ahmad",)
     assert without_trailing(name_key("Reza Tariq"), name_key("Reza")).tokens == ("riza", "tarik")
+
+
+def test_it_splits_short_parts_only_where_they_are_written() -> None:
+    # Shah keyed "sha" is not the start of Sharif or Shabana; "Md" is not the start of Madina.
+    assert len(name_key("Sharif").tokens) == 1
+    assert len(name_key("Shabana").tokens) == 1
+    assert name_key("مدینه").consonants == name_key("Madina").consonants
+    assert name_key("شریفه").consonants == name_key("Sharifa").consonants
+    assert name_key("Gulpari").tokens == name_key("Gul Pari").tokens
+    assert name_key("Shahmohammad").tokens == name_key("Shah Mohammad").tokens
+
+
+def test_it_drops_a_title_written_joined_or_in_two_words() -> None:
+    assert name_key("Bibigol").tokens == name_key("Gul").tokens
+    assert name_key("Bibihawa").tokens == name_key("Hawa").tokens
+    assert name_key("بی بی فاطمه").consonants == name_key("Fatima").consonants
