@@ -41,3 +41,8 @@ def can_work_cases(user: AnyUser) -> bool:
 
 def can_read_audit(user: AnyUser) -> bool:
     return _role(user) in OVERSIGHT_ROLES
+
+
+def can_merge_cases(user: AnyUser) -> bool:
+    """Merge duplicate cases: closes a case and moves its work, an oversight decision."""
+    return _role(user) in OVERSIGHT_ROLES

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 
+from haven.common import bulk
+
 from .middleware import current_ip
 from .models import AuditAction, AuditEvent
 
@@ -41,9 +43,12 @@ def audit_record_many(
 ) -> None:
     """Append one event per (object, summary, details), in one statement: a spreadsheet
     chunk or an intake batch is audited row by row without a round trip per row."""
-    AuditEvent.objects.bulk_create(
-        _event_build(actor, action, obj, "", "", summary, details, None)
-        for obj, summary, details in entries
+    # Straight to the table (append-only: nothing reads these ids back).
+    bulk.insert_instances(
+        [
+            _event_build(actor, action, obj, "", "", summary, details, None)
+            for obj, summary, details in entries
+        ]
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from haven.common.bulk import insert_instances
 from haven.intake.models import PersonRecord, Relationship
 from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
@@ -87,6 +88,21 @@ class _Cases:
         case._batch_order = order  # type: ignore[attr-defined]
         return case
 
+    def newcomers(self, members: list[CaseMember]) -> list[CaseMember]:
+        """The members not already in their (stored) case."""
+        stored = [order[1] for order in self.by_order if order[0] == 0]
+        people = {m.person.pk for m in members}
+        present = (
+            set(
+                CaseMember.objects.filter(case_id__in=stored, person_id__in=people).values_list(
+                    "case_id", "person_id"
+                )
+            )
+            if stored
+            else set()
+        )
+        return [m for m in members if (m.case.pk, m.person.pk) not in present]
+
     def remember(self, case: Case, people: list[Person]) -> None:
         order = getattr(case, "_batch_order", None) or (0, case.pk)
         for person in people:
@@ -120,9 +136,9 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
         item.case = case
     Case.objects.bulk_create(cases.opened)
     # A person already in the case stays as they are; only newcomers are added.
-    CaseMember.objects.bulk_create(members.values(), ignore_conflicts=True, batch_size=2000)
-    CaseRequest.objects.bulk_create(links, batch_size=2000)
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_instances(cases.newcomers(list(members.values())))
+    insert_instances(links)
+    insert_instances(events)
 
 
 def _event(case: Case, item: IntakeItem, is_new: bool, actor: User | None) -> CaseEvent:

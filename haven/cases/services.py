@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -14,22 +12,9 @@ from haven.audit.services import audit_record
 
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Document, Note
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 
 class CaseMergeRefused(ValidationError):
     """The two cases cannot be merged; the message says why, in plain words."""
-
-
-def can_merge_cases(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Merging closes a case and moves its work: an oversight decision (supervisors, admins).
-
-    Belongs in accounts.permissions with the other rules; kept here until that file is free.
-    """
-    return permissions.can_work_cases(user) and getattr(user, "role", None) in (
-        permissions.OVERSIGHT_ROLES
-    )
 
 
 @transaction.atomic
@@ -82,7 +67,7 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
     target and keeps its own members, requests and history; CaseMerge records the id of
     everything added or moved, so the merge can be read back exactly. Nothing is deleted.
     """
-    if not can_merge_cases(actor):
+    if not permissions.can_merge_cases(actor):
         raise PermissionDenied
     if source.pk == target.pk:
         raise CaseMergeRefused("A case cannot be merged into itself.")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from haven.accounts import permissions
 from haven.accounts.models import User
 
 from . import selectors, services
@@ -53,7 +54,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "note_form": NoteForm(),
         "status_form": StatusForm(initial={"status": case.status}),
         "duplicates": selectors.case_possible_duplicates(user=user, case=case),
-        "can_merge_cases": services.can_merge_cases(user),
+        "can_merge_cases": permissions.can_merge_cases(user),
         "merge_form": CaseMergeForm(),
     }
 
@@ -99,7 +100,7 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_merge(request: HttpRequest, case_id: int) -> HttpResponse:
     """Merge this case (the source) into the case named in the form (the target)."""
     user = _user(request)
-    if not services.can_merge_cases(user):
+    if not permissions.can_merge_cases(user):
         raise PermissionDenied
     source = selectors.case_get(user=user, case_id=case_id)
     form = CaseMergeForm(request.POST)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from haven.accounts import permissions
 from haven.accounts.models import User
@@ -11,6 +19,12 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
 from .models import Request
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+# A request still waiting this long after it was stored means no worker is draining.
+PENDING_STALE_AFTER = dt.timedelta(minutes=10)
 
 
 def request_get_for_receipt_page(*, user: User, receipt_number: str) -> Request:
@@ -26,3 +40,51 @@ def request_get_for_receipt_page(*, user: User, receipt_number: str) -> Request:
         raise Http404
     audit_record(actor=user, action=AuditAction.VIEW, obj=request, summary="Receipt viewed")
     return request
+
+
+@dataclass(frozen=True)
+class PendingIntake:
+    """Requests received and stored whose pipeline has not run yet."""
+
+    count: int
+    # The oldest has waited longer than PENDING_STALE_AFTER: the worker may not be running.
+    stale: bool
+
+    def summary(self) -> str:
+        """What is waiting, for staff and operators; empty when nothing is."""
+        if not self.count:
+            return ""
+        return ngettext(
+            "%(count)d request received, waiting to be matched (the background worker runs it).",
+            "%(count)d requests received, waiting to be matched (the background worker runs them).",
+            self.count,
+        ) % {"count": self.count}
+
+    def warning(self) -> str:
+        """Said only when some have waited too long; empty otherwise."""
+        if not self.stale:
+            return ""
+        return _(
+            "Some have waited more than %(minutes)d minutes: the background worker may not be "
+            "running (start it with `haven db_worker`, or run `haven intake-drain`)."
+        ) % {"minutes": int(PENDING_STALE_AFTER.total_seconds() // 60)}
+
+
+def pending_intake(*, now: dt.datetime | None = None) -> PendingIntake:
+    """How many requests wait for the pipeline, and whether any has waited too long."""
+    figures = Request.objects.filter(pipeline_pending=True).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
+    oldest = figures["oldest"]
+    now = now or timezone.now()
+    return PendingIntake(
+        count=figures["count"],
+        stale=oldest is not None and now - oldest > PENDING_STALE_AFTER,
+    )
+
+
+def pending_intake_for(*, user: AbstractBaseUser | AnonymousUser) -> PendingIntake:
+    """pending_intake for the desk page: the task force's roles only."""
+    if not permissions.can_view_cases(user):
+        raise PermissionDenied
+    return pending_intake()

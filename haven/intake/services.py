@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
-from haven.common import crypto
+from haven.common import bulk, crypto
 
 from . import normalize
 from .models import Identifier, PersonRecord, Relationship, Request, Requester
@@ -160,13 +160,12 @@ def _person_records_create(records: list[PersonRecord]) -> list[PersonRecord]:
     # Two statements for any number of people: a surge of thousands of requests an hour is
     # bounded by round trips to the database, not by Python.
     created = PersonRecord.objects.bulk_create(records, batch_size=2000)
-    Identifier.objects.bulk_create(
-        (
+    bulk.insert_instances(
+        [
             _identifier_build(record, parsed)
             for record in created
             for parsed in record.pending_identifiers  # type: ignore[attr-defined]
-        ),
-        batch_size=2000,
+        ]
     )
     return created
 

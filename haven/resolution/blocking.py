@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import re
 from collections import defaultdict
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.db import connection
 
 from haven.common import crypto
+from haven.common.bulk import insert_rows
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord
 
 from . import model
@@ -301,18 +303,21 @@ def profiles_store(
     profiles: Mapping[int, tuple[dict[str, Any], bool]], rules: Sequence[KeyRule]
 ) -> int:
     """Save profiles and their blocking keys (insufficient records get no keys); returns keys."""
-    MatchProfile.objects.bulk_create(
+    # New records only (nothing stored yet to conflict with): plain rows straight to the
+    # tables, the largest write of intake (several keys per record).
+    insert_rows(
+        MatchProfile,
+        ("person_record", "data", "insufficient"),
         [
-            MatchProfile(person_record_id=record_id, data=profile, insufficient=insufficient)
+            (record_id, json.dumps(profile), insufficient)
             for record_id, (profile, insufficient) in profiles.items()
         ],
-        ignore_conflicts=True,
     )
     keys = [
-        BlockingKey(key=key, person_record_id=record_id)
+        (key, record_id)
         for record_id, (profile, insufficient) in profiles.items()
         if not insufficient
         for key in keys_of(profile, rules)
     ]
-    BlockingKey.objects.bulk_create(keys, ignore_conflicts=True, batch_size=5000)
+    insert_rows(BlockingKey, ("key", "person_record"), keys)
     return len(keys)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from haven.common.bulk import insert_instances
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
@@ -403,7 +404,7 @@ def items_link(
     linker = _Linker(items, scorer, rules, thresholds or thresholds_for(records))
     outcomes = linker.outcomes()
     _people_assign(outcomes)
-    PersonLink.objects.bulk_create(
+    insert_instances(
         [
             PersonLink(
                 person_record=o.record,
@@ -414,8 +415,7 @@ def items_link(
                 created_by=actor,
             )
             for o in outcomes
-        ],
-        batch_size=2000,
+        ]
     )
     blocking.profiles_store(
         {pk: (linker.profiles[pk], pk in linker.insufficient) for pk in linker.profiles}, rules

@@ -7,41 +7,11 @@ tables, with values already in the database's representation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from django.db import connection
 
-from django.db import connection, models
-from psycopg import sql
+from haven.common.bulk import insert_rows
 
-
-def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    # Table and column names come from the models, never from input: the
-    # f-strings below (noqa: S608) build no SQL from data.
-    return [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
-
-
-def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert rows (tuples in `fields` order; JSON already dumped to text)."""
-    if not rows:
-        return
-    table, columns = model._meta.db_table, _columns(model, fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-            )
-            with cursor.cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            quote = connection.ops.quote_name
-            cursor.executemany(
-                f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                rows,
-            )
+__all__ = ["insert_rows", "update_pathways"]
 
 
 def update_pathways(table: str, rows: list[tuple[int, str, int]]) -> None:

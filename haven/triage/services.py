@@ -17,6 +17,7 @@ from django.utils import timezone
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
+from haven.common.bulk import insert_instances
 
 from . import bulk, selectors
 from .engine import Decision, Engine
@@ -342,13 +343,12 @@ def case_facts_record_many(
     for case_id, row in rows.items():
         row.facts, row.updated_at = {**row.facts, **facts[case_id]}, now
     CaseFacts.objects.bulk_update(rows.values(), ["facts", "updated_at"], batch_size=1000)
-    CaseFacts.objects.bulk_create(
+    insert_instances(
         [
             CaseFacts(case_id=case_id, facts=given, updated_by=actor)
             for case_id, given in facts.items()
             if case_id not in rows
-        ],
-        batch_size=1000,
+        ]
     )
     return {
         case_id: rows[case_id].facts if case_id in rows else given
@@ -401,8 +401,8 @@ def cases_triage_new(
             )
         )
         case.pathway, case.priority, case.updated_at = decision.pathway, decision.priority, now
-    TriageDecision.objects.bulk_create(rows, batch_size=1000)
-    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    insert_instances(rows)
+    insert_instances(events)
     Case.objects.bulk_update(cases, ["pathway", "priority", "updated_at"], batch_size=1000)
     return len(rows)
 

@@ -4,9 +4,11 @@ No real person is in here: names are drawn from tables of common names and put
 together at random, identifiers are random digits, e-mail domains are reserved
 `.example` names.
 
-    for request in generate(requests=1000, seed=7):
-        request_create(data=request.data, raw_input=request.raw_input,
-                       received_at=request.received_at)
+    batch = list(generate(requests=250, seed=7))
+    requests_create_many(entries=[
+        NewRequest(data=r.data, raw_input=r.raw_input, received_at=r.received_at)
+        for r in batch
+    ])
 """
 
 from .csvio import RESOLVE_FILE_HEADER, TRUTH_FILE_HEADER, truth_rows, write_records_csv

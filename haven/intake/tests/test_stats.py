@@ -12,7 +12,7 @@ from haven.cases.models import Case
 from haven.intake.models import PersonRecord, Request
 from haven.resolution.models import Person
 
-KEYS = {"requests", "person_records", "people", "cases"}
+KEYS = {"requests", "requests_pending", "person_records", "people", "cases"}
 
 
 def _stats() -> dict[str, int]:
