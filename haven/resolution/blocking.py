@@ -35,6 +35,7 @@ from haven.intake.models import Identifier, IdentifierKind, PersonRecord
 
 from . import model
 from .models import BlockingKey, MatchProfile
+from .realtime import frozen
 from .records import INSUFFICIENT, MATCH_COLUMNS, record_prepare
 
 logger = logging.getLogger(__name__)
@@ -272,7 +273,7 @@ def candidates_load(record_ids: Iterable[int]) -> dict[int, Candidate]:
             "person_record__match_profile__data",
         )
         for record_id, person_id, request_id, profile in rows:
-            loaded[record_id] = Candidate(record_id, person_id, request_id, profile)
+            loaded[record_id] = Candidate(record_id, person_id, request_id, frozen(profile))
     return loaded
 
 

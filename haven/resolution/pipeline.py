@@ -39,7 +39,7 @@ from haven.intake.services import IntakeItem
 
 from . import blocking
 from .models import Person, PersonLink, ReviewItem
-from .realtime import PairScore, Scorer, packaged_scorer
+from .realtime import PairScore, Scorer, frozen, packaged_scorer
 from .records import record_prepare
 from .resolve import Thresholds
 
@@ -167,7 +167,8 @@ def candidates_score(
     all_keys = {k: rule for keys in keys_of_record.values() for k, rule in keys.items()}
     found = blocking.candidates_find(all_keys)
     candidates = blocking.candidates_load({c for ids in found.values() for c in ids})
-    options = _options(profiles, prepared, found, keys_of_record, candidates, request_id, scorer)
+    scoring = {pk: frozen(profile) for pk, profile in profiles.items()}
+    options = _options(scoring, prepared, found, keys_of_record, candidates, request_id, scorer)
     return options, candidates
 
 
@@ -297,6 +298,8 @@ class _Linker:
                 row = blocking.record_row(r, _identifiers_of(r))
                 self.prepared[r.pk] = record_prepare(row, today=today)
         self.profiles = {pk: blocking.profile_build(p) for pk, p in self.prepared.items()}
+        # The same, with lists as tuples, for the scorer (blocking keys read the originals).
+        self.scoring = {pk: frozen(profile) for pk, profile in self.profiles.items()}
         self.insufficient = {
             pk for pk, p in self.prepared.items() if blocking.profile_is_insufficient(p)
         }
@@ -340,7 +343,7 @@ class _Linker:
             found = _found_with_batch(keys, self.stored, self.over_cap, self.index)
             candidates = {**self.stored_candidates, **self.index.candidates}
             options = _options(
-                self.profiles,
+                self.scoring,
                 self.prepared,
                 found,
                 {pk: self.keys[pk] for pk in eligible},
@@ -359,7 +362,7 @@ class _Linker:
                         record_id=pk,
                         person_id=outcome.person_id,
                         request_id=item.request.pk,
-                        profile=self.profiles[pk],
+                        profile=self.scoring[pk],
                         keys=self.keys[pk],
                         clear={c: self.prepared[pk].get(c) for c in self.fuzzy},
                     )
@@ -458,7 +461,7 @@ def _review_items_create(
     items = []
     for record_id, option, reason in wanted:
         existing = {**candidates[option.record_id].profile, **clear.get(option.record_id, {})}
-        incoming = {**profiles[record_id], **{c: prepared[record_id].get(c) for c in fuzzy}}
+        incoming = frozen({**profiles[record_id], **{c: prepared[record_id].get(c) for c in fuzzy}})
         explained: PairScore = scorer.score(existing, incoming)
         a, b = sorted((option.record_id, record_id))
         items.append(

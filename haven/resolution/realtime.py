@@ -313,6 +313,8 @@ class _Comparison:
     name: str
     description: str
     levels: tuple[_Level, ...]
+    # Every column any of its levels reads: the level reached depends on these alone.
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -381,6 +383,7 @@ class Scorer:
         fuzzy: set[str] = set()
         for comparison in model["comparisons"]:
             levels = []
+            reads: set[str] = set()
             for level in comparison["comparison_levels"]:
                 sql = level["sql_condition"].strip()
                 is_else = sql.upper() == "ELSE"
@@ -388,6 +391,7 @@ class Scorer:
                 if not is_else:
                     condition, used, in_functions = condition_compile(sql)
                     columns |= used
+                    reads |= used
                     fuzzy |= in_functions
                 levels.append(
                     _Level(
@@ -403,9 +407,14 @@ class Scorer:
                     name=comparison.get("output_column_name", ""),
                     description=comparison.get("comparison_description", ""),
                     levels=tuple(levels),
+                    columns=tuple(sorted(reads)),
                 )
             )
         self.comparisons = tuple(comparisons)
+        # Per comparison, the weight already found for a combination of its columns' values:
+        # candidates sharing a blocking key mostly share values (a sex, a province, a name),
+        # so most pairs are scored by look-up rather than by evaluating the levels again.
+        self._memos: tuple[dict[tuple[Any, ...], float], ...] = tuple({} for _ in comparisons)
         self.columns = frozenset(columns)
         # Columns some level compares by more than equality (edit distance, containment):
         # a keyed hash of such a column cannot stand in for its value.
@@ -429,11 +438,32 @@ class Scorer:
         return PairScore(weight=total, prior=self.prior, fields=tuple(fields))
 
     def weight(self, left: Record, right: Record) -> float:
-        """Only the total: what candidate ranking needs."""
+        """Only the total: what candidate ranking needs. Values that are lists are read as
+        tuples (see `frozen`) so that the pair can be remembered; otherwise it is evaluated."""
         total = self.prior
-        for comparison in self.comparisons:
-            total += _level_of(comparison, left, right).weight
+        for comparison, memo in zip(self.comparisons, self._memos, strict=True):
+            key = (*map(left.get, comparison.columns), *map(right.get, comparison.columns))
+            try:
+                found = memo.get(key)
+            except TypeError:  # a list value: not hashable, evaluate every time
+                total += _level_of(comparison, left, right).weight
+                continue
+            if found is None:
+                found = _level_of(comparison, left, right).weight
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()  # bounded memory in a long-running worker
+                memo[key] = found
+            total += found
         return total
+
+
+MEMO_LIMIT = 500_000
+
+
+def frozen(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with list values as tuples: the comparisons read them the same way, and
+    Scorer.weight can then remember pairs it has seen."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
 
 
 def _level_of(comparison: _Comparison, left: Record, right: Record) -> _Level:
