@@ -15,7 +15,7 @@ from haven.cases.models import Case, CaseRequest
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
-from . import services
+from . import services_intake
 from .facts import clean_facts_leniently
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ def triage_new_case(*, items: list[IntakeItem], actor: User | None) -> None:
     by_case = _facts_by_case(items)
     if not by_case:
         return
-    stored = services.case_facts_record_many(
+    stored = services_intake.case_facts_record_many(
         facts={pk: facts for pk, (_, facts) in by_case.items()}, actor=actor
     )
-    services.cases_triage_new(
+    services_intake.cases_triage_new(
         cases=[case for case, _ in by_case.values()], facts=stored, actor=actor
     )
