@@ -148,6 +148,14 @@ def main() -> None:
         "--workbook", type=Path, help="keep the XLSX here; reused when it already exists"
     )
     parser.add_argument("--dry-run-only", action="store_true", help="measure the dry run alone")
+    parser.add_argument(
+        "--match-now",
+        action="store_true",
+        help="import with --match-now (the pipeline runs chunk by chunk inside the import)",
+    )
+    parser.add_argument(
+        "--no-drain", action="store_true", help="skip timing the background pipeline afterwards"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="haven-bench-") as tmp:
         workdir = Path(tmp)
@@ -162,7 +170,8 @@ def main() -> None:
         env = prepare_database(args.database, workdir)
         base = [str(HAVEN), "import", str(workbook), "--source", "Bench list-keeper", "--json"]
         results = []
-        phases = [("dry run", ["--create-source", "--dry-run"]), ("import", ["--yes"])]
+        importing = ["--yes", "--match-now"] if args.match_now else ["--yes"]
+        phases = [("dry run", ["--create-source", "--dry-run"]), ("import", importing)]
         for phase, extra in phases[:1] if args.dry_run_only else phases:
             seconds, peak_mb, output = measured([*base, *extra], env)
             counts = json.loads(output.strip().splitlines()[-1])
@@ -183,6 +192,14 @@ def main() -> None:
             f"targets: under 60 s: {'yes' if total < 60 else 'NO'}; "
             f"under 500 MB: {'yes' if peak < 500 else 'NO'}"
         )
+        if not (args.dry_run_only or args.match_now or args.no_drain):
+            # What the background worker does next, timed alone: matching, cases, triage.
+            seconds, peak_mb, output = measured([str(HAVEN), "intake-drain"], env)
+            print(
+                f"then the background pipeline (haven intake-drain): {seconds:.1f} s, "
+                f"{peak_mb:.0f} MB peak, {stored / seconds:,.0f} requests/s: "
+                f"{output.strip().splitlines()[-1]}"
+            )
 
 
 if __name__ == "__main__":

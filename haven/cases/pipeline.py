@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from haven.common.bulk import insert_instances
+from haven.common.bulk import create_instances, insert_instances
 from haven.intake.models import PersonRecord, Relationship
 from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
@@ -134,7 +134,7 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
         links.append(CaseRequest(case=case, request=item.request))
         events.append(_event(case, item, is_new, actor))
         item.case = case
-    Case.objects.bulk_create(cases.opened)
+    create_instances(cases.opened)
     # A person already in the case stays as they are; only newcomers are added.
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)

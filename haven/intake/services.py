@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +91,7 @@ class CreatedRequest:
 
 
 def new_receipt_number() -> str:
-    body = "".join(secrets.choice(crypto.CROCKFORD) for _ in range(10))
+    body = crypto.random_base32(10)
     return f"HV-{body[:5]}-{body[5:]}"
 
 
@@ -159,7 +158,8 @@ def _identifier_build(record: PersonRecord, parsed: normalize.NormalizedIdentifi
 def _person_records_create(records: list[PersonRecord]) -> list[PersonRecord]:
     # Two statements for any number of people: a surge of thousands of requests an hour is
     # bounded by round trips to the database, not by Python.
-    created = PersonRecord.objects.bulk_create(records, batch_size=2000)
+    bulk.create_instances(records)
+    created = records
     bulk.insert_instances(
         [
             _identifier_build(record, parsed)
@@ -244,7 +244,7 @@ def requests_create_many(
         _request_build(entry, number, secret, actor)
         for entry, number, secret in zip(entries, numbers, secrets_, strict=True)
     ]
-    Requester.objects.bulk_create([r.requester for r in requests if r.requester is not None])
+    bulk.create_instances([r.requester for r in requests if r.requester is not None])
     built: list[list[PersonRecord]] = []
     for request, entry in zip(requests, entries, strict=True):
         records = [
@@ -254,7 +254,7 @@ def requests_create_many(
         request.needs_data_entry = not records or any("name_missing" in r.flags for r in records)
         request.pipeline_pending = not run_pipeline
         built.append(records)
-    Request.objects.bulk_create(requests, batch_size=1000)
+    bulk.create_instances(requests)
     created = _person_records_create([r for records in built for r in records])
     audit_record_many(
         actor=actor,

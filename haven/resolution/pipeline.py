@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from haven.common.bulk import insert_instances
+from haven.common.bulk import create_instances, insert_instances
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
@@ -380,7 +380,7 @@ def _people_assign(outcomes: list[Outcome]) -> None:
         for o in outcomes
         if o.person_id is not None and o.person_id < 0 and o.method == PersonLink.Method.NEW_PERSON
     }
-    Person.objects.bulk_create(new_people.values())
+    create_instances(list(new_people.values()))
     wanted = {o.person_id for o in outcomes if o.person_id is not None and o.person_id > 0}
     existing = Person.objects.in_bulk(wanted) if wanted else {}
     for outcome in outcomes:

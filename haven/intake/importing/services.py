@@ -23,6 +23,7 @@ from django.utils import timezone
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.common.bulk import insert_instances
 from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow, Request
 from haven.intake.services import NewRequest, request_create, requests_create_many
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-CHUNK_ROWS = 200
+CHUNK_ROWS = 500
 Progress = Callable[[ImportBatch, float], None]
 
 
@@ -127,13 +128,16 @@ class _Pending:
 
 
 def _store_rows(
-    pending: list[_Pending], actor: User | None
+    pending: list[_Pending], actor: User | None, run_pipeline: bool
 ) -> tuple[list[tuple[ParsedRow, Request]], list[tuple[ParsedRow, str]]]:
-    """Store the chunk's requests together (the pipeline runs on the chunk as a batch);
-    if that fails, row by row, so that one bad row is rejected and the others stored."""
+    """Store the chunk's requests together; if that fails, row by row, so that one bad row
+    is rejected and the others stored. With run_pipeline, matching, cases and triage run on
+    the chunk as a batch before it commits; otherwise the background drain runs them."""
     try:
         with transaction.atomic():  # a savepoint: the fallback starts from a clean slate
-            created = requests_create_many(entries=[p.entry for p in pending], actor=actor)
+            created = requests_create_many(
+                entries=[p.entry for p in pending], actor=actor, run_pipeline=run_pipeline
+            )
         return [(p.row, c.request) for p, c in zip(pending, created, strict=True)], []
     except Exception:
         logger.warning("Import chunk could not be stored together; storing row by row")
@@ -142,7 +146,10 @@ def _store_rows(
         try:
             with transaction.atomic():  # a savepoint per row, only on this slow path
                 one = request_create(
-                    data=item.entry.data, raw_input=item.entry.raw_input, actor=actor
+                    data=item.entry.data,
+                    raw_input=item.entry.raw_input,
+                    actor=actor,
+                    run_pipeline=run_pipeline,
                 )
         except Exception as exc:
             # The savepoint has rolled the row back; the chunk goes on, and the row is
@@ -156,7 +163,12 @@ def _store_rows(
 
 @transaction.atomic
 def _import_chunk(
-    *, batch: ImportBatch, parser: RowParser, rows: list[tuple[int, list[str]]], actor: User | None
+    *,
+    batch: ImportBatch,
+    parser: RowParser,
+    rows: list[tuple[int, list[str]]],
+    actor: User | None,
+    run_pipeline: bool,
 ) -> None:
     assert batch.organization is not None
     parsed = [parser.parse(number, cells) for number, cells in rows]
@@ -186,7 +198,7 @@ def _import_chunk(
             cells=row.cells,
         )
         pending.append(_Pending(row, NewRequest(data=row.data, raw_input=raw)))
-    stored, failed = _store_rows(pending, actor) if pending else ([], [])
+    stored, failed = _store_rows(pending, actor, run_pipeline) if pending else ([], [])
     for row, error in failed:
         message = f"{REJECT_MESSAGES[REJECT_STORE]} ({error})"
         rejected.append(_reject(batch, row, REJECT_STORE, message))
@@ -200,8 +212,8 @@ def _import_chunk(
         )
         for row, request in stored
     ]
-    ImportedRow.objects.bulk_create(imported)
-    RejectedRow.objects.bulk_create(rejected)
+    insert_instances(imported)
+    insert_instances(rejected)
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + len(parsed),
         imported=F("imported") + len(imported),
@@ -212,13 +224,20 @@ def _import_chunk(
 
 
 def _import_chunk_with_retry(
-    *, batch: ImportBatch, parser: RowParser, rows: list[tuple[int, list[str]]], actor: User | None
+    *,
+    batch: ImportBatch,
+    parser: RowParser,
+    rows: list[tuple[int, list[str]]],
+    actor: User | None,
+    run_pipeline: bool,
 ) -> None:
     # A concurrent import of an overlapping file can commit the same fingerprint first:
     # the chunk rolls back whole, and the retry sees those rows as already imported.
     for attempt in range(3):
         try:
-            _import_chunk(batch=batch, parser=parser, rows=rows, actor=actor)
+            _import_chunk(
+                batch=batch, parser=parser, rows=rows, actor=actor, run_pipeline=run_pipeline
+            )
             return
         except IntegrityError:
             if attempt == 2:
@@ -233,10 +252,14 @@ def import_rows(
     actor: User | None,
     progress: Progress | None = None,
     chunk_rows: int | None = None,
+    run_pipeline: bool = False,
 ) -> Counts:
     """Import every data row; resumes after the rows a previous run of this batch committed.
 
-    Not atomic on purpose (see the module docstring); each chunk is.
+    Not atomic on purpose (see the module docstring); each chunk is. Rows are stored,
+    receipted and accounted for here; matching, cases and triage follow in the background
+    (intake.tasks.pipeline_drain) unless run_pipeline asks for them chunk by chunk: a list
+    of 100,000 names is in, and visible as waiting, within the minute.
     """
     batch.refresh_from_db()
     done = batch.rows
@@ -250,7 +273,9 @@ def import_rows(
     rows = itertools.islice(sheet.data_rows(), done, None)
     try:
         for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
-            _import_chunk_with_retry(batch=batch, parser=parser, rows=chunk, actor=actor)
+            _import_chunk_with_retry(
+                batch=batch, parser=parser, rows=chunk, actor=actor, run_pipeline=run_pipeline
+            )
             if progress is not None:
                 batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])
                 progress(batch, sheet.table.fraction_read())

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from haven.accounts.models import Organization
 from haven.audit.models import AuditEvent
+from haven.cases.models import CaseRequest
 from haven.intake.importing import services as import_services
 from haven.intake.models import (
     ImportBatch,
@@ -21,6 +22,7 @@ from haven.intake.models import (
     RejectedRow,
     Request,
 )
+from haven.intake.tasks import pipeline_drain
 
 from .import_helpers import HEADER, ROWS, csv_bytes, xlsx_bytes
 
@@ -232,3 +234,23 @@ def test_a_dari_list_in_windows_1256_is_imported_and_searchable(tmp_path, source
     )
     assert str(person.dob) == "1986-07-03" and "dob_solar_hijri" in person.flags
     assert "zbyh" in person.search_text
+
+
+def test_rows_wait_for_the_background_worker_which_opens_their_cases(tmp_path, source):
+    _counts, text = run(write(tmp_path, "list.csv", csv_bytes(ROWS)), "--yes")
+
+    assert "5 requests received, waiting to be matched" in text
+    assert "haven intake-drain" in text
+    assert Request.objects.filter(pipeline_pending=True).count() == 5
+    assert not CaseRequest.objects.exists()
+    assert pipeline_drain.call() == 5
+    assert CaseRequest.objects.count() == 5
+    assert not Request.objects.filter(pipeline_pending=True).exists()
+
+
+def test_match_now_attaches_each_chunk_before_going_on(tmp_path, source):
+    _counts, text = run(write(tmp_path, "list.csv", csv_bytes(ROWS)), "--yes", "--match-now")
+
+    assert "waiting to be matched" not in text
+    assert not Request.objects.filter(pipeline_pending=True).exists()
+    assert CaseRequest.objects.count() == 5

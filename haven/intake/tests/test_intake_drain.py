@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from haven.cases.models import CaseRequest
-from haven.cli import main
+from haven.cli import _command_name
 from haven.intake.models import Channel, Request
 from haven.intake.services import PersonInput, RequestInput, request_create
 
@@ -58,7 +58,10 @@ def test_with_nothing_pending_it_processes_nothing() -> None:
 def test_the_haven_command_accepts_the_hyphenated_name(capsys: pytest.CaptureFixture[str]) -> None:
     request = _pending("Zahra")
 
-    main(["intake-drain"])
+    # Django's run_from_argv closes every connection when a command ends (the test's own, on
+    # PostgreSQL): run the command the CLI names, and check the CLI's naming on its own.
+    assert _command_name(["intake-drain"]) == ["intake_drain"]
+    call_command("intake_drain")
 
     assert "Processed 1 pending request " in capsys.readouterr().out
     request.refresh_from_db()

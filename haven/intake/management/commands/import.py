@@ -29,6 +29,7 @@ from haven.intake.importing.source import (
     read_mapping_file,
 )
 from haven.intake.models import ImportBatch
+from haven.intake.selectors import pending_intake
 
 
 class Command(BaseCommand):
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             "--create-source", action="store_true", help="create the organisation if it is new"
         )
         parser.add_argument("--user", help="the staff account the import is recorded under")
+        parser.add_argument(
+            "--match-now",
+            action="store_true",
+            help="match, attach and triage each chunk before going on (slower); by default "
+            "the background worker does it after the rows are stored",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = self._organization(options["source"], options["create_source"])
@@ -130,6 +137,7 @@ class Command(BaseCommand):
             parser=opened.parser(organization),
             actor=actor,
             progress=lambda b, fraction: bar.update(b.rows, fraction),
+            run_pipeline=options["match_now"],
         )
         bar.finish(counts.rows)
         self.stdout.write(
@@ -138,6 +146,9 @@ class Command(BaseCommand):
         )
         if counts.rejected:
             self.stdout.write("Rejected rows, with reasons, are in the import's error report.")
+        waiting = pending_intake()
+        if waiting.count:
+            self.stdout.write(f"{waiting.summary()} Without a worker, run `haven intake-drain`.")
         return counts
 
     def _describe(self, opened: OpenedSheet, name: str, organization: Organization) -> None:
