@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 Progress = Callable[[ImportBatch, float], None]
 
 

@@ -33,6 +33,9 @@ from haven.intake.selectors import pending_intake
 
 
 class Command(BaseCommand):
+    # The site's system checks import every URL module (a second or more): an import run from
+    # a script or cron gains nothing from them; `haven check` and the server still run them.
+    requires_system_checks: list[str] = []
     help = "Import a CSV or XLSX list of requests from a source organisation."
 
     def add_arguments(self, parser: CommandParser) -> None:
