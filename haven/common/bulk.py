@@ -94,6 +94,9 @@ def create_instances(objects: Sequence[models.Model]) -> None:
         return
     model = type(objects[0])
     fields, rows = _rows_of(objects)
+    if connection.vendor == "postgresql":
+        _copy_with_new_ids(model, objects, fields, rows)
+        return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     pk = quote(str(model._meta.pk.column))
@@ -111,6 +114,33 @@ def create_instances(objects: Sequence[models.Model]) -> None:
                 obj.pk = key
                 obj._state.adding = False
                 obj._state.db = connection.alias
+
+
+def _copy_with_new_ids(
+    model: type[models.Model],
+    objects: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    rows: list[Any],
+) -> None:
+    """PostgreSQL: draw the ids from the table's sequence in one statement, then COPY the rows
+    with them (COPY cannot return ids; a statement of thousands of rows is slow to parse)."""
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objects)],
+        )
+        ids = [key for (key,) in cursor.fetchall()]
+    for obj, key in zip(objects, ids, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    insert_rows(
+        model,
+        [pk.name, *(f.name for f in fields)],
+        [(key, *row) for key, row in zip(ids, rows, strict=True)],
+    )
 
 
 def insert_instances(objects: Sequence[models.Model]) -> None:

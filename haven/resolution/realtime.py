@@ -457,7 +457,7 @@ class Scorer:
         return total
 
 
-MEMO_LIMIT = 500_000
+MEMO_LIMIT = 50_000
 
 
 def frozen(record: Mapping[str, Any]) -> dict[str, Any]:
