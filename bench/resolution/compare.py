@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import multiprocessing
 import os
 import resource
@@ -50,7 +51,7 @@ def _read_truth(path: Path) -> dict[str, str]:
         return {r["record_id"]: r["person_id"] for r in csv.DictReader(stream)}
 
 
-def _run_engine(engine: str, records: str, truth: str, queue: Any) -> None:
+def _run_engine(engine: str, records: str, truth: str, as_of: str, queue: Any) -> None:
     _setup()
     from haven.resolution.evaluation import pairwise_scores
     from haven.resolution.resolve import records_resolve
@@ -61,7 +62,8 @@ def _run_engine(engine: str, records: str, truth: str, queue: Any) -> None:
     started = time.perf_counter()
     if engine == "haven":
         rows.reverse()
-        resolution = rows_resolve(rows_drain(rows))
+        today = dt.date.fromisoformat(as_of) if as_of else None
+        resolution = rows_resolve(rows_drain(rows), today=today)
     else:
         sys.path.insert(0, str(Path(__file__).parent))
         from baseline import COLUMNS, baseline_record, baseline_spec
@@ -86,10 +88,12 @@ def _run_engine(engine: str, records: str, truth: str, queue: Any) -> None:
     )
 
 
-def _measure(engine: str, records: Path, truth: Path) -> dict[str, Any]:
+def _measure(engine: str, records: Path, truth: Path, as_of: str) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_run_engine, args=(engine, str(records), str(truth), queue))
+    process = context.Process(
+        target=_run_engine, args=(engine, str(records), str(truth), as_of, queue)
+    )
     process.start()
     result: dict[str, Any] = queue.get()
     process.join()
@@ -148,7 +152,20 @@ def main() -> None:
     parser.add_argument("--truth", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=["haven", "baseline"])
+    parser.add_argument(
+        "--as-of",
+        default="",
+        help="the day the records' ages were written (as resolve-file --as-of); with "
+        "--seed-records, the synthetic requests' reference date unless given",
+    )
     args = parser.parse_args()
+    if args.seed_records and not args.as_of:
+        # The synthetic requests were received around this day; their "35 years" count from it,
+        # as intake counts ages from a request's received date.
+        _setup()
+        from haven.intake.synthetic.households import REFERENCE_DATE
+
+        args.as_of = REFERENCE_DATE.isoformat()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         if args.seed_records:
@@ -160,7 +177,7 @@ def main() -> None:
                 parser.error("--records needs --truth")
             records, truth = args.records, args.truth
         engines = [args.only] if args.only else ["haven", "baseline"]
-        _print([_measure(engine, records, truth) for engine in engines])
+        _print([_measure(engine, records, truth, args.as_of) for engine in engines])
 
 
 if __name__ == "__main__":

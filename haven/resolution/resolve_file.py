@@ -79,14 +79,20 @@ def rows_drain(rows: list[dict[str, str]]) -> Iterator[dict[str, str]]:
 
 
 def file_resolve(
-    input_path: Path, output_path: Path, *, thresholds: Thresholds | None = None
+    input_path: Path,
+    output_path: Path,
+    *,
+    thresholds: Thresholds | None = None,
+    as_of: dt.date | None = None,
 ) -> Resolution:
+    """Resolve a CSV file; `as_of` is the day its ages ("35 years") were written (today if
+    not given), as intake counts them from the day a request was received."""
     with input_path.open(encoding="utf-8-sig", newline="") as stream:
         rows = rows_read(stream)
     ids = [r["record_id"] for r in rows]
     # Prepared records replace the rows as they are made: a million rows held twice is GBs.
     rows.reverse()
-    resolution = rows_resolve(rows_drain(rows), thresholds=thresholds)
+    resolution = rows_resolve(rows_drain(rows), thresholds=thresholds, today=as_of)
     with output_path.open("w", encoding="utf-8", newline="") as stream:
         resolution_write(resolution, ids, stream)
     return resolution

