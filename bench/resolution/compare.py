@@ -100,14 +100,15 @@ def _measure(engine: str, records: Path, truth: Path, as_of: str) -> dict[str, A
     return result
 
 
-def _seed(n_records: int, directory: Path, seed: int) -> tuple[Path, Path]:
+def _seed(n_records: int, directory: Path, seed: int, request_ids: bool) -> tuple[Path, Path]:
     """`haven seed` makes about five person records per request."""
     records, truth = directory / "records.csv", directory / "truth.csv"
     haven = Path(sys.executable).with_name("haven")
     requests = max(1, round(n_records / 5))
     subprocess.run(
         [str(haven), "seed", "--skip-checks", "--requests", str(requests), "--seed", str(seed), "--no-db",
-         "--records", str(records), "--truth", str(truth)],
+         "--records", str(records), "--truth", str(truth),
+         *(["--request-ids"] if request_ids else [])],
         check=True,
     )  # fmt: skip
     return records, truth
@@ -153,6 +154,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=["haven", "baseline"])
     parser.add_argument(
+        "--request-ids",
+        action="store_true",
+        help="with --seed-records: add the request_id column (which records came in one "
+        "request), as the application database has it; not part of resolve-file's interface",
+    )
+    parser.add_argument(
         "--as-of",
         default="",
         help="the day the records' ages were written (as resolve-file --as-of); with "
@@ -169,7 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         if args.seed_records:
-            records, truth = _seed(args.seed_records, directory, args.seed)
+            records, truth = _seed(args.seed_records, directory, args.seed, args.request_ids)
         elif args.heldout:
             records, truth = _heldout(args.heldout, directory, args.seed)
         else:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import guards, model
+from . import guards, households, model
 from .records import INSUFFICIENT, MATCH_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,8 @@ def records_resolve(
             index=False
         )
     ]
+    if groups:
+        edges += households.household_edges(eligible, groups, edges, trained_model)
     years = {str(r["unique_id"]): r.get("dob_year") for r in eligible}
     clustering = guards.clusters_build(edges, groups=groups, years=years)
     ids = [str(r["unique_id"]) for r in records]

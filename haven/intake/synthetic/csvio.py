@@ -71,9 +71,17 @@ def truth_rows(
 
 
 def write_records_csv(
-    requests: Iterable[SyntheticRequest], records_path: str | Path, truth_path: str | Path
+    requests: Iterable[SyntheticRequest],
+    records_path: str | Path,
+    truth_path: str | Path,
+    *,
+    request_ids: bool = False,
 ) -> int:
-    """Write the resolve file and its ground truth; returns the number of records."""
+    """Write the resolve file and its ground truth; returns the number of records.
+
+    With request_ids, a last column `request_id` says which records came in one request
+    (what the application knows of every record; resolve-file honours it when present).
+    """
     written = 0
     with (
         open(records_path, "w", newline="", encoding="utf-8") as records_file,
@@ -81,12 +89,13 @@ def write_records_csv(
     ):
         records = csv.writer(records_file, lineterminator="\n")
         truth = csv.writer(truth_file, lineterminator="\n")
-        records.writerow(RESOLVE_FILE_HEADER.split(","))
+        records.writerow(RESOLVE_FILE_HEADER.split(",") + (["request_id"] if request_ids else []))
         truth.writerow(TRUTH_FILE_HEADER.split(","))
-        for request in requests:
+        for number, request in enumerate(requests, start=1):
             record_ids = request.record_ids
+            extra = [f"q{number}"] if request_ids else []
             for record_id, person in zip(record_ids, request.data.people, strict=True):
-                records.writerow(record_row(record_id, request.data.channel, person))
+                records.writerow(record_row(record_id, request.data.channel, person) + extra)
             truth.writerows(truth_rows(request, record_ids))
             written += len(record_ids)
     return written

@@ -87,6 +87,11 @@ class Command(BaseCommand):
             help="Touch no database: write --records and --truth files only.",
         )
         parser.add_argument("--records", help="With --no-db: the resolve-file CSV to write.")
+        parser.add_argument(
+            "--request-ids",
+            action="store_true",
+            help="With --no-db: add a request_id column (which records came in one request).",
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -98,7 +103,10 @@ class Command(BaseCommand):
             if not options["records"] or not options["truth"]:
                 raise CommandError("--no-db needs --records FILE and --truth FILE.")
             records = write_records_csv(
-                generate(requests=requests, seed=seed), options["records"], options["truth"]
+                generate(requests=requests, seed=seed),
+                options["records"],
+                options["truth"],
+                request_ids=options["request_ids"],
             )
             self.stdout.write(
                 f"Wrote {requests} requests, {records} person records to {options['records']} "
