@@ -15,13 +15,16 @@ the year-span guard still applies when clusters are built.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .guards import Edge
-from .realtime import Scorer, frozen
+from .realtime import Scorer, UnsupportedCondition, frozen
+
+logger = logging.getLogger(__name__)
 
 # Two linked requests of about five members each: a given cross pair is the same person
 # about one time in four.
@@ -54,7 +57,12 @@ def household_edges(
         for edge in links
         if (ga := groups.get(edge.left)) and (gb := groups.get(edge.right)) and ga != gb
     }
-    scorer = Scorer(trained_model)
+    try:
+        scorer = Scorer(trained_model)
+    except UnsupportedCondition:
+        # A model whose comparisons the interpreter cannot read: no household evidence.
+        logger.warning("Household evidence skipped: the model uses SQL the scorer cannot read")
+        return []
     edges: list[Edge] = []
     for ga, gb in sorted(linked):
         left, right = members.get(ga, []), members.get(gb, [])

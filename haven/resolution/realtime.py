@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 Record = Mapping[str, Any]
 Evaluator = Callable[[Record, Record], Any]
@@ -78,6 +78,7 @@ def _list_intersect(left: Sequence[Any], right: Sequence[Any]) -> list[Any]:
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jaro_winkler_similarity": _null_safe(lambda a, b: JaroWinkler.similarity(a, b)),
     "levenshtein": _null_safe(lambda a, b: Levenshtein.distance(a, b)),
+    "damerau_levenshtein": _null_safe(lambda a, b: DamerauLevenshtein.distance(a, b)),
     "list_has_all": _null_safe(lambda a, b: set(b) <= set(a)),
     "list_intersect": _null_safe(_list_intersect),
     "len": _null_safe(len),
