@@ -277,6 +277,27 @@ def candidates_load(record_ids: Iterable[int]) -> dict[int, Candidate]:
     return loaded
 
 
+def request_members_load(request_ids: Iterable[int]) -> list[Candidate]:
+    """The records of some stored requests (households), each with its profile and person."""
+    from .models import PersonLink
+
+    ids = list(set(request_ids))
+    if not ids:
+        return []
+    rows = PersonLink.objects.filter(
+        person_record__request_id__in=ids,
+        ended_at__isnull=True,
+        person_record__match_profile__isnull=False,
+        person_record__match_profile__insufficient=False,
+    ).values_list(
+        "person_record_id",
+        "person_id",
+        "person_record__request_id",
+        "person_record__match_profile__data",
+    )
+    return [Candidate(r, p, q, frozen(profile)) for r, p, q, profile in rows]
+
+
 def clear_columns_load(
     record_ids: Iterable[int], columns: Iterable[str]
 ) -> dict[int, dict[str, Any]]:

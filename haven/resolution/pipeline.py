@@ -37,7 +37,7 @@ from haven.common.bulk import create_instances, insert_instances
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
-from . import blocking
+from . import blocking, household_intake
 from .models import Person, PersonLink, ReviewItem
 from .realtime import PairScore, Scorer, frozen, packaged_scorer
 from .records import record_prepare
@@ -73,6 +73,8 @@ class Outcome:
     rule: str = RULE_NONE
     score: float | None = None
     review: tuple[tuple[Option, str], ...] = ()
+    # The existing record an automatic link was made through (its request is the household).
+    matched_record: int | None = None
 
 
 def _identifiers_of(record: PersonRecord) -> list[tuple[str, str]]:
@@ -196,6 +198,7 @@ def _decide(
         if best.weight >= thresholds.auto and best.person_id not in taken:
             taken.add(best.person_id)
             outcome.person_id = best.person_id
+            outcome.matched_record = best.record_id
             outcome.method = PersonLink.Method.RULE
             outcome.rule = RULE_AUTO
             rest = ranked[1:]
@@ -242,6 +245,7 @@ class _BatchIndex:
         self.found: dict[int, list[int]] = defaultdict(list)
         self.candidates: dict[int, blocking.Candidate] = {}
         self.clear: dict[int, dict[str, Any]] = {}
+        self.by_request: dict[int, list[int]] = defaultdict(list)
 
     def add(
         self,
@@ -258,6 +262,7 @@ class _BatchIndex:
             self.rule_of[key] = rule
         self.candidates[record_id] = blocking.Candidate(record_id, person_id, request_id, profile)
         self.clear[record_id] = clear
+        self.by_request[request_id].append(record_id)
 
 
 def _found_with_batch(
@@ -353,6 +358,7 @@ class _Linker:
                 clear_loader=self._clear,
             )
             outcomes = _decide(item.records, options, self.insufficient, self.thresholds)
+            self._household(outcomes, candidates)
             for outcome in outcomes:
                 if outcome.person_id is None:
                     outcome.person_id, next_standin = next_standin, next_standin - 1
@@ -371,6 +377,34 @@ class _Linker:
 
     def candidates(self) -> dict[int, blocking.Candidate]:
         return {**self.stored_candidates, **self.index.candidates}
+
+    def _household(
+        self, outcomes: list[Outcome], candidates: Mapping[int, blocking.Candidate]
+    ) -> None:
+        """Members still unlinked, compared with the households their relatives linked to."""
+        if all(o.person_id is not None or o.rule == RULE_INSUFFICIENT for o in outcomes):
+            return
+        requests = {
+            candidates[o.matched_record].request_id
+            for o in outcomes
+            if o.matched_record is not None and o.matched_record in candidates
+        }
+        if not requests:
+            return
+        in_batch = [
+            self.index.candidates[r]
+            for request in requests
+            for r in self.index.by_request.get(request, ())
+        ]
+        stored = blocking.request_members_load(requests - set(self.index.by_request))
+        household_intake.members_link(
+            outcomes,
+            [*in_batch, *stored],
+            self.scoring,
+            self.scorer,
+            linked_method=PersonLink.Method.RULE,
+            skip_rules=frozenset({RULE_INSUFFICIENT}),
+        )
 
 
 def _people_assign(outcomes: list[Outcome]) -> None:

@@ -187,3 +187,21 @@ def test_a_second_strong_match_is_explained_as_a_possible_duplicate_person():
         _review_reason(Option(1, 2, 9.5), thresholds) == "also a strong match for a second person"
     )
     assert _review_reason(Option(1, 2, 4.0), thresholds) == "between the thresholds"
+
+
+def test_a_family_sent_again_links_every_member_through_the_one_with_a_passport():
+    wife = PersonInput(full_name="Fatima", relationship="spouse", date_of_birth="1990", sex="f")
+    son = PersonInput(full_name="Zabihullah", relationship="child", date_of_birth="2014")
+    first = _submit(GUL, wife, son)
+    again = _submit(
+        PersonInput(full_name="Gul Ahmad Ahmadzay", date_of_birth="1988",
+                    identifiers=(("passport", "p0123 4567"),)),
+        PersonInput(full_name="Fatema", relationship="spouse", date_of_birth="1990"),
+        PersonInput(full_name="Zabiullah", relationship="child", date_of_birth="2014"),
+    )  # fmt: skip
+    for position in (0, 1, 2):
+        assert _link(again, position).person == _link(first, position).person
+    assert _link(again, 1).rule == "intake: same household as a member already linked"
+    # A stranger's Fatima of 1990, in a request nobody links to, stays her own person.
+    stranger = _submit(PersonInput(full_name="Fatima", date_of_birth="1990", sex="f"))
+    assert _link(stranger).person != _link(first, 1).person
