@@ -30,7 +30,7 @@ from haven.audit.services import audit_record
 from haven.common import crypto
 from haven.intake.models import Identifier, PersonRecord
 
-from . import blocking, guards, model, resolve
+from . import blocking, guards, households, model, resolve
 from .models import (
     MatchProfile,
     Person,
@@ -364,6 +364,32 @@ def _configured_thresholds() -> resolve.Thresholds:
     return resolve.Thresholds()
 
 
+def _household_pairs(
+    pairs: pd.DataFrame,
+    records: Sequence[dict[str, Any]],
+    groups: Mapping[int, int],
+    trained_model: dict[str, Any],
+    thresholds: resolve.Thresholds,
+) -> pd.DataFrame:
+    """Members of requests joined through an automatic link, linked under a household's prior
+    (`households`); as pairs at the automatic threshold, so the plan links them like any other
+    automatic link, under the same guards and reviewer decisions."""
+    auto = pairs[pairs["match_weight"] >= thresholds.auto]
+    links = [
+        guards.Edge(str(a), str(b), float(w))
+        for a, b, w in auto[["unique_id_l", "unique_id_r", "match_weight"]].itertuples(index=False)
+    ]
+    by_id = {str(k): str(v) for k, v in groups.items()}
+    edges = households.household_edges(records, by_id, links, trained_model)
+    return pd.DataFrame(
+        {
+            "unique_id_l": [e.left for e in edges],
+            "unique_id_r": [e.right for e in edges],
+            "match_weight": [max(e.weight, thresholds.auto) for e in edges],
+        }
+    )
+
+
 def resolve_all(
     *,
     engine: str = "duckdb",
@@ -418,6 +444,8 @@ def resolve_all(
                 spark.model_train(frame, model.haven_spec()) if big else model.packaged_model()
             )
         pairs = spark.pairs_score(frame, trained_model, min_weight=thresholds.review)
+    household_pairs = _household_pairs(pairs, eligible, groups, trained_model, thresholds)
+    pairs = pd.concat([pairs, household_pairs], ignore_index=True)
     plan = plan_make(
         pairs,
         record_ids=list(prepared),
@@ -439,6 +467,7 @@ def resolve_all(
     run.summary = {
         **changes,
         "pairs_scored": len(pairs),
+        "household_links": len(household_pairs),
         "links_refused_by_guards": plan.refused,
         "forced_links": plan.forced,
         "profiles_backfilled": backfilled,

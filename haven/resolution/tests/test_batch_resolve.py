@@ -138,3 +138,22 @@ def test_the_spark_engine_reaches_the_same_people_as_duckdb(duplicates):
     assert ResolutionRun.objects.get().engine == "spark"
     # DuckDB after Spark: nothing to change.
     assert _resolve()["links_moved"] == 0
+
+
+@pytest.mark.usefixtures("intake_links_nothing")
+def test_the_batch_run_links_a_family_sent_twice_through_its_principal():
+    principal = replace(_gul("Gul Ahmad Ahmadzai"), identifiers=(("passport", "P01234567"),))
+    wife = PersonInput(full_name="Fatima", relationship="spouse", date_of_birth="1990", sex="f")
+    first = _submit(principal, wife)
+    again = _submit(
+        replace(_gul("Gul Ahmad Ahmadzay"), identifiers=(("passport", "p0123 4567"),)),
+        PersonInput(full_name="Fatema", relationship="spouse", date_of_birth="1990"),
+    )
+
+    summary = _resolve()
+
+    (gul, fatima), (gul_again, fatema) = _records(first), _records(again)
+    assert _person_of(gul) == _person_of(gul_again)
+    assert _person_of(fatima) == _person_of(fatema)
+    assert _person_of(fatima) != _person_of(gul)
+    assert summary["household_links"] >= 1
