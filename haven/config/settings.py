@@ -196,6 +196,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Downstream apps fill these steps in; intake calls them in order inside the
 # transaction that stores a request, without importing the downstream apps.
+# How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
+HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
+
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",

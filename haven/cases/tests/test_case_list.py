@@ -125,3 +125,16 @@ def test_partners_and_outsiders_see_no_case_list(request, client_for, persona):
 def test_a_malformed_filter_is_ignored_not_an_error(client_for, caseworker):
     response = client_for(caseworker).get(URL, {"received_from": "not-a-date", "page": "x"})
     assert response.status_code == 200
+
+
+def test_pathways_read_as_words_not_codes(client_for, caseworker):
+    make_request(given_name="Gul Ahmad")
+    Case.objects.update(pathway="refer_unhcr")
+    case = Case.objects.get()
+
+    listed = client_for(caseworker).get(reverse("cases:list"))
+    shown = client_for(caseworker).get(reverse("cases:detail", args=[case.pk]))
+
+    for page in (listed, shown):
+        assert "refer_unhcr" not in page.text
+        assert "UNHCR" in page.text
