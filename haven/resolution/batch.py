@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,6 +33,7 @@ from haven.intake.models import Identifier, PersonRecord
 
 from . import blocking, guards, households, model, resolve
 from .models import (
+    BlockingKey,
     MatchProfile,
     Person,
     PersonLink,
@@ -343,16 +345,25 @@ def _profiles_backfill(
     prepared: Mapping[int, dict[str, Any]], rules: tuple[blocking.KeyRule, ...]
 ) -> int:
     """Records stored before real-time resolution (or by another path) get a profile and keys,
-    so intake finds them."""
-    have = set(MatchProfile.objects.values_list("person_record_id", flat=True))
-    missing = {
-        r: (blocking.profile_build(p), INSUFFICIENT in p["flags"])
-        for r, p in prepared.items()
-        if r not in have
-    }
-    if missing:
-        blocking.profiles_store(missing, rules)
-    return len(missing)
+    and records whose stored profile no longer matches today's normalisation (a name table
+    or a rule changed since they came in) get theirs again: intake finds them either way.
+    Returns how many records were given a profile."""
+    stored = dict(MatchProfile.objects.values_list("person_record_id", "data"))
+    wanted = {}
+    for record_id, record in prepared.items():
+        profile = blocking.profile_build(record)
+        # As the database gives it back (tuples read as lists), to compare like with like.
+        if stored.get(record_id) != json.loads(json.dumps(profile)):
+            wanted[record_id] = (profile, INSUFFICIENT in record["flags"])
+    stale = [r for r in wanted if r in stored]
+    # Keys and profiles are derived data, rebuilt from the records, which are never touched.
+    for start in range(0, len(stale), blocking.IDS_PER_STATEMENT):
+        chunk = stale[start : start + blocking.IDS_PER_STATEMENT]
+        BlockingKey.objects.filter(person_record_id__in=chunk).delete()
+        MatchProfile.objects.filter(person_record_id__in=chunk).delete()
+    if wanted:
+        blocking.profiles_store(wanted, rules)
+    return len(wanted)
 
 
 def _configured_thresholds() -> resolve.Thresholds:

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from haven.intake.models import Channel, PersonRecord
 from haven.intake.services import CreatedRequest, PersonInput, RequestInput, request_create
 from haven.resolution.models import (
+    BlockingKey,
+    MatchProfile,
     Person,
     PersonLink,
     PersonMerge,
@@ -157,3 +159,21 @@ def test_the_batch_run_links_a_family_sent_twice_through_its_principal():
     assert _person_of(fatima) == _person_of(fatema)
     assert _person_of(fatima) != _person_of(gul)
     assert summary["household_links"] >= 1
+
+
+def test_a_run_rebuilds_keys_made_under_an_older_normalisation():
+    created = _submit(_gul("Gul Ahmad Ahmadzai"))
+    (record,) = _records(created)
+    right = set(BlockingKey.objects.filter(person_record=record).values_list("key", flat=True))
+    # As if the name tables had changed since: a different profile and a stray key.
+    MatchProfile.objects.filter(person_record=record).update(data={"name_key": "old"})
+    BlockingKey.objects.filter(person_record=record).delete()
+    BlockingKey.objects.create(person_record=record, key=12345)
+
+    summary = _resolve()
+
+    assert summary["profiles_backfilled"] == 1
+    assert MatchProfile.objects.get(person_record=record).data["name_key"] != "old"
+    keys = set(BlockingKey.objects.filter(person_record=record).values_list("key", flat=True))
+    assert keys == right
+    assert _resolve()["profiles_backfilled"] == 0  # nothing stale the second time
