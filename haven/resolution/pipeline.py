@@ -38,6 +38,7 @@ from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
 from . import blocking, household_intake
+from .batch_index import BatchIndex, found_with_batch
 from .models import Person, PersonLink, ReviewItem
 from .realtime import PairScore, Scorer, frozen, packaged_scorer
 from .records import record_prepare
@@ -233,57 +234,6 @@ def thresholds_for(records: list[PersonRecord]) -> Thresholds:
     return scale(max(r.pk for r in records)) if scale else thresholds
 
 
-class _BatchIndex:
-    """The records of the batch decided so far, as candidates for the rest of it.
-
-    Their people may not exist yet: such a person has a negative stand-in id until the
-    batch's people are inserted together.
-    """
-
-    def __init__(self, rules: tuple[blocking.KeyRule, ...]) -> None:
-        self.rule_of: dict[int, blocking.KeyRule] = {}
-        self.found: dict[int, list[int]] = defaultdict(list)
-        self.candidates: dict[int, blocking.Candidate] = {}
-        self.clear: dict[int, dict[str, Any]] = {}
-        self.by_request: dict[int, list[int]] = defaultdict(list)
-
-    def add(
-        self,
-        *,
-        record_id: int,
-        person_id: int,
-        request_id: int,
-        profile: dict[str, Any],
-        keys: Mapping[int, blocking.KeyRule],
-        clear: dict[str, Any],
-    ) -> None:
-        for key, rule in keys.items():
-            self.found[key].append(record_id)
-            self.rule_of[key] = rule
-        self.candidates[record_id] = blocking.Candidate(record_id, person_id, request_id, profile)
-        self.clear[record_id] = clear
-        self.by_request[request_id].append(record_id)
-
-
-def _found_with_batch(
-    keys: Mapping[int, blocking.KeyRule],
-    stored: Mapping[int, list[int]],
-    over_cap: set[int],
-    index: _BatchIndex,
-) -> dict[int, list[int]]:
-    """Per key, the stored records then the batch's, with the same caps as one request."""
-    found: dict[int, list[int]] = {}
-    for key, rule in keys.items():
-        if key in over_cap:
-            continue
-        ids = [*stored.get(key, ()), *index.found.get(key, ())]
-        if rule.rare and len(ids) > blocking.RARE_CAP:
-            continue
-        if ids:
-            found[key] = ids[: blocking.KEY_CAP]
-    return found
-
-
 class _Linker:
     """Links the records of a batch of requests, in order, to people."""
 
@@ -319,7 +269,7 @@ class _Linker:
             {c for ids in self.stored.values() for c in ids}
         )
         self.stored_clear = self._stored_clear_load()
-        self.index = _BatchIndex(rules)
+        self.index = BatchIndex(rules)
 
     def _stored_clear_load(self) -> dict[int, dict[str, Any]]:
         # Every stored candidate any record of the batch will need in clear, decrypted once.
@@ -345,7 +295,7 @@ class _Linker:
         for item in self.items:
             eligible = [r.pk for r in item.records if r.pk in self.keys]
             keys = {k: rule for pk in eligible for k, rule in self.keys[pk].items()}
-            found = _found_with_batch(keys, self.stored, self.over_cap, self.index)
+            found = found_with_batch(keys, self.stored, self.over_cap, self.index)
             candidates = {**self.stored_candidates, **self.index.candidates}
             options = _options(
                 self.scoring,
