@@ -70,6 +70,11 @@ def test_staff_import_a_list_from_upload_to_error_report(
     assert ImportMapping.objects.get(organization=source).columns == {"passport": "unhcr"}
     progress = client.get(reverse("importing:progress", args=[batch.pk]))
     assert progress["HX-Refresh"] == "true"
+    # Until the background worker has matched them, the import's page says they wait.
+    Request.objects.update(pipeline_pending=True)
+    page = client.get(reverse("importing:detail", args=[batch.pk])).content.decode()
+    assert "5 requests received, waiting to be matched" in page
+    Request.objects.update(pipeline_pending=False)
 
     report = client.get(reverse("importing:errors", args=[batch.pk]))
     assert report.status_code == 200
