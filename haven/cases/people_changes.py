@@ -20,13 +20,14 @@ now shares a person with another open case gets a "possible duplicate case" even
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
 
+from haven.common.iterables import chunked
 from haven.intake.models import PersonRecord
 from haven.resolution.models import Person, PersonLink
 from haven.resolution.services import MergedPair, PeopleChange, RecordMove
@@ -42,14 +43,8 @@ CHUNK = 2000
 T = TypeVar("T")
 
 
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
-
-
 def _read(ids: Iterable[int], query: Callable[[list[int]], Iterable[T]]) -> list[T]:
-    return [row for chunk in _chunks(ids) for row in query(chunk)]
+    return [row for chunk in chunked(sorted(set(ids)), CHUNK) for row in query(chunk)]
 
 
 def people_changed(*, change: PeopleChange, actor: User | None) -> None:

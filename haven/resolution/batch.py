@@ -29,6 +29,7 @@ from django.utils import timezone
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
+from haven.common.iterables import chunked
 from haven.intake.models import Identifier, PersonRecord
 
 from . import blocking, guards, households, model, resolve
@@ -357,8 +358,7 @@ def _profiles_backfill(
             wanted[record_id] = (profile, INSUFFICIENT in record["flags"])
     stale = [r for r in wanted if r in stored]
     # Keys and profiles are derived data, rebuilt from the records, which are never touched.
-    for start in range(0, len(stale), blocking.IDS_PER_STATEMENT):
-        chunk = stale[start : start + blocking.IDS_PER_STATEMENT]
+    for chunk in chunked(stale, blocking.IDS_PER_STATEMENT):
         BlockingKey.objects.filter(person_record_id__in=chunk).delete()
         MatchProfile.objects.filter(person_record_id__in=chunk).delete()
     if wanted:

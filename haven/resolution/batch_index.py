@@ -16,8 +16,7 @@ class BatchIndex:
     batch's people are inserted together.
     """
 
-    def __init__(self, rules: tuple[blocking.KeyRule, ...]) -> None:
-        self.rule_of: dict[int, blocking.KeyRule] = {}
+    def __init__(self) -> None:
         self.found: dict[int, list[int]] = defaultdict(list)
         self.candidates: dict[int, blocking.Candidate] = {}
         self.clear: dict[int, dict[str, Any]] = {}
@@ -33,9 +32,8 @@ class BatchIndex:
         keys: Mapping[int, blocking.KeyRule],
         clear: dict[str, Any],
     ) -> None:
-        for key, rule in keys.items():
+        for key in keys:
             self.found[key].append(record_id)
-            self.rule_of[key] = rule
         self.candidates[record_id] = blocking.Candidate(record_id, person_id, request_id, profile)
         self.clear[record_id] = clear
         self.by_request[request_id].append(record_id)

@@ -31,6 +31,7 @@ from django.db import connection
 
 from haven.common import crypto
 from haven.common.bulk import insert_rows
+from haven.common.iterables import chunked
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord
 
 from . import model
@@ -229,11 +230,10 @@ def candidates_find_many(keys: Mapping[int, KeyRule]) -> tuple[dict[int, list[in
     """Record ids sharing each key (a LIMIT per key keeps it bounded), and the
     frequency-capped ("rare") keys shared by more records than their cap, which find nothing,
     as in the batch path; any other key finds its first KEY_CAP records."""
-    items = list(keys.items())
     found: dict[int, list[int]] = {}
     over_cap: set[int] = set()
-    for start in range(0, len(items), KEYS_PER_STATEMENT):
-        chunk = dict(items[start : start + KEYS_PER_STATEMENT])
+    for pairs in chunked(keys.items(), KEYS_PER_STATEMENT):
+        chunk = dict(pairs)
         for key, record_ids in _keys_look_up(chunk).items():
             if chunk[key].rare and len(record_ids) > RARE_CAP:
                 over_cap.add(key)
@@ -255,40 +255,12 @@ class Candidate:
     profile: dict[str, Any]
 
 
-def candidates_load(record_ids: Iterable[int]) -> dict[int, Candidate]:
-    """Each record's profile, current person and request: one query."""
+def _current_candidates(**where: Any) -> list[Candidate]:
+    """Records with a profile, each with its current person and request, in one query."""
     from .models import PersonLink
 
-    ids = list(set(record_ids))
-    loaded: dict[int, Candidate] = {}
-    for start in range(0, len(ids), IDS_PER_STATEMENT):
-        rows = PersonLink.objects.filter(
-            person_record_id__in=ids[start : start + IDS_PER_STATEMENT],
-            ended_at__isnull=True,
-            person_record__match_profile__isnull=False,
-        ).values_list(
-            "person_record_id",
-            "person_id",
-            "person_record__request_id",
-            "person_record__match_profile__data",
-        )
-        for record_id, person_id, request_id, profile in rows:
-            loaded[record_id] = Candidate(record_id, person_id, request_id, frozen(profile))
-    return loaded
-
-
-def request_members_load(request_ids: Iterable[int]) -> list[Candidate]:
-    """The records of some stored requests (households), each with its profile and person."""
-    from .models import PersonLink
-
-    ids = list(set(request_ids))
-    if not ids:
-        return []
     rows = PersonLink.objects.filter(
-        person_record__request_id__in=ids,
-        ended_at__isnull=True,
-        person_record__match_profile__isnull=False,
-        person_record__match_profile__insufficient=False,
+        ended_at__isnull=True, person_record__match_profile__isnull=False, **where
     ).values_list(
         "person_record_id",
         "person_id",
@@ -296,6 +268,25 @@ def request_members_load(request_ids: Iterable[int]) -> list[Candidate]:
         "person_record__match_profile__data",
     )
     return [Candidate(r, p, q, frozen(profile)) for r, p, q, profile in rows]
+
+
+def candidates_load(record_ids: Iterable[int]) -> dict[int, Candidate]:
+    """Each record's profile, current person and request."""
+    return {
+        c.record_id: c
+        for chunk in chunked(list(set(record_ids)), IDS_PER_STATEMENT)
+        for c in _current_candidates(person_record_id__in=chunk)
+    }
+
+
+def request_members_load(request_ids: Iterable[int]) -> list[Candidate]:
+    """The records of some stored requests (households) that can be matched at all."""
+    ids = list(set(request_ids))
+    if not ids:
+        return []
+    return _current_candidates(
+        person_record__request_id__in=ids, person_record__match_profile__insufficient=False
+    )
 
 
 def clear_columns_load(
@@ -308,9 +299,9 @@ def clear_columns_load(
     if not ids or not wanted:
         return {}
     by_record: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for start in range(0, len(ids), IDS_PER_STATEMENT):
+    for chunk in chunked(ids, IDS_PER_STATEMENT):
         for record_id, kind, encrypted in Identifier.objects.filter(
-            person_record_id__in=ids[start : start + IDS_PER_STATEMENT]
+            person_record_id__in=chunk
         ).values_list("person_record_id", "kind", "value_as_written_encrypted"):
             by_record[record_id].append((kind, crypto.decrypt(encrypted)))
     clear: dict[int, dict[str, Any]] = {}

@@ -18,13 +18,15 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from .guards import Edge
 from .realtime import Scorer, UnsupportedCondition, frozen
 
 logger = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Two linked requests of about five members each: a given cross pair is the same person
 # about one time in four.
@@ -72,6 +74,26 @@ def household_edges(
     return edges
 
 
+def household_weight(scorer: Scorer, left: Mapping[str, Any], right: Mapping[str, Any]) -> float:
+    """The pair's match weight with the household prior in place of the model's."""
+    return scorer.weight(left, right) - scorer.prior + HOUSEHOLD_PRIOR
+
+
+def one_to_one(
+    scored: Iterable[tuple[float, K, V]], taken: Iterable[K | V] = ()
+) -> list[tuple[float, K, V]]:
+    """Best pairs first, each side used once: a member is at most one member of the other
+    request. `taken` are sides already used (people linked another way)."""
+    used: set[Any] = set(taken)
+    chosen = []
+    for weight, a, b in sorted(scored, key=lambda s: -s[0]):
+        if a in used or b in used:
+            continue
+        used |= {a, b}
+        chosen.append((weight, a, b))
+    return chosen
+
+
 def _one_to_one(
     left: list[str],
     right: list[str],
@@ -79,17 +101,10 @@ def _one_to_one(
     scorer: Scorer,
     threshold: float,
 ) -> list[Edge]:
-    scored = []
-    for a in left:
-        for b in right:
-            weight = scorer.weight(profiles[a], profiles[b]) - scorer.prior + HOUSEHOLD_PRIOR
-            if weight >= threshold:
-                scored.append((weight, a, b))
-    taken: set[str] = set()
-    edges = []
-    for weight, a, b in sorted(scored, reverse=True):
-        if a in taken or b in taken:
-            continue  # a member is at most one member of the other request
-        taken |= {a, b}
-        edges.append(Edge(a, b, weight))
-    return edges
+    scored = [
+        (weight, a, b)
+        for a in left
+        for b in right
+        if (weight := household_weight(scorer, profiles[a], profiles[b])) >= threshold
+    ]
+    return [Edge(a, b, weight) for weight, a, b in one_to_one(scored)]

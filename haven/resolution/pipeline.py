@@ -269,7 +269,7 @@ class _Linker:
             {c for ids in self.stored.values() for c in ids}
         )
         self.stored_clear = self._stored_clear_load()
-        self.index = BatchIndex(rules)
+        self.index = BatchIndex()
 
     def _stored_clear_load(self) -> dict[int, dict[str, Any]]:
         # Every stored candidate any record of the batch will need in clear, decrypted once.

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from haven.accounts.models import Organization
+from haven.common.iterables import chunked
 from haven.intake.models import ImportedRow
 
 from .rows import ParsedRow, RowParser, Sheet
-from .services import chunked
 
 SHOWN_PROBLEM_ROWS = 200
 SHOWN_GROUPS = 100

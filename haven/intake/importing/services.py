@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -24,6 +24,7 @@ from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common.bulk import insert_instances
+from haven.common.iterables import chunked
 from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow, Request
 from haven.intake.services import NewRequest, request_create, requests_create_many
 
@@ -53,12 +54,6 @@ class Counts:
     @classmethod
     def of(cls, batch: ImportBatch) -> Counts:
         return cls(batch.rows, batch.imported, batch.rejected, batch.skipped)
-
-
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 @transaction.atomic
