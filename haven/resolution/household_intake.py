@@ -43,7 +43,10 @@ def members_link(
     ]
     # Record ids and person ids are both ints: mark the taken people apart from records.
     chosen = one_to_one(
-        ((w, ("record", r), ("person", p)) for w, r, p in scored),
+        (
+            (w, ("record", r), ("person", p))
+            for w, r, p in sorted(scored, key=lambda s: (-s[0], s[1]))
+        ),
         taken=[("person", p) for p in taken],
     )
     for weight, (_, record_pk), (_, person_id) in chosen:

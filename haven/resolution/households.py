@@ -82,11 +82,11 @@ def household_weight(scorer: Scorer, left: Mapping[str, Any], right: Mapping[str
 def one_to_one(
     scored: Iterable[tuple[float, K, V]], taken: Iterable[K | V] = ()
 ) -> list[tuple[float, K, V]]:
-    """Best pairs first, each side used once: a member is at most one member of the other
-    request. `taken` are sides already used (people linked another way)."""
+    """Pairs in the order given (best first), each side used once: a member is at most one
+    member of the other request. `taken` are sides already used (people linked another way)."""
     used: set[Any] = set(taken)
     chosen = []
-    for weight, a, b in sorted(scored, key=lambda s: -s[0]):
+    for weight, a, b in scored:
         if a in used or b in used:
             continue
         used |= {a, b}
@@ -107,4 +107,4 @@ def _one_to_one(
         for b in right
         if (weight := household_weight(scorer, profiles[a], profiles[b])) >= threshold
     ]
-    return [Edge(a, b, weight) for weight, a, b in one_to_one(scored)]
+    return [Edge(a, b, weight) for weight, a, b in one_to_one(sorted(scored, reverse=True))]
