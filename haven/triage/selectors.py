@@ -59,31 +59,27 @@ def with_waiting_since(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def first_requests(*, after: int, up_to: int) -> dict[int, dt.datetime]:
-    """When the first request came in, for the cases after < id <= up_to that have
-    one (the others wait since their creation, as in with_waiting_since)."""
+def _first_requests(**where: Any) -> dict[int, dt.datetime]:
     from haven.cases.models import CaseRequest
 
     return dict(
-        CaseRequest.objects.filter(case_id__gt=after, case_id__lte=up_to)
+        CaseRequest.objects.filter(**where)
         .values("case_id")
         .annotate(first=Min("request__received_at"))
         .values_list("case_id", "first")
         .order_by()
     )
+
+
+def first_requests(*, after: int, up_to: int) -> dict[int, dt.datetime]:
+    """When the first request came in, for the cases after < id <= up_to that have
+    one (the others wait since their creation, as in with_waiting_since)."""
+    return _first_requests(case_id__gt=after, case_id__lte=up_to)
 
 
 def waiting_since_many(case_ids: list[int]) -> dict[int, dt.datetime]:
     """When the first request came in, for the given cases that have one."""
-    from haven.cases.models import CaseRequest
-
-    return dict(
-        CaseRequest.objects.filter(case_id__in=case_ids)
-        .values("case_id")
-        .annotate(first=Min("request__received_at"))
-        .values_list("case_id", "first")
-        .order_by()
-    )
+    return _first_requests(case_id__in=case_ids)
 
 
 def days_between(since: dt.datetime | None, now: dt.datetime) -> int:

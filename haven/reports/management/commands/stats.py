@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from haven.reports.selectors import desk_counts, pending_intake
+from haven.intake.selectors import pending_intake
+from haven.reports.selectors import desk_counts
 
 
 class Command(BaseCommand):
