@@ -33,8 +33,9 @@ demo: install
 	$(BIN)/haven collectstatic --noinput -v0
 	$(BIN)/haven demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	@# Background work (imports, re-triage) runs in a database-backed task worker beside the web server.
-	$(BIN)/haven db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@# Background work (matching, imports, re-triage) runs in a database-backed task worker beside
+	@# the web server, at a lower CPU priority: requests are answered first.
+	nice -n 10 $(BIN)/haven db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn haven.config.wsgi:application --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,14 +163,29 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """The background worker that matches, attaches and triages what the API stored: it runs
-    during the API phase on the same two cores, as it would in production."""
+def _lower_priority(niceness: int) -> Callable[[], None]:
+    def lower() -> None:
+        os.nice(niceness)
+        # With the kernel's autogroup scheduling, a process in a session of its own shares
+        # the CPU with other sessions whatever its niceness: the session's group is niced
+        # too, as if the worker ran in the same session as the web server (as make demo does).
+        autogroup = Path("/proc/self/autogroup")
+        if autogroup.exists():
+            autogroup.write_text(str(niceness))
+
+    return lower
+
+
+def start_worker(env: dict[str, str], niceness: int) -> subprocess.Popen[bytes]:
+    """The background worker that stores people, matches, attaches and triages what the API
+    accepted: it runs during the API phase on the same two cores, at the CPU priority
+    `make demo` gives it (nice 10: requests are answered first, matching uses what is left)."""
     return subprocess.Popen(
         [str(BIN / "haven"), "db_worker", "--queue-name", "*", "--no-reload"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        preexec_fn=_lower_priority(niceness),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -297,7 +313,8 @@ def report(
     print(f"ratio API / ceiling: {ratio:.0%} (target >= 50%); API p95 target < 250 ms")
     drained = api["pipeline"]
     print(
-        f"background pipeline (db_worker beside gunicorn): {drained['pending_when_load_stopped']} "
+        f"background pipeline (db_worker {args.worker} the load, nice {args.worker_nice}): "
+        f"{drained['pending_when_load_stopped']} "
         f"requests still pending when the load stopped, all done {drained['drain_seconds']} s "
         f"later ({drained['pending_after_drain']} left); {drained['cases']} cases, "
         f"{drained['triage_decisions']} triage decisions"
@@ -330,6 +347,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="per worker; 1 = sync workers")
     parser.add_argument("--database", default="haven_bench_api")
+    parser.add_argument(
+        "--worker",
+        choices=["beside", "after"],
+        default="beside",
+        help="run the background worker during the API load (as in production) or after it",
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="the worker's niceness (make demo: 10)"
+    )
     args = parser.parse_args()
     args.seconds = min(args.seconds, 60)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -339,17 +365,20 @@ def main() -> None:
     token = prepare(env, args.database)
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
-    worker = start_worker(env)
+    # --worker after: the API alone under load, the worker started once the load stops.
+    worker = start_worker(env, args.worker_nice) if args.worker == "beside" else None
     try:
         api = load("PartnerSystem", port, args.seconds, args.users, token, "api")
         alive_after_api = server.poll() is None
+        worker = worker or start_worker(env, args.worker_nice)
         api["pipeline"] = wait_drained(args.database)
         stop(worker)
         ceiling = load("CeilingView", port, args.seconds, args.users, token, "ceiling")
         alive_after_ceiling = server.poll() is None
     finally:
         stop(server)
-        stop(worker)
+        if worker is not None:
+            stop(worker)
     if not (alive_after_api and alive_after_ceiling):
         raise SystemExit(f"gunicorn stopped during the run: see {OUT / 'gunicorn.log'}")
     counts = reconcile(args.database, api["ledger"])

@@ -52,6 +52,19 @@ def audit_record_many(
     )
 
 
+def audit_event_new(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    obj: models.Model,
+    summary: str,
+    details: dict[str, Any],
+) -> AuditEvent:
+    """An event not yet saved, for a caller that writes it in the same statement as `obj`
+    (obj's id already set)."""
+    return _event_build(actor, action, obj, "", "", summary, details, None)
+
+
 def _event_build(
     actor: AbstractBaseUser | AnonymousUser | None,
     action: AuditAction | str,

@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from . import ids
+
 Converter = Callable[[Any], Any]
+
+# Up to this many rows, plain INSERTs beat COPY on PostgreSQL: COPY's set-up (and, for new
+# ids, a separate nextval statement) costs more than it saves on a walk-in's or an API
+# request's handful of rows.
+_FEW_ROWS = 8
 
 
 def insert_rows(
@@ -32,7 +40,7 @@ def insert_rows(
     table = model._meta.db_table
     columns = [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) > _FEW_ROWS:
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
             )
@@ -94,9 +102,11 @@ def create_instances(objects: Sequence[models.Model]) -> None:
         return
     model = type(objects[0])
     fields, rows = _rows_of(objects)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) > _FEW_ROWS:
         _copy_with_new_ids(model, objects, fields, rows)
         return
+    # INSERT … RETURNING gives the ids in the order of the VALUES rows (bulk_create relies
+    # on the same, on both databases).
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     pk = quote(str(model._meta.pk.column))
@@ -153,3 +163,88 @@ def insert_instances(objects: Sequence[models.Model]) -> None:
         return
     fields, rows = _rows_of(objects)
     insert_rows(type(objects[0]), [f.name for f in fields], rows)
+
+
+def create_instance_unless_taken(obj: models.Model) -> bool:
+    """Insert one new instance and set its primary key; False, inserting nothing, when a
+    unique value of it is already taken (ON CONFLICT DO NOTHING, on both databases).
+
+    For a value drawn at random that must be unique (a receipt number): the caller draws
+    again, without a look-up beforehand or a savepoint to recover from the error.
+    """
+    model = type(obj)
+    fields, rows = _rows_of([obj])
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING "
+            f"RETURNING {quote(str(model._meta.pk.column))}",
+            rows[0],
+        )
+        returned = cursor.fetchone()
+    if returned is None:
+        return False
+    obj.pk = returned[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
+def insert_together(
+    first: models.Model, *, with_first: Callable[[models.Model], Sequence[models.Model]]
+) -> bool:
+    """Insert `first` and the rows `with_first(first)` returns (called with first's id set),
+    all or none: none, returning False, when a unique value of `first` is already taken.
+
+    On PostgreSQL this is one statement, committed on its own outside a transaction, so a
+    write the size of one request costs one round trip, as a single INSERT does: `first`
+    takes its id from the sequence ahead (haven.common.ids) and each other row is inserted
+    by a SELECT from `first`'s insert, so it exists only if `first` does. Elsewhere, the
+    same inserts one after the other in a transaction.
+    """
+    if connection.vendor != "postgresql":
+        # A savepoint only inside a caller's transaction: a failure then undoes just this.
+        with transaction.atomic():
+            if not create_instance_unless_taken(first):
+                return False
+            others = list(with_first(first))
+            for model in dict.fromkeys(type(o) for o in others):
+                insert_instances([o for o in others if type(o) is model])
+            return True
+    model = type(first)
+    if first.pk is None:
+        first.pk = ids.next_id(model)
+    others = list(with_first(first))
+    quote = connection.ops.quote_name
+    fields, rows = _rows_of([first])
+    pk = model._meta.pk
+    assert pk is not None
+    columns = [pk, *fields]
+    parts = [
+        f"first_row AS (INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(str(f.column)) for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING 1)"
+    ]
+    params: list[Any] = [first.pk, *rows[0]]
+    for i, other in enumerate(others):
+        other_fields, other_rows = _rows_of([other])
+        parts.append(
+            f"row_{i} AS (INSERT INTO {quote(type(other)._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(str(f.column)) for f in other_fields)}) "
+            f"SELECT {', '.join(['%s'] * len(other_fields))} FROM first_row)"
+        )
+        params += other_rows[0]
+    statement = f"WITH {', '.join(parts)} SELECT count(*) FROM first_row"  # noqa: S608
+    # Inside a caller's transaction, a savepoint keeps a failure (a unique key taken) from
+    # aborting the caller's work; outside one, the statement is its own transaction.
+    joined = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with joined, connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        (inserted,) = cursor.fetchone()
+    if not inserted:
+        return False
+    first._state.adding = False
+    first._state.db = connection.alias
+    return True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -110,10 +111,30 @@ def _unused_receipt_numbers(count: int) -> list[str]:
     return list(numbers)
 
 
+def _names(person: PersonInput) -> tuple[str, str, str, str]:
+    return (person.full_name, person.given_name, person.family_name, person.father_name)
+
+
+def needs_data_entry(people: tuple[PersonInput, ...] | list[PersonInput]) -> bool:
+    """Staff must enter this request by hand: no people, or someone without any name."""
+    return not people or any(not any(n.strip() for n in _names(p)) for p in people)
+
+
+def people_to_json(people: tuple[PersonInput, ...]) -> str:
+    return json.dumps([asdict(person) for person in people], ensure_ascii=False)
+
+
+def people_from_json(text: str) -> tuple[PersonInput, ...]:
+    return tuple(
+        PersonInput(**{**person, "identifiers": tuple(map(tuple, person["identifiers"]))})
+        for person in json.loads(text)
+    )
+
+
 def _person_record_build(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
     """An unsaved record, with its parsed identifiers waiting in `pending_identifiers`."""
     dob = normalize.parse_date_of_birth(person.date_of_birth)
-    names = (person.full_name, person.given_name, person.family_name, person.father_name)
+    names = _names(person)
     identifiers = [
         normalize.normalize_identifier(kind, value)
         for kind, value in person.identifiers
@@ -181,7 +202,7 @@ def _requester_build(requester: RequesterInput) -> Requester | None:
     )
 
 
-def _request_build(
+def request_build(
     entry: NewRequest, receipt_number: str, secret: str, actor: User | None
 ) -> Request:
     data = entry.data
@@ -241,7 +262,7 @@ def requests_create_many(
     secrets_ = [crypto.new_secret() for _ in entries]
     numbers = _unused_receipt_numbers(len(entries))
     requests = [
-        _request_build(entry, number, secret, actor)
+        request_build(entry, number, secret, actor)
         for entry, number, secret in zip(entries, numbers, secrets_, strict=True)
     ]
     bulk.create_instances([r.requester for r in requests if r.requester is not None])
@@ -251,7 +272,7 @@ def requests_create_many(
             _person_record_build(request=request, position=i, person=person)
             for i, person in enumerate(entry.data.people)
         ]
-        request.needs_data_entry = not records or any("name_missing" in r.flags for r in records)
+        request.needs_data_entry = needs_data_entry(entry.data.people)
         request.pipeline_pending = not run_pipeline
         built.append(records)
     bulk.create_instances(requests)
@@ -275,7 +296,7 @@ def requests_create_many(
     if run_pipeline:
         pipeline_run(items=items, actor=actor)
     else:
-        transaction.on_commit(_pipeline_drain_enqueue)
+        transaction.on_commit(pipeline_drain_enqueue)
     return [
         CreatedRequest(request=r, status_secret=secret)
         for r, secret in zip(requests, secrets_, strict=True)
@@ -288,7 +309,7 @@ def pipeline_run(*, items: list[IntakeItem], actor: User | None) -> None:
         import_string(step)(items=items, actor=actor)
 
 
-def _pipeline_drain_enqueue() -> None:
+def pipeline_drain_enqueue() -> None:
     from .tasks import pipeline_drain_soon
 
     pipeline_drain_soon()
@@ -308,12 +329,15 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     Oldest first, so that resolution sees requests in the order they came. Locked rows
     are skipped (PostgreSQL): two workers take different batches.
     """
-    pending = Request.objects.filter(pipeline_pending=True).order_by("id")
+    # By arrival, then id: the API draws ids a block per process, so ids alone are not in
+    # arrival order.
+    pending = Request.objects.filter(pipeline_pending=True).order_by("received_at", "id")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True)
     requests = list(pending[:limit])
     if not requests:
         return 0
+    _deferred_people_store([r for r in requests if r.deferred_people_encrypted is not None])
     records: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
     for record in (
         PersonRecord.objects.filter(request__in=requests)
@@ -333,6 +357,28 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     ) != len(ids):
         raise PendingTaken
     return len(ids)
+
+
+def _deferred_people_store(requests: list[Request]) -> None:
+    """Store the people of requests accepted with their people deferred (the partner API),
+    as every other channel stores them, and empty what was waiting."""
+    if not requests:
+        return
+    records, unreadable = [], []
+    for request in requests:
+        try:
+            people = people_from_json(crypto.decrypt(request.deferred_people_encrypted or ""))
+        except (ValueError, TypeError, KeyError):
+            # Encrypted under a key since removed: the raw input is still there for staff.
+            unreadable.append(request.pk)
+            people = ()
+        records += [
+            _person_record_build(request=request, position=i, person=person)
+            for i, person in enumerate(people)
+        ]
+    _person_records_create(records)
+    Request.objects.filter(pk__in=[r.pk for r in requests]).update(deferred_people_encrypted=None)
+    Request.objects.filter(pk__in=unreadable).update(needs_data_entry=True)
 
 
 def requests_pending_drain() -> int:

@@ -1,12 +1,13 @@
 """Idempotency-Key: a retry with the same key and body gets the first response again.
 
 Partners retry when a connection drops, and in 2021 repeat submissions slowed
-everything: a retry must never create a second request. The key is claimed by
-inserting its record in the same transaction that creates the request, so:
+everything: a retry must never create a second request. The key's record, holding the
+answer, is inserted in the same transaction that creates the request, so:
 
-- a retry after the first attempt committed finds the record and replays it;
-- a retry racing the first attempt blocks on the unique index (token, key) until the
-  first commits, then gets an IntegrityError, rolls back, and replays what the first stored;
+- a retry after the first attempt committed fails on the unique index (token, key),
+  rolls back what it did, and replays the stored answer;
+- a retry racing the first attempt blocks on that index until the first commits, then
+  does the same;
 - if the first attempt fails, its record rolls back with it and a retry starts afresh.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from haven.accounts.models import ApiToken, IdempotencyRecord
@@ -57,29 +58,32 @@ class _KeyTaken(Exception):
     pass
 
 
-@transaction.atomic
-def _claim_and_produce(
-    *,
-    token: ApiToken,
-    key: str,
-    request_fingerprint: str,
-    produce: Callable[[], tuple[int, bytes]],
+# The rows to write together with what `produce` creates, given its answer: the key's record.
+KeyRecord = Callable[[int, bytes], list[models.Model]]
+Produce = Callable[[KeyRecord], tuple[int, bytes]]
+
+
+def _produce_and_record(
+    *, token: ApiToken, key: str, request_fingerprint: str, produce: Produce
 ) -> StoredResponse:
+    def key_record(status: int, body: bytes) -> list[models.Model]:
+        return [
+            IdempotencyRecord(
+                token=token,
+                key=key,
+                request_fingerprint=request_fingerprint,
+                response_status=status,
+                response_body_encrypted=crypto.encrypt(body.decode()),
+                created_at=timezone.now(),
+            )
+        ]
+
     try:
-        # The transaction's first write, so a lost race has nothing else to undo: no savepoint.
-        record = IdempotencyRecord.objects.create(
-            token=token,
-            key=key,
-            request_fingerprint=request_fingerprint,
-            response_status=0,
-            response_body_encrypted="",
-        )
+        # `produce` writes the key's record in the same statement or transaction as what it
+        # creates: losing the race on the key writes nothing at all.
+        status, body = produce(key_record)
     except IntegrityError as exc:
-        raise _KeyTaken from exc  # rolls this transaction back
-    status, body = produce()
-    record.response_status = status
-    record.response_body_encrypted = crypto.encrypt(body.decode())
-    record.save(update_fields=["response_status", "response_body_encrypted"])
+        raise _KeyTaken from exc
     return StoredResponse(status=status, body=body, replayed=False)
 
 
@@ -111,16 +115,17 @@ def response_once(
     token: ApiToken,
     key: str,
     request_fingerprint: str,
-    produce: Callable[[], tuple[int, bytes]],
+    produce: Produce,
 ) -> StoredResponse:
     """Run `produce` once per (token, key) and return its response, or replay the stored one.
 
-    `produce` runs in the transaction that claims the key, so the request it creates and
-    the response stored for retries commit together or not at all.
+    `produce(key_record)` must write `key_record(status, body)` together with what it
+    creates (one statement or one transaction), so the request and the answer stored for
+    retries commit together or not at all.
     """
     for _ in range(_ATTEMPTS):
         try:
-            return _claim_and_produce(
+            return _produce_and_record(
                 token=token, key=key, request_fingerprint=request_fingerprint, produce=produce
             )
         except _KeyTaken:

@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Count
 
 from haven.accounts.models import Organization
+from haven.common import crypto
 from haven.intake.models import Request
+from haven.intake.services import people_from_json
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,23 @@ def requests_sent_by(*, organization: Organization, page: int, page_size: int) -
     rows = (
         sent.order_by("-received_at", "-id")
         .annotate(people_count=Count("person_records"))
-        .values("id", "receipt_number", "received_at", "status", "people_count")[
-            start : start + page_size
-        ]
+        .values(
+            "id",
+            "receipt_number",
+            "received_at",
+            "status",
+            "people_count",
+            "deferred_people_encrypted",
+        )[start : start + page_size]
     )
-    return RequestPage(count=sent.count(), page=page, page_size=page_size, results=list(rows))
+    return RequestPage(
+        count=sent.count(), page=page, page_size=page_size, results=[_counted(r) for r in rows]
+    )
+
+
+def _counted(row: dict[str, Any]) -> dict[str, Any]:
+    # Just accepted, its people not stored yet: count the people waiting to be.
+    waiting = row.pop("deferred_people_encrypted")
+    if waiting is not None:
+        row["people_count"] = len(people_from_json(crypto.decrypt(waiting)))
+    return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from django.db import transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query
 from ninja.parser import Parser
@@ -14,10 +14,11 @@ from haven.accounts.models import ApiToken, Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.intake.models import Channel, IdentifierKind, Relationship, Request, Requester
-from haven.intake.services import PersonInput, RequesterInput, RequestInput, request_create
+from haven.intake.services import PersonInput, RequestInput
+from haven.intake.services_deferred import api_requester_get_or_create, request_accept
 
 from . import idempotency
-from .auth import BearerToken
+from .auth import BearerToken, requester_remembered
 from .errors import install_handlers
 from .schemas import (
     EXAMPLE_REQUEST,
@@ -100,7 +101,8 @@ def _person_input(
     )
 
 
-def _request_input(payload: RequestIn, organization: Organization) -> RequestInput:
+def _request_input(payload: RequestIn) -> RequestInput:
+    """What was sent, channel-neutral; the requester is the token's partner system."""
     # The household's phone and e-mail belong to the principal, as at the walk-in desk.
     contact = [
         (kind, value)
@@ -120,11 +122,6 @@ def _request_input(payload: RequestIn, organization: Organization) -> RequestInp
     return RequestInput(
         channel=Channel.API,
         people=people,
-        requester=RequesterInput(
-            kind=_REQUESTER_KIND.get(organization.kind, Requester.Kind.OTHER),
-            name=organization.name,
-            organization=organization,
-        ),
         help_requested=payload.help_requested,
         current_country=payload.location.country,
         current_location=payload.location.place,
@@ -137,31 +134,58 @@ def _audit_details(token: ApiToken, **extra: Any) -> dict[str, Any]:
     return {"api_token": token.prefix, "organization_id": token.organization_id, **extra}
 
 
-def _create(*, token: ApiToken, payload: RequestIn, raw_body: str) -> tuple[int, bytes]:
-    """Runs in the caller's transaction (with the key claim, if any), without a savepoint of
-    its own: a failure anywhere must undo all of it, and each savepoint is two round trips."""
-    # Matching, case and triage run in the background after commit: a partner system's
-    # surge is answered at the speed of storing, and nothing it sent waits in memory.
-    created = request_create(
-        data=_request_input(payload, token.organization),
+def _requester_id(token: ApiToken) -> int:
+    """The requester standing for the token's partner system. Made, on the token's first
+    request, outside that request's transaction: the token's cache remembers it, so it must
+    not vanish with a request that rolls back."""
+    requester_id: int | None = getattr(token, "requester_pk", None)
+    if requester_id is None:
+        kind = _REQUESTER_KIND.get(token.organization.kind, Requester.Kind.OTHER)
+        requester_id = api_requester_get_or_create(token=token, kind=kind)
+        requester_remembered(token, requester_id)
+    return requester_id
+
+
+def _create(
+    *,
+    token: ApiToken,
+    requester_id: int,
+    payload: RequestIn,
+    raw_body: str,
+    key_record: idempotency.KeyRecord,
+) -> tuple[int, bytes]:
+    """The request, its audit event and the key's record (holding this answer) are written
+    together: one statement on PostgreSQL. The people are stored, matched, given a case and
+    triaged by the background worker after that, so a partner system's surge is answered
+    at the speed of storing and nothing it sent waits in memory."""
+    organization = token.organization
+    answer: list[bytes] = []
+
+    def answered(intake_request: Request, status_secret: str) -> list[models.Model]:
+        out = RequestCreatedOut(
+            id=intake_request.pk,
+            receipt_number=intake_request.receipt_number,
+            status_secret=status_secret,
+            status=Request.Status(intake_request.status),
+            received_at=intake_request.received_at,
+            people_count=len(payload.people),
+            needs_data_entry=intake_request.needs_data_entry,
+        )
+        answer[:] = [out.model_dump_json().encode()]
+        return key_record(201, answer[0])
+
+    request_accept(
+        data=_request_input(payload),
         raw_input=raw_body,
-        run_pipeline=False,
-        audit_details={
-            "through": f"API, {token.organization.name}"[:200],
-            **_audit_details(token),
-        },
+        requester_id=requester_id,
+        audit_details={"through": f"API, {organization.name}"[:200], **_audit_details(token)},
+        with_request=answered,
     )
-    intake_request = created.request
-    out = RequestCreatedOut(
-        id=intake_request.pk,
-        receipt_number=intake_request.receipt_number,
-        status_secret=created.status_secret,
-        status=Request.Status(intake_request.status),
-        received_at=intake_request.received_at,
-        people_count=len(payload.people),
-        needs_data_entry=intake_request.needs_data_entry,
-    )
-    return 201, out.model_dump_json().encode()
+    return 201, answer[0]
+
+
+def _no_key_record(status: int, body: bytes) -> list[models.Model]:
+    return []
 
 
 def _audit_replay(token: ApiToken, stored: idempotency.StoredResponse) -> None:
@@ -188,19 +212,25 @@ def _audit_replay(token: ApiToken, stored: idempotency.StoredResponse) -> None:
 def create_request(
     request: HttpRequest, payload: RequestIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
-    """Stores the request exactly as sent, then parses its people; answers with the receipt
-    number and status secret to give the household."""
+    """Stores the request exactly as sent (its people are stored and matched moments later);
+    answers with the receipt number and status secret to give the household."""
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     # Already decoded once by the parser; kept verbatim as the request's raw input.
     raw_body = request.body.decode("utf-8")
 
-    def produce() -> tuple[int, bytes]:
-        return _create(token=token, payload=payload, raw_body=raw_body)
+    requester_id = _requester_id(token)
+
+    def produce(key_record: idempotency.KeyRecord) -> tuple[int, bytes]:
+        return _create(
+            token=token,
+            requester_id=requester_id,
+            payload=payload,
+            raw_body=raw_body,
+            key_record=key_record,
+        )
 
     if idempotency_key is None:
-        with transaction.atomic():
-            status, body = produce()
-        return _json(status, body)
+        return _json(*produce(_no_key_record))
     stored = idempotency.response_once(
         token=token,
         key=idempotency_key,

@@ -36,6 +36,15 @@ class Requester(models.Model):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="requesters"
     )
     contact = models.CharField(max_length=200, blank=True)
+    # The partner system behind an API token: every request sent with the token names this
+    # one requester, so accepting a request needs no requester row of its own.
+    api_token = models.OneToOneField(
+        "accounts.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requester",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -65,6 +74,11 @@ class Request(models.Model):
     # Stored and receipted, but resolution, cases and triage have not run on it yet: a
     # background task does (channels that must answer fast store it this way).
     pipeline_pending = models.BooleanField(default=False)
+    # The people as the channel understood them, encrypted, while their records are still to
+    # be stored (the API accepts with one write; the background worker stores them, then
+    # empties this). NULL once stored, and for every channel that stores people at once
+    # (NULL, not "": SQLite adds a nullable column in place instead of rebuilding the table).
+    deferred_people_encrypted = models.TextField(null=True, blank=True)  # noqa: DJ001
     help_requested = models.TextField(blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     current_location = models.CharField(max_length=200, blank=True)

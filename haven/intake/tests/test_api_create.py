@@ -68,8 +68,27 @@ def test_it_answers_before_matching_and_the_worker_attaches_the_case(partner_org
     assert pipeline_drain.call() == 0  # nothing left: a second drain does nothing
 
 
+def test_people_wait_encrypted_until_the_worker_stores_them(partner_org_a):
+    response = post(issue_token(partner_org_a), example_body())
+
+    assert response.status_code == 201
+    request = Request.objects.get()
+    assert not PersonRecord.objects.exists()  # the answer came after one write
+    waiting = request.deferred_people_encrypted
+    assert waiting is not None
+    assert "Mohammad" not in waiting and "P12345678" not in waiting
+
+    pipeline_drain.call()
+
+    request.refresh_from_db()
+    assert request.deferred_people_encrypted is None
+    assert PersonRecord.objects.filter(request=request).count() == 3
+    assert Identifier.objects.filter(person_record__request=request).count() == 5
+
+
 def test_people_keep_names_and_dates_as_written(partner_org_a):
     post(issue_token(partner_org_a), example_body())
+    pipeline_drain.call()
 
     principal, spouse, child = PersonRecord.objects.order_by("position")
     assert (principal.relationship, principal.given_name, principal.father_name) == (
@@ -98,6 +117,7 @@ def test_people_keep_names_and_dates_as_written(partner_org_a):
 def test_the_first_person_is_the_principal_when_no_relationship_is_given(partner_org_a):
     body = {"people": [{"given_name": "Noor"}, {"given_name": "Gul"}]}
     assert post(issue_token(partner_org_a), body).status_code == 201
+    pipeline_drain.call()
     assert list(PersonRecord.objects.values_list("relationship", flat=True)) == [
         "principal",
         "other",
@@ -206,3 +226,42 @@ def test_the_body_limit_never_exceeds_djangos_own(partner_org_a, settings):
 
     assert response.status_code == 413
     assert "the limit is 3000 bytes" in error_of(response)["message"]
+
+
+def test_every_request_through_a_token_names_its_partner_system(partner_org_a):
+    token = issue_token(partner_org_a)
+    first = post(token, example_body()).json()["id"]
+    second = post(token, example_body()).json()["id"]
+
+    requesters = {r.requester for r in Request.objects.filter(pk__in=[first, second])}
+    (requester,) = requesters
+    assert requester is not None
+    assert (requester.organization, requester.kind) == (partner_org_a, "international_org")
+    assert requester.api_token is not None and token.startswith(requester.api_token.prefix)
+
+
+def test_a_receipt_number_already_taken_is_drawn_again(partner_org_a, monkeypatch):
+    token = issue_token(partner_org_a)
+    taken = post(token, example_body()).json()["receipt_number"]
+    draws = iter([taken, "HV-NEW00-NUMBR"])
+    monkeypatch.setattr("haven.intake.services_deferred.new_receipt_number", lambda: next(draws))
+
+    response = post(token, example_body())
+
+    assert response.status_code == 201
+    assert response.json()["receipt_number"] == "HV-NEW00-NUMBR"
+    assert Request.objects.count() == 2
+
+
+def test_people_that_cannot_be_decrypted_leave_the_request_for_data_entry(partner_org_a):
+    post(issue_token(partner_org_a), example_body())
+    # As if encrypted under a key since removed from IDENTIFIER_ENCRYPTION_KEYS.
+    Request.objects.update(deferred_people_encrypted="gAAAAA-not-a-valid-token")
+
+    assert pipeline_drain.call() == 1
+
+    request = Request.objects.get()
+    assert request.needs_data_entry is True
+    assert request.deferred_people_encrypted is None
+    assert not PersonRecord.objects.exists()
+    assert request.raw_input  # what was sent is still there for staff

@@ -7,6 +7,7 @@ import pytest
 from haven.audit.models import AuditEvent
 from haven.intake.models import Channel, PersonRecord, Request
 from haven.intake.services import PersonInput, RequestInput, request_create
+from haven.intake.tasks import pipeline_drain
 
 from .api_helpers import error_of, example_body, get, issue_token, post
 
@@ -53,6 +54,9 @@ def test_results_carry_minimal_fields_only(partner_org_a):
     request = Request.objects.get(receipt_number=receipt)
     assert row["id"] == request.pk
     assert row["status"] == "received"
+    assert row["people_count"] == 3  # counted while the people wait for the worker
+    pipeline_drain.call()
+    (row,) = get(token).json()["results"]
     assert row["people_count"] == PersonRecord.objects.filter(request=request).count() == 3
 
 

@@ -84,7 +84,7 @@ def test_an_unexpected_failure_is_a_500_in_the_format_without_internals(partner_
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("database on fire at /srv/secret/path")
 
-    monkeypatch.setattr("haven.intake.api.views.request_create", broken)
+    monkeypatch.setattr("haven.intake.api.views.request_accept", broken)
 
     response = post(issue_token(partner_org_a), EXAMPLE_REQUEST)
 

@@ -1,0 +1,94 @@
+"""Accept now, store the people a moment later: the partner API's fast path.
+
+A partner system's surge must be answered at the speed of one write. `request_accept`
+stores the request as received (raw input, receipt, requester, audit event) together with
+what the channel understood of its people, encrypted, in one row; the background worker
+(`requests_pending_process`) stores those people with the same code as every other channel,
+then runs resolution, cases and triage. Nothing is acknowledged before it is committed, so
+nothing acknowledged can be lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from haven.accounts.models import ApiToken
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_event_new
+from haven.common import bulk, crypto
+
+from .models import Request, Requester
+from .services import (
+    CreatedRequest,
+    NewRequest,
+    RequestInput,
+    needs_data_entry,
+    new_receipt_number,
+    people_to_json,
+    pipeline_drain_enqueue,
+    request_build,
+)
+
+# What a caller writes with the request, all or nothing (the API: the Idempotency-Key's
+# record holding its answer); given the request, its id set, and the status secret.
+RowsWithRequest = Callable[[Request, str], Sequence[models.Model]]
+
+
+def request_accept(
+    *,
+    data: RequestInput,
+    raw_input: str,
+    requester_id: int,
+    audit_details: dict[str, Any],
+    with_request: RowsWithRequest | None = None,
+) -> CreatedRequest:
+    """Store a request and its receipt, its audit event and the caller's rows, all or none, in
+    one statement on PostgreSQL (its own transaction when the caller has none; it joins the
+    caller's otherwise), its people waiting encrypted for the background worker."""
+    secret = crypto.new_secret()
+    entry = NewRequest(data=data, raw_input=raw_input, received_at=timezone.now())
+    request = request_build(entry, new_receipt_number(), secret, None)
+    request.requester_id = requester_id
+    request.needs_data_entry = needs_data_entry(data.people)
+    request.pipeline_pending = True
+    request.deferred_people_encrypted = crypto.encrypt(people_to_json(data.people))
+    details = {"people": len(data.people), "people_deferred": True, **audit_details}
+
+    def rows(obj: models.Model) -> list[models.Model]:
+        assert obj is request
+        event = audit_event_new(
+            actor=None,
+            action=AuditAction.CREATE,
+            obj=request,
+            summary=f"Request {request.receipt_number} via {request.channel}",
+            details=details,
+        )
+        return [event, *(with_request(request, secret) if with_request else [])]
+
+    # A receipt number already taken (50 random bits: about never) writes nothing: draw again.
+    while not bulk.insert_together(request, with_first=rows):
+        request.receipt_number = new_receipt_number()
+    transaction.on_commit(pipeline_drain_enqueue)
+    return CreatedRequest(request=request, status_secret=secret)
+
+
+def api_requester_get_or_create(*, token: ApiToken, kind: str) -> int:
+    """The id of the requester that stands for the token's partner system, made on first use."""
+    found = Requester.objects.filter(api_token=token).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Requester.objects.create(
+                api_token=token,
+                kind=kind,
+                name=token.organization.name,
+                organization=token.organization,
+            ).pk
+    except IntegrityError:
+        # Another request through the same token made it first.
+        return Requester.objects.values_list("pk", flat=True).get(api_token=token)
