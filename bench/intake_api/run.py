@@ -33,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 HERE = Path(__file__).resolve().parent
 OUT = ROOT / "bench" / "out" / "intake_api"
+BODIES = OUT / "bodies.jsonl"
+# More than the API takes in 60 s; past the end, bodies come round again.
+BODY_COUNT = 50_000
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 SETTINGS = "bench.intake_api.settings"
 
@@ -79,6 +82,16 @@ def haven_env(database_url: str) -> dict[str, str]:
 
 def prepare(env: dict[str, str], database: str) -> str:
     sh(str(BIN / "haven"), "migrate", "--noinput", "-v0", env=env)
+    # Households from Haven's synthetic generator, 5 people a request on average.
+    sh(
+        str(BIN / "python"),
+        str(ROOT / "bench" / "intake_api" / "bodies.py"),
+        "--requests",
+        str(BODY_COUNT),
+        "--out",
+        str(BODIES),
+        env=env,
+    )
     psql(database, "CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, body text NOT NULL)")
     # Guidance in force, as in production: every new case is triaged by the pipeline.
     sh(
@@ -218,7 +231,7 @@ def load(
     """One headless locust run; returns its aggregated figures."""
     prefix = OUT / tag
     acks = OUT / f"{tag}-acks.json"
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_ACKS": str(acks)}
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_ACKS": str(acks), "BENCH_BODIES": str(BODIES)}
     subprocess.run(
         [
             str(BIN / "locust"),

@@ -60,7 +60,8 @@ class ApiToken(models.Model):
 class IdempotencyRecord(models.Model):
     """The first response to a request sent with an Idempotency-Key, replayed on retries."""
 
-    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (token, key) index below serves look-ups by token.
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     # SHA-256 of the request body in canonical JSON: a retry must carry the same content.
     request_fingerprint = models.CharField(max_length=64)

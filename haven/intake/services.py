@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -118,17 +117,6 @@ def _names(person: PersonInput) -> tuple[str, str, str, str]:
 def needs_data_entry(people: tuple[PersonInput, ...] | list[PersonInput]) -> bool:
     """Staff must enter this request by hand: no people, or someone without any name."""
     return not people or any(not any(n.strip() for n in _names(p)) for p in people)
-
-
-def people_to_json(people: tuple[PersonInput, ...]) -> str:
-    return json.dumps([asdict(person) for person in people], ensure_ascii=False)
-
-
-def people_from_json(text: str) -> tuple[PersonInput, ...]:
-    return tuple(
-        PersonInput(**{**person, "identifiers": tuple(map(tuple, person["identifiers"]))})
-        for person in json.loads(text)
-    )
 
 
 def _person_record_build(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
@@ -337,7 +325,7 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     requests = list(pending[:limit])
     if not requests:
         return 0
-    _deferred_people_store([r for r in requests if r.deferred_people_encrypted is not None])
+    _deferred_people_store([r for r in requests if r.people_pending])
     records: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
     for record in (
         PersonRecord.objects.filter(request__in=requests)
@@ -359,17 +347,22 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     return len(ids)
 
 
+# Who reads the people of a request accepted with its people pending, by channel: the
+# channel's own reading of its raw input, the one it validated before answering.
+PEOPLE_READERS = {"api": "haven.intake.api.views.people_from_raw_body"}
+
+
 def _deferred_people_store(requests: list[Request]) -> None:
-    """Store the people of requests accepted with their people deferred (the partner API),
-    as every other channel stores them, and empty what was waiting."""
+    """Store the people of requests accepted with their people pending (the partner API),
+    read from their raw input by their channel, with the same record building as every
+    channel; a raw input that no longer reads (a schema changed since) goes to data entry."""
     if not requests:
         return
     records, unreadable = [], []
     for request in requests:
         try:
-            people = people_from_json(crypto.decrypt(request.deferred_people_encrypted or ""))
-        except (ValueError, TypeError, KeyError):
-            # Encrypted under a key since removed: the raw input is still there for staff.
+            people = import_string(PEOPLE_READERS[request.channel])(request.raw_input)
+        except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
             unreadable.append(request.pk)
             people = ()
         records += [
@@ -377,7 +370,7 @@ def _deferred_people_store(requests: list[Request]) -> None:
             for i, person in enumerate(people)
         ]
     _person_records_create(records)
-    Request.objects.filter(pk__in=[r.pk for r in requests]).update(deferred_people_encrypted=None)
+    Request.objects.filter(pk__in=[r.pk for r in requests]).update(people_pending=False)
     Request.objects.filter(pk__in=unreadable).update(needs_data_entry=True)
 
 

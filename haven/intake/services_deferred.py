@@ -1,10 +1,10 @@
 """Accept now, store the people a moment later: the partner API's fast path.
 
 A partner system's surge must be answered at the speed of one write. `request_accept`
-stores the request as received (raw input, receipt, requester, audit event) together with
-what the channel understood of its people, encrypted, in one row; the background worker
-(`requests_pending_process`) stores those people with the same code as every other channel,
-then runs resolution, cases and triage. Nothing is acknowledged before it is committed, so
+stores the request as received (raw input, receipt, requester, audit event), its people
+pending; the background worker (`requests_pending_process`) reads them from the raw input
+with the channel's own reader, stores them with the same code as every other channel, then
+runs resolution, cases and triage. Nothing is acknowledged before it is committed, so
 nothing acknowledged can be lost.
 """
 
@@ -28,7 +28,6 @@ from .services import (
     RequestInput,
     needs_data_entry,
     new_receipt_number,
-    people_to_json,
     pipeline_drain_enqueue,
     request_build,
 )
@@ -48,14 +47,14 @@ def request_accept(
 ) -> CreatedRequest:
     """Store a request and its receipt, its audit event and the caller's rows, all or none, in
     one statement on PostgreSQL (its own transaction when the caller has none; it joins the
-    caller's otherwise), its people waiting encrypted for the background worker."""
+    caller's otherwise), its people left for the background worker to read and store."""
     secret = crypto.new_secret()
     entry = NewRequest(data=data, raw_input=raw_input, received_at=timezone.now())
     request = request_build(entry, new_receipt_number(), secret, None)
     request.requester_id = requester_id
     request.needs_data_entry = needs_data_entry(data.people)
     request.pipeline_pending = True
-    request.deferred_people_encrypted = crypto.encrypt(people_to_json(data.people))
+    request.people_pending = True  # read from raw_input by the worker, as validated here
     details = {"people": len(data.people), "people_deferred": True, **audit_details}
 
     def rows(obj: models.Model) -> list[models.Model]:

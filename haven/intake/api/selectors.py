@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 
 from haven.accounts.models import Organization
-from haven.common import crypto
 from haven.intake.models import Request
-from haven.intake.services import people_from_json
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,8 @@ def requests_sent_by(*, organization: Organization, page: int, page_size: int) -
             "received_at",
             "status",
             "people_count",
-            "deferred_people_encrypted",
+            "people_pending",
+            "raw_input",
         )[start : start + page_size]
     )
     return RequestPage(
@@ -47,8 +47,8 @@ def requests_sent_by(*, organization: Organization, page: int, page_size: int) -
 
 
 def _counted(row: dict[str, Any]) -> dict[str, Any]:
-    # Just accepted, its people not stored yet: count the people waiting to be.
-    waiting = row.pop("deferred_people_encrypted")
-    if waiting is not None:
-        row["people_count"] = len(people_from_json(crypto.decrypt(waiting)))
+    # Just accepted, its people not stored yet: count them in the body as sent (validated).
+    raw_input = row.pop("raw_input")
+    if row.pop("people_pending"):
+        row["people_count"] = len(json.loads(raw_input)["people"])
     return row

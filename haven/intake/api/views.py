@@ -130,6 +130,12 @@ def _request_input(payload: RequestIn) -> RequestInput:
     )
 
 
+def people_from_raw_body(raw_body: str) -> tuple[PersonInput, ...]:
+    """The people of a request body this API accepted, read as it read them (for the worker,
+    which stores them after the answer); ValueError when the body no longer validates."""
+    return _request_input(RequestIn.model_validate_json(raw_body)).people
+
+
 def _audit_details(token: ApiToken, **extra: Any) -> dict[str, Any]:
     return {"api_token": token.prefix, "organization_id": token.organization_id, **extra}
 

@@ -59,8 +59,9 @@ class Request(models.Model):
         REFERRED = "referred", _("Referred to a partner")
         CLOSED = "closed", _("Closed")
 
-    receipt_number = models.CharField(max_length=20, unique=True)
-    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    # Unique by a constraint below (not unique=True, whose extra LIKE index no query uses).
+    receipt_number = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField(db_index=True)
     requester = models.ForeignKey(
         Requester, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
@@ -70,15 +71,13 @@ class Request(models.Model):
     raw_content_type = models.CharField(max_length=100, default="application/json")
     status_secret_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    needs_data_entry = models.BooleanField(default=False, db_index=True)
+    needs_data_entry = models.BooleanField(default=False)
     # Stored and receipted, but resolution, cases and triage have not run on it yet: a
     # background task does (channels that must answer fast store it this way).
     pipeline_pending = models.BooleanField(default=False)
-    # The people as the channel understood them, encrypted, while their records are still to
-    # be stored (the API accepts with one write; the background worker stores them, then
-    # empties this). NULL once stored, and for every channel that stores people at once
-    # (NULL, not "": SQLite adds a nullable column in place instead of rebuilding the table).
-    deferred_people_encrypted = models.TextField(null=True, blank=True)  # noqa: DJ001
+    # Its people are still to be read from the raw input and stored, by the background
+    # worker (the API answers after one write); every other channel stores them at once.
+    people_pending = models.BooleanField(default=False)
     help_requested = models.TextField(blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     current_location = models.CharField(max_length=200, blank=True)
@@ -95,13 +94,24 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # Every index is written on every request stored (a surge writes thousands a
+        # minute): only those that a query uses, partial where only a few rows matter.
+        constraints = [
+            models.UniqueConstraint(fields=["receipt_number"], name="intake_request_receipt_unique")
+        ]
         indexes = [
             # Only the few pending rows are indexed: the worker finds them without a scan.
             models.Index(
                 fields=["id"],
                 condition=models.Q(pipeline_pending=True),
                 name="intake_request_pending",
-            )
+            ),
+            models.Index(fields=["channel"], name="intake_request_channel"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(needs_data_entry=True),
+                name="intake_request_data_entry",
+            ),
         ]
 
     def __str__(self) -> str:
