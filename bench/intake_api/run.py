@@ -378,16 +378,19 @@ def main() -> None:
     token = prepare(env, args.database)
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
-    # --worker after: the API alone under load, the worker started once the load stops.
-    worker = start_worker(env, args.worker_nice) if args.worker == "beside" else None
+    worker = None
     try:
-        api = load("PartnerSystem", port, args.seconds, args.users, token, "api")
-        alive_after_api = server.poll() is None
-        worker = worker or start_worker(env, args.worker_nice)
-        api["pipeline"] = wait_drained(args.database)
-        stop(worker)
+        # The ceiling first, while nothing else runs; then the API, with the worker beside it
+        # (or, with --worker after, started once the load stops); then the worker's backlog.
         ceiling = load("CeilingView", port, args.seconds, args.users, token, "ceiling")
         alive_after_ceiling = server.poll() is None
+        print(f"ceiling: {ceiling['rps']:.1f} req/s", flush=True)
+        worker = start_worker(env, args.worker_nice) if args.worker == "beside" else None
+        api = load("PartnerSystem", port, args.seconds, args.users, token, "api")
+        alive_after_api = server.poll() is None
+        print(f"API: {api['rps']:.1f} req/s", flush=True)
+        worker = worker or start_worker(env, args.worker_nice)
+        api["pipeline"] = wait_drained(args.database)
     finally:
         stop(server)
         if worker is not None:

@@ -12,12 +12,14 @@ Table and column names come from the models, never from input: the f-strings bel
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from django.db import connection, models, transaction
+import psycopg
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
 
@@ -192,59 +194,125 @@ def create_instance_unless_taken(obj: models.Model) -> bool:
     return True
 
 
-def insert_together(
-    first: models.Model, *, with_first: Callable[[models.Model], Sequence[models.Model]]
-) -> bool:
-    """Insert `first` and the rows `with_first(first)` returns (called with first's id set),
-    all or none: none, returning False, when a unique value of `first` is already taken.
+class Outcome(enum.Enum):
+    WRITTEN = "written"
+    TAKEN = "taken"  # a unique value of the main row is taken: nothing written
+    CLAIMED = "claimed"  # the claim row's unique value is taken: nothing written
 
-    On PostgreSQL this is one statement, committed on its own outside a transaction, so a
-    write the size of one request costs one round trip, as a single INSERT does: `first`
-    takes its id from the sequence ahead (haven.common.ids) and each other row is inserted
-    by a SELECT from `first`'s insert, so it exists only if `first` does. Elsewhere, the
-    same inserts one after the other in a transaction.
+
+class _Claimed(Exception):
+    pass
+
+
+def insert_claimed(
+    main: models.Model,
+    *,
+    claim: Callable[[models.Model], models.Model | None],
+    with_main: Callable[[models.Model], Sequence[models.Model]],
+) -> Outcome:
+    """Insert `main`, the row `claim(main)` gives (if any) and the rows `with_main(main)`
+    gives, all or none; both callables get `main` with its id set.
+
+    A claim is a row whose unique value decides whether anything is written (a retry key):
+    when it is taken, nothing is, and the answer is CLAIMED; when a unique value of `main`
+    is taken (a random receipt number drawn twice), TAKEN.
+
+    On PostgreSQL this is one prepared statement, committed on its own outside a
+    transaction, so a write the size of one request costs one round trip, as a single INSERT
+    does: `main` takes its id from the sequence ahead (haven.common.ids); the claim row, or
+    else `main`, is inserted ON CONFLICT DO NOTHING and every other row by a SELECT from
+    it, so none exists unless it does. Elsewhere, the same inserts one after the other in a
+    transaction.
     """
     if connection.vendor != "postgresql":
-        # A savepoint only inside a caller's transaction: a failure then undoes just this.
-        with transaction.atomic():
-            if not create_instance_unless_taken(first):
-                return False
-            others = list(with_first(first))
-            for model in dict.fromkeys(type(o) for o in others):
-                insert_instances([o for o in others if type(o) is model])
-            return True
-    model = type(first)
-    if first.pk is None:
-        first.pk = ids.next_id(model)
-    others = list(with_first(first))
-    quote = connection.ops.quote_name
-    fields, rows = _rows_of([first])
-    pk = model._meta.pk
-    assert pk is not None
-    columns = [pk, *fields]
-    parts = [
-        f"first_row AS (INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(str(f.column)) for f in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING 1)"
-    ]
-    params: list[Any] = [first.pk, *rows[0]]
-    for i, other in enumerate(others):
-        other_fields, other_rows = _rows_of([other])
-        parts.append(
-            f"row_{i} AS (INSERT INTO {quote(type(other)._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(str(f.column)) for f in other_fields)}) "
-            f"SELECT {', '.join(['%s'] * len(other_fields))} FROM first_row)"
-        )
-        params += other_rows[0]
-    statement = f"WITH {', '.join(parts)} SELECT count(*) FROM first_row"  # noqa: S608
+        try:
+            # A savepoint only inside a caller's transaction: a failure undoes just this.
+            with transaction.atomic():
+                if not create_instance_unless_taken(main):
+                    return Outcome.TAKEN
+                claim_row = claim(main)
+                if claim_row is not None and not create_instance_unless_taken(claim_row):
+                    raise _Claimed  # rolls main back
+                others = list(with_main(main))
+                for model in dict.fromkeys(type(o) for o in others):
+                    insert_instances([o for o in others if type(o) is model])
+        except _Claimed:
+            return Outcome.CLAIMED
+        return Outcome.WRITTEN
+    if main.pk is None:
+        main.pk = ids.next_id(type(main))
+    claim_row = claim(main)
+    chain = [main, *with_main(main)] if claim_row is None else [claim_row, main, *with_main(main)]
+    statement, params = _chained_insert(chain)
     # Inside a caller's transaction, a savepoint keeps a failure (a unique key taken) from
     # aborting the caller's work; outside one, the statement is its own transaction.
     joined = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with joined, connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        (inserted,) = cursor.fetchone()
+    try:
+        with joined:
+            inserted = _execute_prepared(statement, params)
+    except IntegrityError as exc:
+        if _violated_constraint(exc) in _unique_constraint_names(type(main)):
+            return Outcome.TAKEN
+        raise
     if not inserted:
-        return False
-    first._state.adding = False
-    first._state.db = connection.alias
-    return True
+        return Outcome.TAKEN if claim_row is None else Outcome.CLAIMED
+    main._state.adding = False
+    main._state.db = connection.alias
+    return Outcome.WRITTEN
+
+
+def _chained_insert(chain: Sequence[models.Model]) -> tuple[str, list[Any]]:
+    """WITH first_row AS (INSERT … ON CONFLICT DO NOTHING RETURNING 1), row_1 AS (INSERT …
+    SELECT … FROM first_row), … SELECT count(*) FROM first_row."""
+    parts, params = [], []
+    for i, obj in enumerate(chain):
+        fields, rows = _rows_of([obj])
+        values = list(rows[0])
+        pk = obj._meta.pk
+        if obj.pk is not None and pk is not None:  # an id drawn ahead
+            fields, values = [pk, *fields], [obj.pk, *values]
+        target = _table_and_columns(type(obj), fields)
+        if i == 0:
+            parts.append(
+                f"first_row AS (INSERT INTO {target} VALUES ({_typed_placeholders(fields)}) "  # noqa: S608
+                "ON CONFLICT DO NOTHING RETURNING 1)"
+            )
+        else:
+            parts.append(
+                f"row_{i} AS (INSERT INTO {target} "  # noqa: S608
+                f"SELECT {_typed_placeholders(fields)} FROM first_row)"
+            )
+        params += values
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM first_row", params  # noqa: S608
+
+
+def _unique_constraint_names(model: type[models.Model]) -> set[str]:
+    return {c.name for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)}
+
+
+def _violated_constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return str(getattr(diag, "constraint_name", "") or "")
+
+
+def _table_and_columns(model: type[models.Model], fields: Sequence[models.Field[Any, Any]]) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    return f"{quote(model._meta.db_table)} ({columns})"
+
+
+def _typed_placeholders(fields: Sequence[models.Field[Any, Any]]) -> str:
+    # Typed, so PostgreSQL can plan the statement once for every set of values.
+    return ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+
+
+def _execute_prepared(statement: str, params: list[Any]) -> int:
+    """Run one statement with server-side parameters, prepared once per connection: the
+    same statement for every request, planned once instead of parsed from kilobytes of
+    quoted values each time (Django's own cursors bind on the client, and never prepare)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(statement, params, prepare=True)
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])

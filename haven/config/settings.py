@@ -218,8 +218,21 @@ HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r
 ]
 
-# Partner API: requests per minute per token, the cache that counts them (use one shared by all
-# processes in production, e.g. Redis or the database cache), and how long idempotency keys replay.
+# The cache that counts rate limits (the status page per address, the API per token). Without
+# HAVEN_CACHE_URL each server process counts on its own (Django's local-memory cache), so a
+# limit lets through up to once per process; with it (redis://host:6379/0), every process
+# counts in one place, as production should.
+if os.environ.get("HAVEN_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["HAVEN_CACHE_URL"],
+            "KEY_PREFIX": "haven",
+        }
+    }
+
+# Partner API: requests per minute per token, the cache that counts them, and how long
+# idempotency keys replay.
 HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_MINUTE", "600"))
 HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))

@@ -10,7 +10,7 @@ nothing acknowledged can be lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -32,9 +32,10 @@ from .services import (
     request_build,
 )
 
-# What a caller writes with the request, all or nothing (the API: the Idempotency-Key's
-# record holding its answer); given the request, its id set, and the status secret.
-RowsWithRequest = Callable[[Request, str], Sequence[models.Model]]
+# A row that must be new for the request to be written at all (the API: the
+# Idempotency-Key's record, holding its answer); given the request, its id set, and the
+# status secret.
+Claim = Callable[[Request, str], models.Model]
 
 
 def request_accept(
@@ -43,11 +44,12 @@ def request_accept(
     raw_input: str,
     requester_id: int,
     audit_details: dict[str, Any],
-    with_request: RowsWithRequest | None = None,
-) -> CreatedRequest:
-    """Store a request and its receipt, its audit event and the caller's rows, all or none, in
-    one statement on PostgreSQL (its own transaction when the caller has none; it joins the
-    caller's otherwise), its people left for the background worker to read and store."""
+    claim: Claim | None = None,
+) -> CreatedRequest | None:
+    """Store a request and its receipt, its audit event and the claim row, all or none, in
+    one statement on PostgreSQL (its own transaction when the caller has none), its people
+    left for the background worker to read and store. None, writing nothing, when the
+    claim's unique value is already taken (a retry: the caller replays the first answer)."""
     secret = crypto.new_secret()
     entry = NewRequest(data=data, raw_input=raw_input, received_at=timezone.now())
     request = request_build(entry, new_receipt_number(), secret, None)
@@ -57,19 +59,27 @@ def request_accept(
     request.people_pending = True  # read from raw_input by the worker, as validated here
     details = {"people": len(data.people), "people_deferred": True, **audit_details}
 
-    def rows(obj: models.Model) -> list[models.Model]:
-        assert obj is request
-        event = audit_event_new(
-            actor=None,
-            action=AuditAction.CREATE,
-            obj=request,
-            summary=f"Request {request.receipt_number} via {request.channel}",
-            details=details,
-        )
-        return [event, *(with_request(request, secret) if with_request else [])]
+    def audit_event(obj: models.Model) -> list[models.Model]:
+        return [
+            audit_event_new(
+                actor=None,
+                action=AuditAction.CREATE,
+                obj=request,
+                summary=f"Request {request.receipt_number} via {request.channel}",
+                details=details,
+            )
+        ]
 
-    # A receipt number already taken (50 random bits: about never) writes nothing: draw again.
-    while not bulk.insert_together(request, with_first=rows):
+    def claim_row(obj: models.Model) -> models.Model | None:
+        return claim(request, secret) if claim is not None else None
+
+    while True:
+        outcome = bulk.insert_claimed(request, claim=claim_row, with_main=audit_event)
+        if outcome is bulk.Outcome.CLAIMED:
+            return None
+        if outcome is bulk.Outcome.WRITTEN:
+            break
+        # A receipt number already taken (50 random bits: about never): draw again.
         request.receipt_number = new_receipt_number()
     transaction.on_commit(pipeline_drain_enqueue)
     return CreatedRequest(request=request, status_secret=secret)

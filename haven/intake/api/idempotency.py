@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
 
 from haven.accounts.models import ApiToken, IdempotencyRecord
@@ -54,49 +54,43 @@ def replay_window() -> dt.timedelta:
     )
 
 
-class _KeyTaken(Exception):
-    pass
-
-
-# The rows to write together with what `produce` creates, given its answer: the key's record.
-KeyRecord = Callable[[int, bytes], list[models.Model]]
-Produce = Callable[[KeyRecord], tuple[int, bytes]]
+# The key's record holding an answer: `produce` writes it as the claim of what it creates.
+KeyRecord = Callable[[int, bytes], models.Model]
+# What `produce` returns: the answer, or None when the key's record already existed (it then
+# wrote nothing at all).
+Produce = Callable[[KeyRecord], tuple[int, bytes] | None]
 
 
 def _produce_and_record(
     *, token: ApiToken, key: str, request_fingerprint: str, produce: Produce
-) -> StoredResponse:
-    def key_record(status: int, body: bytes) -> list[models.Model]:
-        return [
-            IdempotencyRecord(
-                token=token,
-                key=key,
-                request_fingerprint=request_fingerprint,
-                response_status=status,
-                response_body_encrypted=crypto.encrypt(body.decode()),
-                created_at=timezone.now(),
-            )
-        ]
+) -> StoredResponse | None:
+    def key_record(status: int, body: bytes) -> models.Model:
+        return IdempotencyRecord(
+            token=token,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            response_status=status,
+            response_body_encrypted=crypto.encrypt(body.decode()),
+            created_at=timezone.now(),
+        )
 
-    try:
-        # `produce` writes the key's record in the same statement or transaction as what it
-        # creates: losing the race on the key writes nothing at all.
-        status, body = produce(key_record)
-    except IntegrityError as exc:
-        raise _KeyTaken from exc
+    produced = produce(key_record)
+    if produced is None:
+        return None
+    status, body = produced
     return StoredResponse(status=status, body=body, replayed=False)
 
 
-@transaction.atomic
 def _stored(*, token: ApiToken, key: str, request_fingerprint: str) -> StoredResponse | None:
     """The response stored for the key; None when there is none (any more) to replay."""
-    # Locked: an expired record is deleted so the key can be claimed anew, and two retries
-    # arriving together must not both decide to do that.
-    record = IdempotencyRecord.objects.select_for_update().filter(token=token, key=key).first()
+    record = IdempotencyRecord.objects.filter(token=token, key=key).first()
     if record is None:
-        return None  # purged since our insert failed
-    if record.created_at < timezone.now() - replay_window():
-        record.delete()
+        return None  # purged since our insert found it
+    cutoff = timezone.now() - replay_window()
+    if record.created_at < cutoff:
+        # Expired: forgotten, so the key can be claimed anew. Deleted only while still
+        # expired, so of two retries arriving together one deletes it and neither errs.
+        IdempotencyRecord.objects.filter(pk=record.pk, created_at__lt=cutoff).delete()
         return None
     if record.request_fingerprint != request_fingerprint:
         raise ApiError(
@@ -119,17 +113,16 @@ def response_once(
 ) -> StoredResponse:
     """Run `produce` once per (token, key) and return its response, or replay the stored one.
 
-    `produce(key_record)` must write `key_record(status, body)` together with what it
-    creates (one statement or one transaction), so the request and the answer stored for
-    retries commit together or not at all.
+    `produce(key_record)` writes `key_record(status, body)` as the claim of what it creates
+    (one statement or one transaction): when the key's record exists already, it writes
+    nothing and returns None, and the stored answer is replayed.
     """
     for _ in range(_ATTEMPTS):
-        try:
-            return _produce_and_record(
-                token=token, key=key, request_fingerprint=request_fingerprint, produce=produce
-            )
-        except _KeyTaken:
-            pass
+        produced = _produce_and_record(
+            token=token, key=key, request_fingerprint=request_fingerprint, produce=produce
+        )
+        if produced is not None:
+            return produced
         stored = _stored(token=token, key=key, request_fingerprint=request_fingerprint)
         if stored is not None:
             return stored

@@ -11,9 +11,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from haven.intake.models import IdentifierKind, Relationship, Request, Sex
+
+# What partners send, and the answer to a create, are plain pydantic models: ninja's Schema
+# adds a wrapper for reading Django objects that runs on every nested object, a third of
+# the validation of a household of five. What is read from the database stays a Schema.
 
 
 def _storable(value: str) -> str:
@@ -68,14 +72,14 @@ EXAMPLE_REQUEST: dict[str, Any] = {
 }
 
 
-class IdentifierIn(Schema):
+class IdentifierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: IdentifierKind
     value: Text = Field(min_length=1, max_length=100)
 
 
-class PersonIn(Schema):
+class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     relationship: Relationship | None = Field(
@@ -99,7 +103,7 @@ class PersonIn(Schema):
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
 
 
-class ContactIn(Schema):
+class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: Text = Field(
@@ -110,7 +114,7 @@ class ContactIn(Schema):
     email: Text = Field("", max_length=254)
 
 
-class LocationIn(Schema):
+class LocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     country: Text = Field(
@@ -122,7 +126,7 @@ class LocationIn(Schema):
     place: Text = Field("", max_length=200, description="Town, district or camp.")
 
 
-class RequestIn(Schema):
+class RequestIn(BaseModel):
     """One request for help: a household (principal first) and how to reach them."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_REQUEST]})
@@ -141,7 +145,7 @@ class RequestIn(Schema):
     )
 
 
-class RequestCreatedOut(Schema):
+class RequestCreatedOut(BaseModel):
     id: int
     receipt_number: str = Field(examples=["HV-7KQ2M-XR4PD"])
     status_secret: str = Field(

@@ -158,40 +158,49 @@ def _create(
     requester_id: int,
     payload: RequestIn,
     raw_body: str,
-    key_record: idempotency.KeyRecord,
-) -> tuple[int, bytes]:
-    """The request, its audit event and the key's record (holding this answer) are written
-    together: one statement on PostgreSQL. The people are stored, matched, given a case and
-    triaged by the background worker after that, so a partner system's surge is answered
-    at the speed of storing and nothing it sent waits in memory."""
+    key_record: idempotency.KeyRecord | None,
+) -> tuple[int, bytes] | None:
+    """The key's record (holding this answer), the request and its audit event are written
+    together, or nothing when the key's record exists (None: a retry): one statement on
+    PostgreSQL. The people are stored, matched, given a case and triaged by the background
+    worker after that, so a partner system's surge is answered at the speed of storing and
+    nothing it sent waits in memory."""
     organization = token.organization
     answer: list[bytes] = []
 
-    def answered(intake_request: Request, status_secret: str) -> list[models.Model]:
-        out = RequestCreatedOut(
+    def answered(intake_request: Request, status_secret: str) -> models.Model:
+        answer[:] = [_answer(intake_request, status_secret, len(payload.people))]
+        assert key_record is not None
+        return key_record(201, answer[0])
+
+    created = request_accept(
+        data=_request_input(payload),
+        raw_input=raw_body,
+        requester_id=requester_id,
+        audit_details={"through": f"API, {organization.name}"[:200], **_audit_details(token)},
+        claim=answered if key_record is not None else None,
+    )
+    if created is None:
+        return None
+    if not answer:  # no key, so no claim: the answer is made now
+        answer[:] = [_answer(created.request, created.status_secret, len(payload.people))]
+    return 201, answer[0]
+
+
+def _answer(intake_request: Request, status_secret: str, people_count: int) -> bytes:
+    return (
+        RequestCreatedOut(
             id=intake_request.pk,
             receipt_number=intake_request.receipt_number,
             status_secret=status_secret,
             status=Request.Status(intake_request.status),
             received_at=intake_request.received_at,
-            people_count=len(payload.people),
+            people_count=people_count,
             needs_data_entry=intake_request.needs_data_entry,
         )
-        answer[:] = [out.model_dump_json().encode()]
-        return key_record(201, answer[0])
-
-    request_accept(
-        data=_request_input(payload),
-        raw_input=raw_body,
-        requester_id=requester_id,
-        audit_details={"through": f"API, {organization.name}"[:200], **_audit_details(token)},
-        with_request=answered,
+        .model_dump_json()
+        .encode()
     )
-    return 201, answer[0]
-
-
-def _no_key_record(status: int, body: bytes) -> list[models.Model]:
-    return []
 
 
 def _audit_replay(token: ApiToken, stored: idempotency.StoredResponse) -> None:
@@ -226,7 +235,7 @@ def create_request(
 
     requester_id = _requester_id(token)
 
-    def produce(key_record: idempotency.KeyRecord) -> tuple[int, bytes]:
+    def produce(key_record: idempotency.KeyRecord | None) -> tuple[int, bytes] | None:
         return _create(
             token=token,
             requester_id=requester_id,
@@ -236,7 +245,9 @@ def create_request(
         )
 
     if idempotency_key is None:
-        return _json(*produce(_no_key_record))
+        produced = produce(None)
+        assert produced is not None  # without a claim, the request is always written
+        return _json(*produced)
     stored = idempotency.response_once(
         token=token,
         key=idempotency_key,

@@ -238,17 +238,21 @@ def test_every_request_through_a_token_names_its_partner_system(partner_org_a):
     assert requester.api_token is not None and token.startswith(requester.api_token.prefix)
 
 
-def test_a_receipt_number_already_taken_is_drawn_again(partner_org_a, monkeypatch):
+@pytest.mark.parametrize("key", [None, "retry-key-1"])
+def test_a_receipt_number_already_taken_is_drawn_again(partner_org_a, monkeypatch, key):
     token = issue_token(partner_org_a)
     taken = post(token, example_body()).json()["receipt_number"]
     draws = iter([taken, "HV-NEW00-NUMBR"])
     monkeypatch.setattr("haven.intake.services_deferred.new_receipt_number", lambda: next(draws))
 
-    response = post(token, example_body())
+    response = post(token, example_body(), key=key)
 
     assert response.status_code == 201
     assert response.json()["receipt_number"] == "HV-NEW00-NUMBR"
     assert Request.objects.count() == 2
+    if key is not None:  # and a retry gets that answer again
+        monkeypatch.undo()
+        assert post(token, example_body(), key=key).json() == response.json()
 
 
 def test_a_body_that_no_longer_reads_leaves_the_request_for_data_entry(partner_org_a, monkeypatch):
