@@ -13,6 +13,7 @@ Table and column names come from the models, never from input: the f-strings bel
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -58,30 +59,38 @@ def insert_rows(
             )
 
 
-def _converter(field: models.Field[Any, Any], now: Any) -> tuple[str, Converter]:
+_NOW = "now"  # a reader kind: the row's time of writing (auto_now, auto_now_add)
+_AS_IS = "as is"
+
+
+def _converter(field: models.Field[Any, Any]) -> Converter | str:
     """How to read one field of an instance as the database takes it."""
     ops = connection.ops
     if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
-        return field.attname, lambda _value: now
+        return _NOW
     if isinstance(field, models.DateTimeField):
-        return field.attname, ops.adapt_datetimefield_value
+        return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
-        return field.attname, ops.adapt_datefield_value
+        return ops.adapt_datefield_value
     if isinstance(field, models.JSONField):
         encoder = field.encoder
-        return (
-            field.attname,
-            lambda value: None if value is None else json.dumps(value, cls=encoder),
-        )
-    return field.attname, lambda value: value
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+    return _AS_IS
+
+
+@functools.cache
+def _plan(
+    model: type[models.Model], vendor: str
+) -> tuple[list[models.Field[Any, Any]], list[Any], list[tuple[str, Converter | str]]]:
+    # Worked out once per model: the API writes three rows a request, thousands a minute.
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    relations = [f for f in fields if isinstance(f, models.ForeignKey)]
+    return fields, relations, [(f.attname, _converter(f)) for f in fields]
 
 
 def _rows_of(objects: Sequence[models.Model]) -> tuple[list[models.Field[Any, Any]], list[Any]]:
-    model = type(objects[0])
+    fields, relations, readers = _plan(type(objects[0]), connection.vendor)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    readers = [_converter(f, now) for f in fields]
-    relations = [f for f in fields if isinstance(f, models.ForeignKey)]
     rows = []
     for obj in objects:
         for field in relations:
@@ -89,7 +98,16 @@ def _rows_of(objects: Sequence[models.Model]) -> tuple[list[models.Field[Any, An
                 related = field.get_cached_value(obj)
                 if related is not None:
                     setattr(obj, field.attname, related.pk)
-        rows.append(tuple(convert(getattr(obj, attname)) for attname, convert in readers))
+        rows.append(
+            tuple(
+                now
+                if convert is _NOW
+                else getattr(obj, attname)
+                if convert is _AS_IS
+                else convert(getattr(obj, attname))  # type: ignore[operator]
+                for attname, convert in readers
+            )
+        )
     return fields, rows
 
 
@@ -264,14 +282,24 @@ def insert_claimed(
 def _chained_insert(chain: Sequence[models.Model]) -> tuple[str, list[Any]]:
     """WITH first_row AS (INSERT … ON CONFLICT DO NOTHING RETURNING 1), row_1 AS (INSERT …
     SELECT … FROM first_row), … SELECT count(*) FROM first_row."""
-    parts, params = [], []
-    for i, obj in enumerate(chain):
-        fields, rows = _rows_of([obj])
-        values = list(rows[0])
-        pk = obj._meta.pk
-        if obj.pk is not None and pk is not None:  # an id drawn ahead
-            fields, values = [pk, *fields], [obj.pk, *values]
-        target = _table_and_columns(type(obj), fields)
+    params: list[Any] = []
+    for obj in chain:
+        _fields, rows = _rows_of([obj])
+        params += [obj.pk, *rows[0]] if obj.pk is not None else rows[0]
+    shape = tuple((type(obj), obj.pk is not None) for obj in chain)
+    return _chain_statement(shape), params
+
+
+@functools.cache
+def _chain_statement(shape: tuple[tuple[type[models.Model], bool], ...]) -> str:
+    # The same few shapes every time: built (and typed) once, then prepared by PostgreSQL.
+    parts = []
+    for i, (model, with_pk) in enumerate(shape):
+        fields, _relations, _readers = _plan(model, connection.vendor)
+        pk = model._meta.pk
+        if with_pk and pk is not None:  # an id drawn ahead
+            fields = [pk, *fields]
+        target = _table_and_columns(model, fields)
         if i == 0:
             parts.append(
                 f"first_row AS (INSERT INTO {target} VALUES ({_typed_placeholders(fields)}) "  # noqa: S608
@@ -282,8 +310,7 @@ def _chained_insert(chain: Sequence[models.Model]) -> tuple[str, list[Any]]:
                 f"row_{i} AS (INSERT INTO {target} "  # noqa: S608
                 f"SELECT {_typed_placeholders(fields)} FROM first_row)"
             )
-        params += values
-    return f"WITH {', '.join(parts)} SELECT count(*) FROM first_row", params  # noqa: S608
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM first_row"  # noqa: S608
 
 
 def _unique_constraint_names(model: type[models.Model]) -> set[str]:
