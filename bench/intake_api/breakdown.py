@@ -108,12 +108,12 @@ def main() -> None:
 
     def stored_nothing(**kwargs: Any) -> CreatedRequest:
         request = Request(pk=1, receipt_number="HV-0", received_at=timezone.now())
-        if kwargs.get("with_request"):
-            kwargs["with_request"](request, "0")  # the answer is still built and encrypted
+        if kwargs.get("claim"):
+            kwargs["claim"](request, "0")  # the answer is still built and encrypted
         return CreatedRequest(request=request, status_secret="0")
 
     def no_claim(*, produce: Callable[..., tuple[int, bytes]], **_kwargs: Any) -> Any:
-        status, body = produce(lambda _status, _body: [])
+        status, body = produce(None)  # as without a key: no record to write
         return idempotency.StoredResponse(status=status, body=body, replayed=False)
 
     figures = {"ceiling view (one INSERT)": timed(post("/bench/ceiling"))}
