@@ -127,23 +127,19 @@ def create_instances(objects: Sequence[models.Model]) -> None:
         return
     # INSERT … RETURNING gives the ids in the order of the VALUES rows (bulk_create relies
     # on the same, on both databases).
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    pk = quote(str(model._meta.pk.column))
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     one = f"({', '.join(['%s'] * len(fields))})"
     per_statement = max(1, _MAX_PARAMETERS // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
             cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+                f"INSERT INTO {_table_and_columns(model, fields)} "  # noqa: S608
                 f"VALUES {', '.join([one] * len(batch))} RETURNING {pk}",
                 [value for row in batch for value in row],
             )
             for obj, (key,) in zip(objects[start:], cursor.fetchall(), strict=False):
-                obj.pk = key
-                obj._state.adding = False
-                obj._state.db = connection.alias
+                _mark_saved(obj, key)
 
 
 def _copy_with_new_ids(
@@ -163,14 +159,19 @@ def _copy_with_new_ids(
         )
         ids = [key for (key,) in cursor.fetchall()]
     for obj, key in zip(objects, ids, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        _mark_saved(obj, key)
     insert_rows(
         model,
         [pk.name, *(f.name for f in fields)],
         [(key, *row) for key, row in zip(ids, rows, strict=True)],
     )
+
+
+def _mark_saved(obj: models.Model, pk: Any) -> None:
+    # As Model.save leaves an instance: its id set, no longer "adding", bound to this database.
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
 
 
 def insert_instances(objects: Sequence[models.Model]) -> None:
@@ -194,21 +195,18 @@ def create_instance_unless_taken(obj: models.Model) -> bool:
     """
     model = type(obj)
     fields, rows = _rows_of([obj])
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"INSERT INTO {_table_and_columns(model, fields)} "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING "
-            f"RETURNING {quote(str(model._meta.pk.column))}",
+            f"RETURNING {pk}",
             rows[0],
         )
         returned = cursor.fetchone()
     if returned is None:
         return False
-    obj.pk = returned[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    _mark_saved(obj, returned[0])
     return True
 
 
@@ -274,8 +272,7 @@ def insert_claimed(
         raise
     if not inserted:
         return Outcome.TAKEN if claim_row is None else Outcome.CLAIMED
-    main._state.adding = False
-    main._state.db = connection.alias
+    _mark_saved(main, main.pk)
     return Outcome.WRITTEN
 
 

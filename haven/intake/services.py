@@ -114,9 +114,13 @@ def _names(person: PersonInput) -> tuple[str, str, str, str]:
     return (person.full_name, person.given_name, person.family_name, person.father_name)
 
 
+def _has_name(person: PersonInput) -> bool:
+    return any(n.strip() for n in _names(person))
+
+
 def needs_data_entry(people: tuple[PersonInput, ...] | list[PersonInput]) -> bool:
     """Staff must enter this request by hand: no people, or someone without any name."""
-    return not people or any(not any(n.strip() for n in _names(p)) for p in people)
+    return not people or not all(_has_name(p) for p in people)
 
 
 def _person_record_build(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
@@ -130,7 +134,7 @@ def _person_record_build(*, request: Request, position: int, person: PersonInput
     ]
     flags = [
         *dob.flags,
-        *(["name_missing"] if not any(n.strip() for n in names) else []),
+        *(["name_missing"] if not _has_name(person) else []),
         *(f"{i.kind}_invalid" for i in identifiers if not i.is_valid),
     ]
     record = PersonRecord(

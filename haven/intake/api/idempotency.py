@@ -2,13 +2,13 @@
 
 Partners retry when a connection drops, and in 2021 repeat submissions slowed
 everything: a retry must never create a second request. The key's record, holding the
-answer, is inserted in the same transaction that creates the request, so:
+answer, is the claim of the write that creates the request (inserted first, ON CONFLICT
+DO NOTHING on the unique index (token, key), the request only if it was), so:
 
-- a retry after the first attempt committed fails on the unique index (token, key),
-  rolls back what it did, and replays the stored answer;
-- a retry racing the first attempt blocks on that index until the first commits, then
+- a retry after the first attempt committed writes nothing and replays the stored answer;
+- a retry racing the first attempt waits on that index until the first commits, then
   does the same;
-- if the first attempt fails, its record rolls back with it and a retry starts afresh.
+- if the first attempt fails, its record goes with it and a retry starts afresh.
 """
 
 from __future__ import annotations
