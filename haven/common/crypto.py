@@ -33,12 +33,22 @@ def encrypt(plaintext: str) -> str:
     return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).encrypt(plaintext.encode()).decode()
 
 
+# What a value we cannot decrypt (its key is gone from the settings) reads as.
+UNREADABLE = "[unreadable]"
+
+
+def decrypt_strict(token: str) -> str:
+    """decrypt, raising InvalidToken when no configured key opens the token: for code that
+    must stop rather than carry on with the marker (a migration rewriting rows)."""
+    return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
+
+
 def decrypt(token: str) -> str:
     try:
-        return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
+        return decrypt_strict(token)
     except InvalidToken:
         # A value we cannot decrypt is shown as unreadable rather than crashing a page.
-        return "[unreadable]"
+        return UNREADABLE
 
 
 # Crockford's base32: no I, L, O or U, so a secret copied by hand or read aloud survives.

@@ -80,3 +80,10 @@ def write_once_reinstated(*, table: str, name: str, message: str, column: str | 
             schema_editor.execute(sql)
 
     return migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)
+
+
+def write_once_lifted(*, table: str, name: str, message: str, column: str | None = None) -> Any:
+    """Drop write_once's trigger for a migration that must rewrite the column itself (to
+    encrypt it, say); migrating back creates it again. Follow the rewrite with write_once."""
+    trigger = write_once(table=table, name=name, message=message, column=column)
+    return migrations.RunPython(trigger.reverse_code, trigger.code, elidable=False)

@@ -7,6 +7,7 @@ wrong, so staff see "date of birth not understood" instead of a silent blank.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -184,7 +185,16 @@ def _normalize_phone(raw: str, text: str) -> NormalizedIdentifier:
         candidate = "+" + candidate[2:]
     # A number written without a country code is tried as the task force's own country first,
     # then as the neighbours people crossed into (Pakistani mobiles are written 03xx…).
-    regions = [settings.HAVEN_DEFAULT_PHONE_REGION, *settings.HAVEN_PHONE_FALLBACK_REGIONS]
+    regions = (settings.HAVEN_DEFAULT_PHONE_REGION, *settings.HAVEN_PHONE_FALLBACK_REGIONS)
+    e164, valid = _phone_reading(candidate, regions)
+    return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, valid)
+
+
+# Parsing a phone number is the costliest step of reading a spreadsheet row, and each is read
+# twice (checked for the preview, then stored), and often again for the rest of the family.
+@functools.lru_cache(maxsize=4096)
+def _phone_reading(candidate: str, regions: tuple[str, ...]) -> tuple[str, bool]:
+    """(E.164 or the digits as written, whether the number is valid)."""
     first: phonenumbers.PhoneNumber | None = None
     for region in regions:
         number = _parse_phone(candidate, region)
@@ -192,11 +202,9 @@ def _normalize_phone(raw: str, text: str) -> NormalizedIdentifier:
             continue
         first = first or number
         if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, True)
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True
         if candidate.startswith("+"):
             break  # the country code is written; other regions cannot change the reading
     if first is None:
-        return NormalizedIdentifier(IdentifierKind.PHONE, raw, candidate, False)
-    e164 = phonenumbers.format_number(first, phonenumbers.PhoneNumberFormat.E164)
-    return NormalizedIdentifier(IdentifierKind.PHONE, raw, e164, False)
+        return candidate, False
+    return phonenumbers.format_number(first, phonenumbers.PhoneNumberFormat.E164), False

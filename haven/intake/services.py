@@ -157,30 +157,35 @@ def _person_record_build(*, request: Request, position: int, person: PersonInput
     return record
 
 
-def _identifier_build(record: PersonRecord, parsed: normalize.NormalizedIdentifier) -> Identifier:
-    return Identifier(
-        person_record=record,
-        kind=parsed.kind,
-        value_as_written_encrypted=crypto.encrypt(parsed.as_written),
-        normalized_encrypted=crypto.encrypt(parsed.normalized) if parsed.normalized else "",
-        value_hash=crypto.keyed_hash(parsed.kind, parsed.normalized) if parsed.normalized else "",
-        is_valid=parsed.is_valid,
-    )
+def _identifier_values(
+    record: PersonRecord, parsed: normalize.NormalizedIdentifier
+) -> dict[str, Any]:
+    return {
+        "person_record_id": record.pk,
+        "kind": parsed.kind,
+        "value_as_written_encrypted": crypto.encrypt(parsed.as_written),
+        "normalized_encrypted": crypto.encrypt(parsed.normalized) if parsed.normalized else "",
+        "value_hash": (
+            crypto.keyed_hash(parsed.kind, parsed.normalized) if parsed.normalized else ""
+        ),
+        "is_valid": parsed.is_valid,
+    }
 
 
 def _person_records_create(records: list[PersonRecord]) -> list[PersonRecord]:
     # Two statements for any number of people: a surge of thousands of requests an hour is
-    # bounded by round trips to the database, not by Python.
+    # bounded by round trips to the database, not by Python. The identifiers go without an
+    # instance each: the pipeline reads them back from the database when it needs them.
     bulk.create_instances(records)
-    created = records
-    bulk.insert_instances(
+    bulk.insert_values(
+        Identifier,
         [
-            _identifier_build(record, parsed)
-            for record in created
+            _identifier_values(record, parsed)
+            for record in records
             for parsed in record.pending_identifiers  # type: ignore[attr-defined]
-        ]
+        ],
     )
-    return created
+    return records
 
 
 def _requester_build(requester: RequesterInput) -> Requester | None:
@@ -194,6 +199,18 @@ def _requester_build(requester: RequesterInput) -> Requester | None:
     )
 
 
+def _requesters_create(requests: list[Request], entries: list[NewRequest]) -> None:
+    """One requester row per distinct requester of the batch: every row of a spreadsheet
+    comes from the same office, which needs one row, not one per request."""
+    distinct: dict[RequesterInput, Requester | None] = {}
+    for entry in entries:
+        if entry.data.requester not in distinct:
+            distinct[entry.data.requester] = _requester_build(entry.data.requester)
+    bulk.create_instances([r for r in distinct.values() if r is not None])
+    for request, entry in zip(requests, entries, strict=True):
+        request.requester = distinct[entry.data.requester]
+
+
 def request_build(
     entry: NewRequest, receipt_number: str, secret: str, actor: User | None
 ) -> Request:
@@ -202,7 +219,6 @@ def request_build(
         receipt_number=receipt_number,
         channel=data.channel,
         received_at=entry.received_at or timezone.now(),
-        requester=_requester_build(data.requester),
         raw_input=entry.raw_input,
         raw_content_type=entry.raw_content_type,
         status_secret_hash=crypto.hash_secret(secret),
@@ -257,7 +273,7 @@ def requests_create_many(
         request_build(entry, number, secret, actor)
         for entry, number, secret in zip(entries, numbers, secrets_, strict=True)
     ]
-    bulk.create_instances([r.requester for r in requests if r.requester is not None])
+    _requesters_create(requests, entries)
     built: list[list[PersonRecord]] = []
     for request, entry in zip(requests, entries, strict=True):
         records = [

@@ -9,6 +9,7 @@ still kept: the message itself is the request's raw input, verbatim.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import email
 import email.policy
@@ -122,7 +123,11 @@ def raw_as_text(raw: bytes) -> tuple[str, str]:
 
 def raw_bytes(raw_input: str, content_type: str) -> bytes:
     if "encoding=base64" in content_type:
-        return base64.b64decode(raw_input)
+        try:
+            return base64.b64decode(raw_input, validate=True)
+        except binascii.Error:
+            # Not base64 after all: the "[unreadable]" marker of a lost key, shown as it is.
+            return raw_input.encode("utf-8")
     return raw_input.encode("utf-8")
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-from haven.common.bulk import insert_instances
+from haven.common.bulk import insert_instances, insert_values
 from haven.common.iterables import chunked
 from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow, Request
 from haven.intake.services import NewRequest, request_create, requests_create_many
@@ -198,16 +198,16 @@ def _import_chunk(
         message = f"{REJECT_MESSAGES[REJECT_STORE]} ({error})"
         rejected.append(_reject(batch, row, REJECT_STORE, message))
     imported = [
-        ImportedRow(
-            organization=batch.organization,
-            fingerprint=row.fingerprint,
-            batch=batch,
-            row_number=row.number,
-            request=request,
-        )
+        {
+            "organization_id": batch.organization_id,
+            "fingerprint": row.fingerprint,
+            "batch_id": batch.pk,
+            "row_number": row.number,
+            "request_id": request.pk,
+        }
         for row, request in stored
     ]
-    insert_instances(imported)
+    insert_values(ImportedRow, imported)
     insert_instances(rejected)
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + len(parsed),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organization
 from haven.common import crypto
+from haven.common.fields import EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -67,7 +68,10 @@ class Request(models.Model):
         Requester, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
     )
     # The input exactly as received. A database trigger refuses any change to it.
-    raw_input = models.TextField()
+    # Encrypted at rest: it holds the same passport, Tazkira, SIV and phone numbers that
+    # Identifier keeps encrypted, so a leaked dump must not give them away here either.
+    # Code still reads and writes plaintext; the database cannot filter on it.
+    raw_input = EncryptedTextField()
     raw_content_type = models.CharField(max_length=100, default="application/json")
     status_secret_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)

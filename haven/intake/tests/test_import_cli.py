@@ -218,6 +218,21 @@ def test_each_import_is_audited(tmp_path, source):
     }
 
 
+def test_an_import_has_one_requester_for_its_source_and_an_event_per_request(tmp_path, source):
+    run(write(tmp_path, "list.csv", csv_bytes(ROWS)), "--yes")
+    requests = Request.objects.filter(channel="spreadsheet")
+    assert requests.count() == 5
+    # Every row came from the same office: one requester row, not one per request.
+    assert set(requests.values_list("requester__organization", flat=True)) == {source.pk}
+    assert requests.values("requester").distinct().count() == 1
+    events = AuditEvent.objects.filter(object_type="intake.request", action="create")
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in requests.values_list("pk", flat=True)
+    )
+    assert {e.details["people"] for e in events} <= {0, 1}
+    assert all(e.summary.startswith("Request HV-") and e.at is not None for e in events)
+
+
 def test_a_dari_list_in_windows_1256_is_imported_and_searchable(tmp_path, source):
     # Arabic Windows has the Arabic yeh (ي) where Dari writes ی.
     header = [h.replace("ی", "ي") for h in ["نام", "نام پدر", "تاریخ تولد", "شماره تماس", "ولایت"]]
