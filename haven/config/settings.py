@@ -191,6 +191,11 @@ MEDIA_ROOT = VAR_DIR / "documents"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HAVEN_MAX_UPLOAD_BYTES = int(os.environ.get("HAVEN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Past this many rows, a spreadsheet is read in a second process while this one checks and
+# stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
+HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
+    os.environ.get("HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS", "5000")
+)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

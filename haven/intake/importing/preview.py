@@ -21,6 +21,7 @@ from haven.accounts.models import Organization
 from haven.common.iterables import chunked
 from haven.intake.models import ImportedRow
 
+from .readahead import Row
 from .rows import ParsedRow, RowParser, Sheet
 
 SHOWN_PROBLEM_ROWS = 200
@@ -99,6 +100,10 @@ def _problem_entry(row: ParsedRow) -> dict[str, Any]:
     return {"row": row.number, "label": row.label[:100], "problems": row.problems}
 
 
+def _as_read(row: Row) -> Row:
+    return row
+
+
 def preview_rows(
     *,
     sheet: Sheet,
@@ -109,8 +114,10 @@ def preview_rows(
     preview = Preview()
     problems: Counter[str] = Counter()
     scratch = _Scratch()
+    # Only read ahead: checking the rows here keeps the two processes evenly loaded.
+    rows = sheet.stream(prepare=_as_read)
     try:
-        for chunk in chunked(sheet.data_rows(), _CHUNK):
+        for chunk in chunked(rows, _CHUNK):
             parsed = [parser.parse(number, cells) for number, cells in chunk]
             already = set(
                 ImportedRow.objects.filter(
@@ -122,9 +129,10 @@ def preview_rows(
                 _count(preview, problems, scratch, row, already)
             scratch.add_person([r for r in parsed if not r.reject])
             if progress is not None:
-                progress(preview.rows, sheet.table.fraction_read())
+                progress(preview.rows, rows.fraction_read())
         preview.same_person_groups, preview.same_person_group_count = scratch.groups(SHOWN_GROUPS)
     finally:
+        rows.close()
         scratch.close()
     preview.problem_counts = dict(problems.most_common())
     return preview

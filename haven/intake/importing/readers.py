@@ -28,6 +28,7 @@ class Table(Protocol):
     format: str
     sheet_name: str
     other_sheets: list[str]
+    file: IO[bytes]  # what it reads from
 
     def rows(self) -> Iterator[tuple[int, list[str]]]: ...
 
@@ -69,7 +70,7 @@ class CsvTable:
     other_sheets: list[str] = []
 
     def __init__(self, fileobj: IO[bytes]) -> None:
-        self._file = fileobj
+        self._file = self.file = fileobj
         self.encoding = detect_encoding(fileobj)
         fileobj.seek(0, io.SEEK_END)
         self._size = fileobj.tell() or 1

@@ -10,7 +10,6 @@ the file is imported twice or alongside an overlapping one.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ from haven.intake.services import NewRequest, request_create, requests_create_ma
 
 from . import fields
 from .errors import ImportFileError
+from .readahead import RowStream
 from .rows import REJECT_MESSAGES, REJECT_STORE, ParsedRow, RowParser, Sheet, raw_row
 
 if TYPE_CHECKING:
@@ -161,12 +161,11 @@ def _import_chunk(
     *,
     batch: ImportBatch,
     parser: RowParser,
-    rows: list[tuple[int, list[str]]],
+    parsed: list[ParsedRow],
     actor: User | None,
     run_pipeline: bool,
 ) -> None:
     assert batch.organization is not None
-    parsed = [parser.parse(number, cells) for number, cells in rows]
     already = set(
         ImportedRow.objects.filter(
             organization=batch.organization,
@@ -222,7 +221,7 @@ def _import_chunk_with_retry(
     *,
     batch: ImportBatch,
     parser: RowParser,
-    rows: list[tuple[int, list[str]]],
+    parsed: list[ParsedRow],
     actor: User | None,
     run_pipeline: bool,
 ) -> None:
@@ -231,7 +230,7 @@ def _import_chunk_with_retry(
     for attempt in range(3):
         try:
             _import_chunk(
-                batch=batch, parser=parser, rows=rows, actor=actor, run_pipeline=run_pipeline
+                batch=batch, parser=parser, parsed=parsed, actor=actor, run_pipeline=run_pipeline
             )
             return
         except IntegrityError:
@@ -265,15 +264,10 @@ def import_rows(
         started_at=batch.started_at or timezone.now(),
         error="",
     )
-    rows = itertools.islice(sheet.data_rows(), done, None)
     try:
-        for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
-            _import_chunk_with_retry(
-                batch=batch, parser=parser, rows=chunk, actor=actor, run_pipeline=run_pipeline
-            )
-            if progress is not None:
-                batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])
-                progress(batch, sheet.table.fraction_read())
+        # Parsed as they are read, in the reading process: this one is busy storing them.
+        with sheet.stream(prepare=lambda row: parser.parse(*row), skip=done) as rows:
+            _import_chunks(rows, batch, parser, actor, progress, chunk_rows, run_pipeline)
     except ImportFileError as exc:
         import_batch_fail(batch=batch, actor=actor, error=exc.message)
         raise
@@ -284,6 +278,24 @@ def import_rows(
         raise
     import_batch_finish(batch=batch, actor=actor, headers=sheet.headers, mapping=parser.mapping)
     return Counts.of(batch)
+
+
+def _import_chunks(
+    rows: RowStream[ParsedRow],
+    batch: ImportBatch,
+    parser: RowParser,
+    actor: User | None,
+    progress: Progress | None,
+    chunk_rows: int | None,
+    run_pipeline: bool,
+) -> None:
+    for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
+        _import_chunk_with_retry(
+            batch=batch, parser=parser, parsed=chunk, actor=actor, run_pipeline=run_pipeline
+        )
+        if progress is not None:
+            batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])
+            progress(batch, rows.fraction_read())
 
 
 def _fail_quietly(batch: ImportBatch, actor: User | None, error: str) -> None:

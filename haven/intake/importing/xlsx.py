@@ -164,6 +164,7 @@ class XlsxTable:
     format = "xlsx"
 
     def __init__(self, fileobj: IO[bytes]) -> None:
+        self.file = fileobj
         try:
             self._archive = zipfile.ZipFile(fileobj)
             self._open()
