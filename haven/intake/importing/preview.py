@@ -21,7 +21,6 @@ from haven.accounts.models import Organization
 from haven.common.iterables import chunked
 from haven.intake.models import ImportedRow
 
-from .readahead import Row
 from .rows import ParsedRow, RowParser, Sheet
 
 SHOWN_PROBLEM_ROWS = 200
@@ -100,10 +99,6 @@ def _problem_entry(row: ParsedRow) -> dict[str, Any]:
     return {"row": row.number, "label": row.label[:100], "problems": row.problems}
 
 
-def _as_read(row: Row) -> Row:
-    return row
-
-
 def preview_rows(
     *,
     sheet: Sheet,
@@ -114,8 +109,7 @@ def preview_rows(
     preview = Preview()
     problems: Counter[str] = Counter()
     scratch = _Scratch()
-    # Only read ahead: checking the rows here keeps the two processes evenly loaded.
-    rows = sheet.stream(prepare=_as_read)
+    rows = sheet.stream()
     try:
         for chunk in chunked(rows, _CHUNK):
             parsed = [parser.parse(number, cells) for number, cells in chunk]

@@ -12,9 +12,8 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from anyascii import anyascii
 from django.utils.translation import gettext as _
@@ -27,10 +26,9 @@ from haven.intake.services import PersonInput, RequesterInput, RequestInput
 
 from . import fields
 from .errors import ImportFileError
-from .readahead import Row, RowStream
+from .readahead import RowStream
 from .readers import Table
 
-T = TypeVar("T")
 HEADER_SEARCH_ROWS = 20
 # Cells that a spreadsheet program would run as a formula if it opened an export.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -118,14 +116,11 @@ class Sheet:
             else:
                 blanks.append((number, cells))
 
-    def stream(
-        self, *, prepare: Callable[[Row], T], skip: int = 0, read_ahead_after: int | None = None
-    ) -> RowStream[T]:
-        """data_rows() after the first `skip`, each through `prepare`; past the first few
-        thousand, read and prepared in a second process (readahead)."""
+    def stream(self, *, skip: int = 0, read_ahead_after: int | None = None) -> RowStream:
+        """data_rows() after the first `skip`; past the first few thousand, read in a second
+        process (readahead)."""
         return RowStream(
             itertools.islice(self.data_rows(), skip, None),
-            prepare=prepare,
             fraction_read=self.table.fraction_read,
             fileobj=self.table.file,
             read_ahead_after=read_ahead_after,

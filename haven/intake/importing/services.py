@@ -161,11 +161,12 @@ def _import_chunk(
     *,
     batch: ImportBatch,
     parser: RowParser,
-    parsed: list[ParsedRow],
+    rows: list[tuple[int, list[str]]],
     actor: User | None,
     run_pipeline: bool,
 ) -> None:
     assert batch.organization is not None
+    parsed = [parser.parse(number, cells) for number, cells in rows]
     already = set(
         ImportedRow.objects.filter(
             organization=batch.organization,
@@ -221,7 +222,7 @@ def _import_chunk_with_retry(
     *,
     batch: ImportBatch,
     parser: RowParser,
-    parsed: list[ParsedRow],
+    rows: list[tuple[int, list[str]]],
     actor: User | None,
     run_pipeline: bool,
 ) -> None:
@@ -230,7 +231,7 @@ def _import_chunk_with_retry(
     for attempt in range(3):
         try:
             _import_chunk(
-                batch=batch, parser=parser, parsed=parsed, actor=actor, run_pipeline=run_pipeline
+                batch=batch, parser=parser, rows=rows, actor=actor, run_pipeline=run_pipeline
             )
             return
         except IntegrityError:
@@ -265,8 +266,7 @@ def import_rows(
         error="",
     )
     try:
-        # Parsed as they are read, in the reading process: this one is busy storing them.
-        with sheet.stream(prepare=lambda row: parser.parse(*row), skip=done) as rows:
+        with sheet.stream(skip=done) as rows:
             _import_chunks(rows, batch, parser, actor, progress, chunk_rows, run_pipeline)
     except ImportFileError as exc:
         import_batch_fail(batch=batch, actor=actor, error=exc.message)
@@ -281,7 +281,7 @@ def import_rows(
 
 
 def _import_chunks(
-    rows: RowStream[ParsedRow],
+    rows: RowStream,
     batch: ImportBatch,
     parser: RowParser,
     actor: User | None,
@@ -291,7 +291,7 @@ def _import_chunks(
 ) -> None:
     for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
         _import_chunk_with_retry(
-            batch=batch, parser=parser, parsed=chunk, actor=actor, run_pipeline=run_pipeline
+            batch=batch, parser=parser, rows=chunk, actor=actor, run_pipeline=run_pipeline
         )
         if progress is not None:
             batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])
