@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Generator, Iterator
 from multiprocessing.connection import Connection
 from typing import IO, Any
@@ -53,7 +54,6 @@ class RowStream:
             if read_ahead_after is None
             else read_ahead_after
         )
-
         self._iterator: Iterator[Row] | None = None
 
     def fraction_read(self) -> float:
@@ -121,6 +121,9 @@ class RowStream:
 
 def _send_rows(rows: Iterator[Row], fraction_read: Callable[[], float], sending: Any) -> None:
     """In the child: read on, and send rows, then "end" (or the reader's error message)."""
+    # Ctrl-C reaches the whole process group: the parent handles it and stops this child,
+    # which would otherwise print a second traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     batch: list[Row] = []
     try:
         for row in rows:
