@@ -8,6 +8,8 @@ import multiprocessing
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from haven.accounts.models import Organization
 from haven.intake.importing import services as import_services
@@ -145,3 +147,31 @@ def test_the_file_reads_the_same_again_after_the_second_process_read_it(tmp_path
         # import reads the file again from the start after its dry run).
         fileobj.seek(0)
         assert fileobj.read() == data
+
+
+def test_an_upload_is_checked_and_imported_through_the_second_process(
+    client_for, intake_officer, source, read_ahead_early, django_capture_on_commit_callbacks
+):
+    client = client_for(intake_officer)
+    client.post(
+        reverse("importing:upload"),
+        {"file": SimpleUploadedFile("list.xlsx", xlsx_bytes(ROWS)), "source": source.pk},
+    )
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("importing:preview", args=[batch.pk]),
+            {f"column_{i}": f for i, f in enumerate(batch.mapping)},
+        )
+    batch.refresh_from_db()
+    assert (batch.status, batch.preview["rows"], batch.preview["to_import"]) == (
+        "previewed",
+        130,
+        130,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("importing:start", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows, batch.imported) == ("done", 130, 130)
+    assert Request.objects.filter(channel="spreadsheet").count() == 130
+    assert not multiprocessing.active_children()
