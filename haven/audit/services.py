@@ -30,7 +30,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Not atomic on its own: it joins the caller's transaction,
     so an event exists exactly when the write it describes does."""
-    event = _event_build(actor, action, obj, object_type, object_id, summary, details, ip_address)
+    values = _event_values(actor, action, obj, object_type, object_id, summary, details, ip_address)
+    event = AuditEvent(**values)
     event.save(force_insert=True)
     return event
 
@@ -64,21 +65,7 @@ def audit_event_new(
 ) -> AuditEvent:
     """An event not yet saved, for a caller that writes it in the same statement as `obj`
     (obj's id already set)."""
-    return _event_build(actor, action, obj, "", "", summary, details, None)
-
-
-def _event_build(
-    actor: AbstractBaseUser | AnonymousUser | None,
-    action: AuditAction | str,
-    obj: models.Model | None,
-    object_type: str,
-    object_id: str | int,
-    summary: str,
-    details: dict[str, Any] | None,
-    ip_address: str | None,
-) -> AuditEvent:
-    values = _event_values(actor, action, obj, object_type, object_id, summary, details, ip_address)
-    return AuditEvent(**values)
+    return AuditEvent(**_event_values(actor, action, obj, "", "", summary, details, None))
 
 
 def _event_values(
