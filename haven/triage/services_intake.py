@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from haven.cases.models import Case, CaseEvent
-from haven.common.bulk import insert_instances
+from haven.common.bulk import insert_instances, update_instances
 
 from . import selectors
 from .models import CaseFacts, TriageDecision
@@ -28,10 +28,10 @@ def case_facts_record_many(
     """case_facts_record for many cases (ids → facts gathered at intake); returns each
     case's facts as now stored. Two or three statements whatever the number of cases."""
     rows = {row.case_id: row for row in CaseFacts.objects.filter(case_id__in=list(facts))}
-    now = timezone.now()  # bulk_update does not apply auto_now
+    now = timezone.now()  # update_instances does not apply auto_now
     for case_id, row in rows.items():
         row.facts, row.updated_at = {**row.facts, **facts[case_id]}, now
-    CaseFacts.objects.bulk_update(rows.values(), ["facts", "updated_at"], batch_size=1000)
+    update_instances(list(rows.values()), ["facts", "updated_at"])
     insert_instances(
         [
             CaseFacts(case_id=case_id, facts=given, updated_by=actor)
@@ -92,5 +92,5 @@ def cases_triage_new(
         case.pathway, case.priority, case.updated_at = decision.pathway, decision.priority, now
     insert_instances(rows)
     insert_instances(events)
-    Case.objects.bulk_update(cases, ["pathway", "priority", "updated_at"], batch_size=1000)
+    update_instances(cases, ["pathway", "priority", "updated_at"])
     return len(rows)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from haven.accounts.models import Organization
 from haven.audit.models import AuditEvent
 from haven.common import bulk
 
@@ -41,3 +42,20 @@ def test_insert_values_refuses_a_field_the_model_does_not_have():
     with pytest.raises(TypeError, match="colour"):
         bulk.insert_values(AuditEvent, [{"action": "create", "colour": "red"}])
     assert not AuditEvent.objects.exists()
+
+
+def test_update_instances_writes_the_given_fields_of_each_row_and_nothing_else():
+    created = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    first = Organization.objects.create(name="First", kind=Organization.Kind.PARTNER)
+    second = Organization.objects.create(name="Second", kind=Organization.Kind.PARTNER)
+    untouched = Organization.objects.create(name="Third", kind=Organization.Kind.PARTNER)
+    first.category, first.created_at = "UN agency", created
+    second.category, second.name = "NGO", "Not written"
+
+    # An auto_now_add (or auto_now) field listed is written as the instance holds it.
+    bulk.update_instances([first, second], ["category", "created_at"])
+
+    rows = {o.pk: o for o in Organization.objects.all()}
+    assert (rows[first.pk].category, rows[first.pk].created_at) == ("UN agency", created)
+    assert (rows[second.pk].category, rows[second.pk].name) == ("NGO", "Second")
+    assert rows[untouched.pk].category == ""
