@@ -26,7 +26,7 @@ they had arrived one by one.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from haven.intake.services import IntakeItem
 from . import blocking, household_intake
 from .batch_index import BatchIndex, found_with_batch
 from .models import Person, PersonLink, ReviewItem
-from .realtime import PairScore, Scorer, frozen, packaged_scorer
+from .realtime import PairScore, Scorer, Signature, frozen, packaged_scorer
 from .records import record_prepare
 from .resolve import Thresholds
 
@@ -128,8 +128,11 @@ def _options(
     request_id: int,
     scorer: Scorer,
     clear_loader: ClearLoader | None = None,
+    signatures: dict[int, Signature] | None = None,
 ) -> dict[int, list[Option]]:
-    """Per incoming record, one option per existing person (its best record), best first."""
+    """Per incoming record, one option per existing person (its best record), best first.
+
+    `signatures` remembers candidates' scorer signatures across calls (by record id)."""
     fuzzy = scorer.fuzzy_columns & set(blocking.HASHED_COLUMNS)
     pairs = _pairs(keys_of_record, found, candidates)
     needs_clear = _needs_clear(incoming, pairs, candidates, fuzzy)
@@ -138,8 +141,10 @@ def _options(
     else:
         clear = blocking.clear_columns_load(needs_clear, fuzzy)
     result: dict[int, list[Option]] = {}
+    known = {} if signatures is None else signatures
     for record_id, cands in pairs.items():
         best: dict[int, Option] = {}
+        incoming_signature = scorer.signature(incoming[record_id])
         for c in cands:
             candidate = candidates[c]
             if candidate.request_id == request_id:
@@ -148,7 +153,11 @@ def _options(
             if c in clear:
                 left = {**left, **clear[c]}
                 right = {**right, **{col: clear_incoming[record_id].get(col) for col in fuzzy}}
-            weight = scorer.weight(left, right)
+                weight = scorer.weight(left, right)
+            else:
+                if c not in known:
+                    known[c] = scorer.signature(left)
+                weight = scorer.weight(left, right, (known[c], incoming_signature))
             if candidate.person_id not in best or weight > best[candidate.person_id].weight:
                 best[candidate.person_id] = Option(candidate.person_id, c, weight)
         result[record_id] = sorted(best.values(), key=lambda o: (-o.weight, o.person_id))
@@ -270,6 +279,7 @@ class _Linker:
         )
         self.stored_clear = self._stored_clear_load()
         self.index = BatchIndex()
+        self.signatures: dict[int, Signature] = {}
 
     def _stored_clear_load(self) -> dict[int, dict[str, Any]]:
         # Every stored candidate any record of the batch will need in clear, decrypted once.
@@ -296,7 +306,7 @@ class _Linker:
             eligible = [r.pk for r in item.records if r.pk in self.keys]
             keys = {k: rule for pk in eligible for k, rule in self.keys[pk].items()}
             found = found_with_batch(keys, self.stored, self.over_cap, self.index)
-            candidates = {**self.stored_candidates, **self.index.candidates}
+            candidates = self.candidates()
             options = _options(
                 self.scoring,
                 self.prepared,
@@ -306,6 +316,7 @@ class _Linker:
                 item.request.pk,
                 self.scorer,
                 clear_loader=self._clear,
+                signatures=self.signatures,
             )
             outcomes = _decide(item.records, options, self.insufficient, self.thresholds)
             self._household(outcomes, candidates)
@@ -325,8 +336,10 @@ class _Linker:
             decided += outcomes
         return decided
 
-    def candidates(self) -> dict[int, blocking.Candidate]:
-        return {**self.stored_candidates, **self.index.candidates}
+    def candidates(self) -> Mapping[int, blocking.Candidate]:
+        # A view, not a copy: the batch's candidates grow request by request, and copying
+        # thousands of stored ones for each request cost more than scoring some of them.
+        return ChainMap(self.index.candidates, self.stored_candidates)
 
     def _household(
         self, outcomes: list[Outcome], candidates: Mapping[int, blocking.Candidate]

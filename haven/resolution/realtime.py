@@ -25,6 +25,8 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 Record = Mapping[str, Any]
+# Per comparison, the values of its columns in one record (Scorer.signature).
+Signature = tuple[tuple[Any, ...], ...]
 Evaluator = Callable[[Record, Record], Any]
 
 
@@ -415,7 +417,9 @@ class Scorer:
         # Per comparison, the weight already found for a combination of its columns' values:
         # candidates sharing a blocking key mostly share values (a sex, a province, a name),
         # so most pairs are scored by look-up rather than by evaluating the levels again.
-        self._memos: tuple[dict[tuple[Any, ...], float], ...] = tuple({} for _ in comparisons)
+        self._memos: tuple[dict[tuple[tuple[Any, ...], tuple[Any, ...]], float], ...] = tuple(
+            {} for _ in comparisons
+        )
         self.columns = frozenset(columns)
         # Columns some level compares by more than equality (edit distance, containment):
         # a keyed hash of such a column cannot stand in for its value.
@@ -438,12 +442,24 @@ class Scorer:
             )
         return PairScore(weight=total, prior=self.prior, fields=tuple(fields))
 
-    def weight(self, left: Record, right: Record) -> float:
+    def signature(self, record: Record) -> Signature:
+        """The values each comparison reads of one record. A record met in many pairs (an
+        incoming record against its candidates, a candidate against a household) has it
+        worked out once and passed to `weight`."""
+        return tuple(tuple(map(record.get, c.columns)) for c in self.comparisons)
+
+    def weight(
+        self, left: Record, right: Record, signatures: tuple[Signature, Signature] | None = None
+    ) -> float:
         """Only the total: what candidate ranking needs. Values that are lists are read as
-        tuples (see `frozen`) so that the pair can be remembered; otherwise it is evaluated."""
+        tuples (see `frozen`) so that the pair can be remembered; otherwise it is evaluated.
+        `signatures`, when given, are the two records' own (`signature`)."""
+        left_values, right_values = signatures or (self.signature(left), self.signature(right))
         total = self.prior
-        for comparison, memo in zip(self.comparisons, self._memos, strict=True):
-            key = (*map(left.get, comparison.columns), *map(right.get, comparison.columns))
+        for comparison, memo, left_of, right_of in zip(
+            self.comparisons, self._memos, left_values, right_values, strict=True
+        ):
+            key = (left_of, right_of)
             try:
                 found = memo.get(key)
             except TypeError:  # a list value: not hashable, evaluate every time
