@@ -84,6 +84,13 @@ def _converter(field: models.Field[Any, Any]) -> Converter | str:
     return _AS_IS
 
 
+def _db_value(value: Any, convert: Converter | str, now: Any) -> Any:
+    """One field's value as the database takes it, by its reader kind (see _converter)."""
+    if convert is _NOW:
+        return now
+    return value if convert is _AS_IS else convert(value)  # type: ignore[operator]
+
+
 @functools.cache
 def _plan(
     model: type[models.Model], vendor: str
@@ -105,14 +112,7 @@ def _rows_of(objects: Sequence[models.Model]) -> tuple[list[models.Field[Any, An
                 if related is not None:
                     setattr(obj, field.attname, related.pk)
         rows.append(
-            tuple(
-                now
-                if convert is _NOW
-                else getattr(obj, attname)
-                if convert is _AS_IS
-                else convert(getattr(obj, attname))  # type: ignore[operator]
-                for attname, convert in readers
-            )
+            tuple(_db_value(getattr(obj, attname), convert, now) for attname, convert in readers)
         )
     return fields, rows
 
@@ -212,16 +212,13 @@ def insert_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) 
         (attname, convert, None if attname in given else field.get_default)
         for field, (attname, convert) in zip(fields, readers, strict=True)
     ]
-    values = []
-    for row in rows:
-        line = []
-        for attname, convert, default in columns:
-            if convert is _NOW:
-                line.append(now)
-                continue
-            value = row[attname] if default is None else default()
-            line.append(value if convert is _AS_IS else convert(value))  # type: ignore[operator]
-        values.append(tuple(line))
+    values = [
+        tuple(
+            _db_value(row[attname] if default is None else default(), convert, now)
+            for attname, convert, default in columns
+        )
+        for row in rows
+    ]
     insert_rows(model, [f.name for f in fields], values)
 
 
@@ -234,25 +231,17 @@ def update_instances(objects: Sequence[models.Model], fields: Sequence[str]) -> 
     """
     if not objects:
         return
-    model = type(objects[0])
+    model, ops = type(objects[0]), connection.ops
     targets = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in fields]
+    # An auto_now field is written as the instance holds it, as bulk_update does.
     readers = []
     for field in targets:
         convert = _converter(field)
-        if convert is _NOW:  # here, the instance's own time
-            convert = connection.ops.adapt_datetimefield_value
-        readers.append((field.attname, convert))
-    rows = [
-        (
-            *(
-                getattr(obj, attname) if convert is _AS_IS else convert(getattr(obj, attname))  # type: ignore[operator]
-                for attname, convert in readers
-            ),
-            obj.pk,
+        readers.append(
+            (field.attname, ops.adapt_datetimefield_value if convert is _NOW else convert)
         )
-        for obj in objects
-    ]
-    quote = connection.ops.quote_name
+    rows = [(*(_db_value(getattr(obj, a), c, None) for a, c in readers), obj.pk) for obj in objects]
+    quote = ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in targets)
     pk = quote(str(model._meta.pk.column))
     with connection.cursor() as cursor:

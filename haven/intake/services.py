@@ -211,6 +211,10 @@ def _requesters_create(requests: list[Request], entries: list[NewRequest]) -> No
         request.requester = distinct[entry.data.requester]
 
 
+def request_audit_summary(request: Request) -> str:
+    return f"Request {request.receipt_number} via {request.channel}"
+
+
 def request_build(
     entry: NewRequest, receipt_number: str, secret: str, actor: User | None
 ) -> Request:
@@ -291,7 +295,7 @@ def requests_create_many(
         entries=[
             (
                 request,
-                f"Request {request.receipt_number} via {request.channel}",
+                request_audit_summary(request),
                 {"people": len(records), **entry.audit_details},
             )
             for request, records, entry in zip(requests, built, entries, strict=True)
@@ -379,9 +383,10 @@ def _deferred_people_store(requests: list[Request]) -> None:
     if not requests:
         return
     records, unreadable = [], []
+    readers = {channel: import_string(path) for channel, path in PEOPLE_READERS.items()}
     for request in requests:
         try:
-            people = import_string(PEOPLE_READERS[request.channel])(request.raw_input)
+            people = readers[request.channel](request.raw_input)
         except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
             unreadable.append(request.pk)
             people = ()

@@ -29,6 +29,7 @@ from .services import (
     needs_data_entry,
     new_receipt_number,
     pipeline_drain_enqueue,
+    request_audit_summary,
     request_build,
 )
 
@@ -65,7 +66,7 @@ def request_accept(
                 actor=None,
                 action=AuditAction.CREATE,
                 obj=request,
-                summary=f"Request {request.receipt_number} via {request.channel}",
+                summary=request_audit_summary(request),
                 details=details,
             )
         ]

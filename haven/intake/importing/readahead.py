@@ -54,7 +54,7 @@ class RowStream:
             if read_ahead_after is None
             else read_ahead_after
         )
-        self._iterator: Iterator[Row] | None = None
+        self._iterator: Generator[Row, None, None] | None = None
 
     def fraction_read(self) -> float:
         return self._fraction_read() if self._fraction is None else self._fraction
@@ -72,10 +72,10 @@ class RowStream:
 
     def close(self) -> None:
         """Stop reading: the child, if any, is stopped now, not when this is collected."""
-        if isinstance(self._iterator, Generator):
+        if self._iterator is not None:
             self._iterator.close()
 
-    def _read(self) -> Iterator[Row]:
+    def _read(self) -> Generator[Row, None, None]:
         yield from itertools.islice(self._rows, self._after)
         if _can_fork():
             yield from self._from_child()
