@@ -35,8 +35,10 @@ demo: install
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	@# Background work (matching, imports, re-triage) runs in a database-backed task worker beside
 	@# the web server, at a lower CPU priority: requests are answered first.
+	@# Periodic jobs (outbox, alerts, expiring links, retention): `haven tick` every minute.
 	nice -n 10 $(BIN)/haven db_worker --queue-name '*' --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	nice -n 10 $(BIN)/haven tick --every 60 & ticker=$$!; \
+	trap 'kill $$worker $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn haven.config.wsgi:application --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 lint: install

@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    # Haven's own apps, in the order work flows through them.
+    # Haven's own apps: what underpins all, then in the order work flows through them.
+    "haven.common",
     "haven.accounts",
     "haven.audit",
     "haven.intake",
