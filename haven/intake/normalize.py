@@ -179,6 +179,22 @@ def _parse_phone(candidate: str, region: str) -> phonenumbers.PhoneNumber | None
         return None
 
 
+def parses_as_phone(text: str) -> bool:
+    """Whether text reads as a possible phone number (with its country code, or in one of
+    the task force's regions)."""
+    candidate = re.sub(r"[^\d+]", "", western_digits(text))
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    if len(candidate.lstrip("+")) < 6 or re.search(r"[^\d\s+()./-]", text):
+        return False
+    regions = (settings.HAVEN_DEFAULT_PHONE_REGION, *settings.HAVEN_PHONE_FALLBACK_REGIONS)
+    for region in regions:
+        number = _parse_phone(candidate, region)
+        if number is not None and phonenumbers.is_possible_number(number):
+            return True
+    return False
+
+
 def _normalize_phone(raw: str, text: str) -> NormalizedIdentifier:
     candidate = re.sub(r"[^\d+]", "", text)
     if candidate.startswith("00"):

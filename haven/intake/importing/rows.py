@@ -87,6 +87,28 @@ _COUNTRIES: dict[str, set[str]] = {
 }
 
 
+# A number as people write one: "-12", "+3.5", "1,200". Data, not a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a cell would run as a formula and is not plainly data.
+
+    Every "+93 …" phone starts with a plus, and "-5" is a number: warning about those buries
+    the one real "=HYPERLINK(…)". What is neutralised on export (report.neutralise) does not
+    change: there, any cell with a formula prefix gets its apostrophe."""
+    if not value.startswith(("=", "+", "-", "@")):
+        return False
+    if value[0] in "+-" and any(ch.isdigit() for ch in value):
+        text = normalize.western_digits(value)
+        if _NUMBER.fullmatch(text.replace(" ", "")):
+            return False
+        # A phone is written with its country code: "+93 …". "-2-3" is arithmetic.
+        if value[0] == "+" and normalize.parses_as_phone(text):
+            return False
+    return True
+
+
 def _lookup(table: Mapping[str, set[str]], value: str) -> str | None:
     key = fields.normalize_header(value)
     for code, words in table.items():
@@ -237,7 +259,7 @@ class RowParser:
             value = raw.strip()
             if not value:
                 continue
-            if value[0] in "=+-@" and "formula_like" not in row.problems:
+            if "formula_like" not in row.problems and looks_like_formula(value):
                 row.problems.append("formula_like")
             target = mapping[index] if index < width else fields.NOTES
             if target in fields.IDENTIFIER_FIELDS:
