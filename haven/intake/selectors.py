@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, Min
 from django.http import Http404
 from django.utils import timezone
@@ -23,14 +23,26 @@ from .models import Request
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+# Receipt numbers are 14 characters (HV-XXXXX-XXXXX); the column holds at most this many.
+RECEIPT_NUMBER_MAX_LENGTH = Request._meta.get_field("receipt_number").max_length or 20
+
 # A request still waiting this long after it was stored means no worker is draining.
 PENDING_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def receipt_number_checked(receipt_number: str) -> str:
+    """A receipt number from a URL, or a 400: NUL (which PostgreSQL refuses in a query) or
+    more characters than any receipt has cannot name a request."""
+    if "\x00" in receipt_number or len(receipt_number) > RECEIPT_NUMBER_MAX_LENGTH:
+        raise BadRequest(_("That is not a receipt number."))
+    return receipt_number
 
 
 def request_get_for_receipt_page(*, user: User, receipt_number: str) -> Request:
     """The request behind a receipt, for the staff member printing it."""
     if not permissions.can_enter_requests(user):
         raise PermissionDenied
+    receipt_number = receipt_number_checked(receipt_number)
     request = (
         Request.objects.filter(receipt_number=receipt_number)
         .prefetch_related("person_records")

@@ -14,6 +14,7 @@ from haven.accounts import permissions
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.intake.models import ImportBatch, RejectedRow, Request
+from haven.intake.selectors import receipt_number_checked
 
 from .errors import ImportFileError
 
@@ -87,6 +88,7 @@ def import_error_report(*, user: User, pk: int) -> tuple[ImportBatch, QuerySet[R
 def request_original_get(*, user: User, receipt_number: str, export: bool = False) -> Request:
     """A request with its raw input, for staff to read (or download) what was sent."""
     _check(user)
+    receipt_number = receipt_number_checked(receipt_number)
     request = (
         Request.objects.filter(receipt_number=receipt_number)
         .select_related("mail_message", "imported_row__batch")

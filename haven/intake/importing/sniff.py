@@ -7,6 +7,7 @@ an executable called photo.jpg must be seen for what it is.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -81,7 +82,15 @@ def _zip_kind(fileobj: IO[bytes]) -> str:
                 return PPTX
             if "mimetype" in names and archive.read("mimetype").strip() == ODS.encode():
                 return ODS
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        KeyError,
+        ValueError,
+    ):
         # A truncated or damaged zip still starts with PK: it is what it claims, but broken.
         pass
     return "application/zip"

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 from xml.parsers import expat
@@ -35,6 +36,18 @@ _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48
 _DATE_TOKENS = re.compile(r"[dmyhs]", re.IGNORECASE)
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})")
+# What a damaged zip raises while a member is inflated (zlib.error: a corrupt deflate stream;
+# NotImplementedError: an unknown compression method; RuntimeError: an encrypted member).
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+)
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -170,7 +183,7 @@ class XlsxTable:
             self._open()
         except ImportFileError:
             raise
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        except DAMAGED as exc:
             raise ImportFileError(
                 "The XLSX file is damaged and could not be read. "
                 "Open it in Excel, save it again, and upload the new copy."
@@ -276,7 +289,7 @@ class XlsxTable:
             yield from self._rows()
         except ImportFileError:
             raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, expat.ExpatError) as exc:
+        except (*DAMAGED, expat.ExpatError) as exc:
             raise ImportFileError(
                 f"The XLSX file is damaged and could not be read past this point ({exc})."
             ) from exc

@@ -57,5 +57,9 @@ def status_lookup_refused_record(*, receipt_number: str) -> None:
         action=AuditAction.DENIED,
         object_type="intake.request",
         summary="Public status look-up refused: too many attempts",
-        details={"receipt_number": receipt_number[:30], "outcome": "rate_limited"},
+        # Untrusted text from the internet: NUL cannot be stored (PostgreSQL refuses it).
+        details={
+            "receipt_number": receipt_number.replace("\x00", "")[:30],
+            "outcome": "rate_limited",
+        },
     )
