@@ -74,13 +74,18 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.q.strip():
-        # What was searched for is itself sensitive, and exactly what an audit must show.
+        # What was searched for is exactly what an audit must show, and is itself an
+        # identifier: the trail keeps its keyed hash (cases/search.py), never the term.
         audit_record(
             actor=user,
             action=AuditAction.SEARCH,
             object_type="cases.case",
             summary="Case search",
-            details={"q": filters.q[:200], "status": filters.status, "channel": filters.channel},
+            details={
+                "q_hash": crypto.search_term_hash(filters.q),
+                "status": filters.status,
+                "channel": filters.channel,
+            },
         )
     return (
         cases.select_related("assignee")

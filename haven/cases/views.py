@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import permissions
 from haven.accounts.models import User
@@ -17,6 +18,8 @@ from .forms import CaseFilterForm, NoteForm, StatusForm
 from .merge_forms import CaseMergeForm
 from .models import Case
 from .panels import case_panels
+from .search import filters_initial, search_load, search_store
+from .selectors import CaseFilters
 
 PAGE_SIZE = 25
 
@@ -29,15 +32,46 @@ def _user(request: HttpRequest) -> User:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None)
-    cases = selectors.case_list(user=_user(request), filters=form.filters())
+    """The list, filtered. Searching is a POST (the term must never be in a URL, see
+    search.py) answered by a redirect to ?search=<id>; an htmx search gets the table with
+    that address to push into the history instead."""
+    user = _user(request)
+    htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    search_id, expired, status = "", False, 200
+    if request.method == "POST":
+        form = CaseFilterForm(request.POST)
+        if form.is_valid():
+            search_id = search_store(request.session, form.filters())
+            if not htmx:
+                return redirect(f"{reverse('cases:list')}?search={search_id}")
+            filters = form.filters()
+        else:
+            filters, status = CaseFilters(), 400
+    elif "q" in request.GET:
+        # A term in the address (an old bookmark, a hand-made link) is not searched for,
+        # and the page is not shown under it: it would be echoed into links and history.
+        rest = request.GET.copy()
+        rest.pop("q")
+        return redirect(f"{reverse('cases:list')}?{rest.urlencode()}" if rest else "cases:list")
+    else:
+        search_id = request.GET.get("search", "")
+        loaded = search_load(request.session, search_id) if search_id else None
+        expired = bool(search_id) and loaded is None
+        # Filters that are not search terms may still come in the address (older links).
+        legacy = CaseFilterForm(request.GET)
+        filters = loaded or legacy.filters()
+        form = CaseFilterForm(initial=filters_initial(filters))
+    cases = selectors.case_list(user=user, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "cases/_case_table.html" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    query = f"search={search_id}" if search_id and not expired else ""
+    context = {"form": form, "page": page, "query": query, "search_expired": expired}
+    template = "cases/_case_table.html" if htmx else "cases/case_list.html"
+    response = render(request, template, context, status=status)
+    if htmx and search_id:
+        response["HX-Push-Url"] = f"{reverse('cases:list')}?search={search_id}"
+    return response
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:

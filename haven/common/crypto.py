@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -21,6 +23,19 @@ def keyed_hash(kind: str, normalized_value: str) -> str:
     key = settings.IDENTIFIER_HMAC_KEY.encode()
     message = f"{kind}:{normalized_value}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+_SEPARATORS = re.compile(r"[\s\-./]")
+
+
+def search_term_hash(term: str) -> str:
+    """What the audit trail keeps of a search term: its keyed hash, so a searched passport
+    or phone is never stored, while whoever knows a number can still find who searched for
+    it. Case, spaces, dashes, dots and slashes, and Dari/Pashto digits (any Unicode decimal
+    digit, by NFKC and int()) do not change it: "P 1234-5678" hashes as "p12345678"."""
+    text = unicodedata.normalize("NFKC", term).casefold()
+    digits = "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in text)
+    return keyed_hash("search", _SEPARATORS.sub("", digits))
 
 
 @lru_cache(maxsize=4)
