@@ -194,6 +194,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HAVEN_MAX_UPLOAD_BYTES = int(os.environ.get("HAVEN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 # Past this many rows, a spreadsheet is read in a second process while this one checks and
 # stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
+# Zip-bomb bounds for XLSX, checked before anything is unpacked: what a workbook may unpack
+# to in all, and how many times its packed size one part may unpack to.
+HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES", str(1024 * 1024 * 1024))
+)
+HAVEN_IMPORT_MAX_COMPRESSION_RATIO = float(
+    os.environ.get("HAVEN_IMPORT_MAX_COMPRESSION_RATIO", "200")
+)
 HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
     os.environ.get("HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS", "5000")
 )

@@ -104,14 +104,16 @@ class CsvTable:
             text.detach()
 
 
-def open_table(fileobj: IO[bytes]) -> Table:
-    """The file as a table, or ImportFileError saying in plain words what it is instead."""
+def open_table(fileobj: IO[bytes], *, header_only: bool = False) -> Table:
+    """The file as a table, or ImportFileError saying in plain words what it is instead.
+
+    header_only: only the first rows will be read (see XlsxTable)."""
     fileobj.seek(0, io.SEEK_END)
     if fileobj.tell() == 0:
         raise ImportFileError(_("The file is empty."))
     found = sniff.sniff(fileobj)
     if found.mime == sniff.XLSX:
-        return XlsxTable(fileobj)
+        return XlsxTable(fileobj, header_only=header_only)
     if found.mime == sniff.TEXT:
         return CsvTable(fileobj)
     if found.mime == "application/zip":

@@ -81,13 +81,16 @@ def open_sheet(
     organization: Organization,
     explicit: Mapping[str, str] | None = None,
     mapping: list[str] | None = None,
+    header_only: bool = False,
 ) -> OpenedSheet:
     """Read the file's header and settle the mapping; rows are read later, as a stream.
 
     `mapping`, one field per column, is a mapping staff already confirmed for this file.
+    `header_only`: the rows will not be read from this sheet (the upload page: a workbook
+    is read whole only in the background job, never in a web request).
     """
     overrides = {**remembered_mapping(organization), **(explicit or {})}
-    table = open_table(fileobj)
+    table = open_table(fileobj, header_only=header_only)
     sheet = find_header(table, overrides)
     detected = fields.detect_mapping(sheet.headers, overrides)
     if mapping is not None:

@@ -114,7 +114,8 @@ def _upload(request: HttpRequest, handler: _LimitedUpload) -> HttpResponse:
     uploaded = form.cleaned_data["file"]
     fileobj = uploaded.file
     try:
-        opened = open_sheet(fileobj, organization=organization)
+        # Only the header: a workbook is read whole in the background job, never here.
+        opened = open_sheet(fileobj, organization=organization, header_only=True)
     except ImportFileError as exc:
         form.add_error("file", exc.message)
         return _list_page(request, user, form, 400)

@@ -21,12 +21,20 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from .errors import ImportFileError
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Parts read whole (not streamed) must stay small; a larger one is a zip bomb or not a workbook.
 _MAX_SMALL_PART = 64 * 1024 * 1024
 _MAX_SHARED_STRINGS_PART = 1024 * 1024 * 1024
+# Reading only the header (the upload page) unpacks at most this much of the sheet and of the
+# text table: a header is in the first rows, and its text among the first strings.
+HEADER_READ_LIMIT = 32 * 1024 * 1024
+# A part this small is not worth checking for its compression ratio.
+_RATIO_MIN_SIZE = 1024 * 1024
 # Above this many shared strings, keep them on disk rather than in memory.
 _SPILL_SHARED_STRINGS = 500_000
 MAX_COLUMNS = 1024
@@ -97,6 +105,110 @@ def _is_date_format(code: str) -> bool:
     return bool(_DATE_TOKENS.search(_FORMAT_NOISE.sub("", code)))
 
 
+def _strings_parser(
+    append: Callable[[str], None], spill: Callable[[], None]
+) -> expat.XMLParserType:
+    """An expat parser for xl/sharedStrings.xml that calls append(text) for each string."""
+    parts: list[str] = []
+    depth = {"si": 0, "t": 0, "rPh": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = _local(tag)
+        if local == "sst" and int(attrs.get("uniqueCount", "0") or 0) > _SPILL_SHARED_STRINGS:
+            spill()
+        if local in depth:
+            depth[local] += 1
+
+    def end(tag: str) -> None:
+        local = _local(tag)
+        if local in depth:
+            depth[local] -= 1
+        if local == "si":
+            append("".join(parts))
+            parts.clear()
+
+    def text(data: str) -> None:
+        # Phonetic guides (rPh) are reading aids, not part of the cell's text.
+        if depth["t"] and not depth["rPh"]:
+            parts.append(data)
+
+    parser = _parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    return parser
+
+
+def check_bounds(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb before inflating anything: what the members unpack to, in all and
+    relative to their compressed size, is bounded (HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES,
+    HAVEN_IMPORT_MAX_COMPRESSION_RATIO). Python's zipfile never inflates a member past the
+    size its directory declares (the CRC check fails instead), so the declared sizes bind."""
+    max_total = int(settings.HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES)
+    max_ratio = float(settings.HAVEN_IMPORT_MAX_COMPRESSION_RATIO)
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.file_size > _RATIO_MIN_SIZE and info.file_size > max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise ImportFileError(
+                _(
+                    "The workbook is refused: a part of it unpacks to %(ratio)s times its "
+                    "packed size (at most %(max)s is accepted), which is how zip bombs are "
+                    "made. Open it in Excel, save it again, and upload the new copy."
+                )
+                % {
+                    "ratio": f"{info.file_size / max(info.compress_size, 1):,.0f}",
+                    "max": f"{max_ratio:,.0f}",
+                }
+            )
+    if total > max_total:
+        raise ImportFileError(
+            _(
+                "The workbook is refused: it unpacks to %(size)s MB, more than the %(max)s MB "
+                "accepted. Split the list into smaller files, or save it as CSV."
+            )
+            % {"size": f"{total / 1_000_000:,.0f}", "max": f"{max_total / 1_000_000:,.0f}"}
+        )
+
+
+class LazySharedStrings:
+    """The string table read only as far as the strings asked for: reading a header needs
+    the first few, not the whole table (which may be a hundred megabytes)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str | None, limit: int) -> None:
+        self._list: list[str] = []
+        self._limit = limit
+        self._read = 0
+        self._stream: IO[bytes] | None = archive.open(name) if name else None
+        self._parser = _strings_parser(self._list.append, lambda: None)
+
+    def get(self, index: int) -> str:
+        while index >= len(self._list) and self._stream is not None:
+            if self._read >= self._limit:
+                self.close()
+                raise ImportFileError(
+                    _(
+                        "The header of this workbook could not be read without unpacking all "
+                        "of it. Open it in Excel, save it again, and upload the new copy."
+                    )
+                )
+            chunk = self._stream.read(_CHUNK)
+            if not chunk:
+                self._parser.Parse(b"", True)
+                self.close()
+                break
+            self._read += len(chunk)
+            self._parser.Parse(chunk, False)
+        return self._list[index] if 0 <= index < len(self._list) else ""
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+
 class SharedStrings:
     """The workbook's string table: a list, or a temporary SQLite table when it is huge."""
 
@@ -112,33 +224,7 @@ class SharedStrings:
         self._read(archive, name)
 
     def _read(self, archive: zipfile.ZipFile, name: str) -> None:
-        parts: list[str] = []
-        depth = {"si": 0, "t": 0, "rPh": 0}
-
-        def start(tag: str, attrs: dict[str, str]) -> None:
-            local = _local(tag)
-            if local == "sst" and int(attrs.get("uniqueCount", "0") or 0) > _SPILL_SHARED_STRINGS:
-                self._spill()
-            if local in depth:
-                depth[local] += 1
-
-        def end(tag: str) -> None:
-            local = _local(tag)
-            if local in depth:
-                depth[local] -= 1
-            if local == "si":
-                self._append("".join(parts))
-                parts.clear()
-
-        def text(data: str) -> None:
-            # Phonetic guides (rPh) are reading aids, not part of the cell's text.
-            if depth["t"] and not depth["rPh"]:
-                parts.append(data)
-
-        parser = _parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = text
+        parser = _strings_parser(self._append, self._spill)
         with archive.open(name) as stream:
             while chunk := stream.read(_CHUNK):
                 parser.Parse(chunk, False)
@@ -176,10 +262,15 @@ class XlsxTable:
 
     format = "xlsx"
 
-    def __init__(self, fileobj: IO[bytes]) -> None:
+    def __init__(self, fileobj: IO[bytes], *, header_only: bool = False) -> None:
+        """header_only: the caller reads only the first rows (the upload page finding the
+        header): the text table is read as far as they need, and at most HEADER_READ_LIMIT
+        of either part is unpacked. The whole sheet is read in the background job."""
         self.file = fileobj
+        self._header_only = header_only
         try:
             self._archive = zipfile.ZipFile(fileobj)
+            check_bounds(self._archive)
             self._open()
         except ImportFileError:
             raise
@@ -227,8 +318,11 @@ class XlsxTable:
         self._sheet_size = archive.getinfo(self._sheet_path).file_size or 1
         self._date_styles = self._read_date_styles(names)
         self._epoch = dt.date(1904, 1, 1) if flags["date1904"] else dt.date(1899, 12, 30)
-        self._strings = SharedStrings(
-            archive, "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
+        strings = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
+        self._strings: SharedStrings | LazySharedStrings = (
+            LazySharedStrings(archive, strings, HEADER_READ_LIMIT)
+            if self._header_only
+            else SharedStrings(archive, strings)
         )
 
     def _read_date_styles(self, names: set[str]) -> frozenset[int]:
@@ -303,6 +397,10 @@ class XlsxTable:
         with self._archive.open(self._sheet_path) as stream:
             while chunk := stream.read(_CHUNK):
                 self._bytes_read += len(chunk)
+                if self._header_only and self._bytes_read > HEADER_READ_LIMIT:
+                    raise ImportFileError(
+                        _("The first rows of this workbook are far too large to be a list.")
+                    )
                 parser.Parse(chunk, False)
                 yield from sheet.take()
             parser.Parse(b"", True)
