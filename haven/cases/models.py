@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haven.common.fields import EncryptedTextField
 from haven.intake.models import Relationship, Request
 from haven.resolution.models import Person, PersonMerge
 
@@ -93,7 +94,8 @@ class CaseRequest(models.Model):
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    # Encrypted at rest: caseworkers' notes carry what families told them.
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,11 +111,11 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField(upload_to="cases/%Y/%m/")
-    original_name = models.CharField(max_length=255)
+    original_name = EncryptedTextField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    description = models.CharField(max_length=300, blank=True)
+    description = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,7 +148,8 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    description = models.CharField(max_length=500, blank=True)
+    # Quotes notes and reasons (the start of a note, why cases were merged): encrypted.
+    description = EncryptedTextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,7 +178,7 @@ class CaseMemberChange(models.Model):
     )
     # The case's principal followed the member too (and goes back with it).
     principal_moved = models.BooleanField(default=False)
-    reason = models.CharField(max_length=300, blank=True)
+    reason = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -202,7 +205,7 @@ class CaseMerge(models.Model):
 
     source = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_out")
     target = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_in")
-    reason = models.CharField(max_length=300, blank=True)
+    reason = EncryptedTextField(blank=True)
     source_status = models.CharField(max_length=32)
     members_added = models.JSONField(default=list)
     requests_linked = models.JSONField(default=list)

@@ -168,7 +168,7 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
             "requests_linked": merge.requests_linked,
             "notes_moved": note_ids,
             "documents_moved": document_ids,
-            "reason": merge.reason,
+            # The reason is free text: it stays in CaseMerge.reason, encrypted, not here.
         },
     )
     audit_record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -41,14 +42,17 @@ class EncryptedTextField(models.TextField):
     lookup but isnull (contains, exact, in, ...) is refused with a FieldError rather than
     silently matching nothing; ordering by the field or a database function over it works
     on tokens and means nothing. A token no configured key opens is logged and read as
-    crypto.UNREADABLE (carrying the token, so saving the row whole keeps the token)."""
+    crypto.UNREADABLE (carrying the token, so saving the row whole keeps the token).
+
+    An empty text is stored empty: that a blank field is blank gives nothing away, and most
+    optional fields of a request are blank (a surge stores hundreds of thousands)."""
 
     _LOOKUPS = frozenset({"isnull"})
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value
         if isinstance(value, _Plaintext):
             return value.ciphertext
         return crypto.encrypt(value)
@@ -56,8 +60,8 @@ class EncryptedTextField(models.TextField):
     def from_db_value(
         self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
     ) -> str | None:
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value
         try:
             return _plaintext(crypto.decrypt_strict(value), value)
         except InvalidToken:
@@ -84,3 +88,34 @@ class EncryptedTextField(models.TextField):
             f"{self.model._meta.label}.{self.name} is encrypted at rest: the database cannot "
             f"filter on it with '{lookup_name}' (only isnull); read the rows and compare in Python."
         )
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """JSON (lists, dicts) stored as one Fernet token of its text, like EncryptedTextField:
+    for the free-form structures that carry what people wrote (a rejected row's cells, a dry
+    run's findings). Python sees the structure; the database sees a token and can filter on
+    nothing but isnull."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, _Plaintext):
+            return value.ciphertext
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
+    ) -> Any:
+        if value is None:
+            return None
+        text = super().from_db_value(value, expression, connection)
+        if text == crypto.UNREADABLE or not text:
+            # Logged by the parent; an empty structure of the field's kind keeps pages working.
+            return self.get_default()
+        return json.loads(text)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haven.common.fields import EncryptedTextField
 from haven.intake.models import PersonRecord
 
 
@@ -75,7 +76,8 @@ class PersonMerge(models.Model):
 
     source = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
     target = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
-    reason = models.CharField(max_length=300, blank=True)
+    # Reviewers' free text: encrypted at rest.
+    reason = EncryptedTextField(blank=True)
     decision = models.ForeignKey(
         "ReviewDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="merges"
     )
@@ -87,7 +89,7 @@ class PersonMerge(models.Model):
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    undo_reason = models.CharField(max_length=300, blank=True)
+    undo_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -192,7 +194,7 @@ class ReviewDecision(models.Model):
         ReviewItem, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    note = models.CharField(max_length=500, blank=True)
+    note = EncryptedTextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -314,7 +314,8 @@ def person_unmerge(*, merge: PersonMerge, actor: User, reason: str = "") -> Pers
         action=AuditAction.UPDATE,
         obj=merge,
         summary=f"Undid merge of person {merge.source_id} into person {merge.target_id}",
-        details={"records": [link.person_record_id for link in moved], "reason": reason[:200]},
+        # The reason is free text: it stays in PersonMerge.undo_reason, encrypted, not here.
+        details={"records": [link.person_record_id for link in moved]},
     )
     return merge
 

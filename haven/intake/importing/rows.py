@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import Organization
+from haven.common import crypto
 from haven.intake import normalize
 from haven.intake.models import Channel, Relationship, Requester, Sex
 from haven.intake.services import PersonInput, RequesterInput, RequestInput
@@ -189,11 +190,8 @@ class ParsedRow:
     label: str = ""
 
 
-def fingerprint(header_keys: Sequence[str], cells: Sequence[str]) -> str:
-    """The same content under the same headers gives the same fingerprint, in any column order.
-
-    `header_keys` are the normalised headers, so "Father's name" and "FATHER'S NAME" agree.
-    """
+def row_digest(header_keys: Sequence[str], cells: Sequence[str]) -> str:
+    """SHA-256 of a row's (normalised header, value) pairs, in any column order."""
     width = len(header_keys)
     pairs = sorted(
         (header_keys[i] if i < width else f"#{i}", value.strip())
@@ -202,6 +200,15 @@ def fingerprint(header_keys: Sequence[str], cells: Sequence[str]) -> str:
     )
     encoded = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def fingerprint(header_keys: Sequence[str], cells: Sequence[str]) -> str:
+    """The same content under the same headers gives the same fingerprint, in any column order.
+
+    `header_keys` are the normalised headers, so "Father's name" and "FATHER'S NAME" agree.
+    Keyed (HMAC with the identifier key): the stored fingerprint confirms no guessed row.
+    """
+    return crypto.keyed_hash("import-row", row_digest(header_keys, cells))
 
 
 def _name_key(text: str) -> str:

@@ -32,11 +32,12 @@ class Requester(models.Model):
         OTHER = "other", _("Other")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    name = models.CharField(max_length=200, blank=True)
+    # Encrypted at rest: a sender's name and address (a phone, an e-mail) say who is asking.
+    name = EncryptedTextField(blank=True)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="requesters"
     )
-    contact = models.CharField(max_length=200, blank=True)
+    contact = EncryptedTextField(blank=True)
     # The partner system behind an API token: every request sent with the token names this
     # one requester, so accepting a request needs no requester row of its own.
     api_token = models.OneToOneField(
@@ -82,9 +83,12 @@ class Request(models.Model):
     # Its people are still to be read from the raw input and stored, by the background
     # worker (the API answers after one write); every other channel stores them at once.
     people_pending = models.BooleanField(default=False)
-    help_requested = models.TextField(blank=True)
+    # Free text in the requester's words (an e-mail's whole body, a list's note columns):
+    # it holds passport and phone numbers as often as not, so it is encrypted like them.
+    help_requested = EncryptedTextField(blank=True)
     current_country = models.CharField(max_length=2, blank=True)
-    current_location = models.CharField(max_length=200, blank=True)
+    # Where a family is hiding is as dangerous in a leak as who they are.
+    current_location = EncryptedTextField(blank=True)
     language = models.CharField(max_length=10, blank=True)
     consent_version = models.CharField(max_length=20, blank=True)
     entered_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organization
+from haven.common.fields import EncryptedJSONField, EncryptedTextField
 
 from .core import Request
 
@@ -70,8 +71,9 @@ class ImportBatch(models.Model):
     # One field name per column, in column order: the mapping this run uses.
     mapping = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
-    # The dry run's findings, bounded in size (see importing.preview).
-    preview = models.JSONField(default=dict, blank=True)
+    # The dry run's findings, bounded in size (see importing.preview): they name people
+    # (each problem row's label), so they are encrypted at rest.
+    preview = EncryptedJSONField(default=dict, blank=True)
     # Progress, counted inside each committed chunk, so after a crash they say exactly
     # how far the run got and a resumed run carries on from there.
     rows = models.PositiveIntegerField(default=0)
@@ -79,7 +81,8 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rows_expected = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    # May quote what a row held (a database error names the value it refused).
+    error = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -102,7 +105,10 @@ class ImportBatch(models.Model):
 
 
 class ImportedRow(models.Model):
-    """The fingerprint of an imported row: unique per source, so re-imports create nothing twice."""
+    """The fingerprint of an imported row: unique per source, so re-imports create nothing twice.
+
+    A keyed hash (importing.rows.fingerprint): a plain hash of a row's cells could be
+    confirmed by anyone who guesses the row (a name, a birth year and a phone)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     fingerprint = models.CharField(max_length=64)
@@ -127,8 +133,9 @@ class RejectedRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="rejected_rows")
     row_number = models.PositiveIntegerField()
     reason = models.CharField(max_length=40)
-    message = models.CharField(max_length=300)
-    cells = models.JSONField(default=list, blank=True)
+    # The cells as read, and the message (which may quote them): encrypted at rest.
+    message = EncryptedTextField()
+    cells = EncryptedJSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["batch_id", "row_number"]
@@ -142,13 +149,15 @@ class MailMessage(models.Model):
 
     # A hash of the Message-ID (or of the whole message when it has none): the duplicate guard.
     message_key = models.CharField(max_length=64, unique=True)
-    message_id = models.TextField(blank=True)
+    # The envelope is as personal as the body: the sender's address, and a subject that by
+    # the applicants' convention holds a name and a date of birth. Encrypted at rest.
+    message_id = EncryptedTextField(blank=True)
     request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="mail_message")
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="mail_messages"
     )
-    sender = models.CharField(max_length=300, blank=True)
-    subject = models.CharField(max_length=500, blank=True)
+    sender = EncryptedTextField(blank=True)
+    subject = EncryptedTextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Problems found while reading it, e.g. ["subject_unparsed", "attachment_type_mismatch"].
     flags = models.JSONField(default=list, blank=True)
@@ -162,7 +171,8 @@ class MailAttachment(models.Model):
 
     message = models.ForeignKey(MailMessage, on_delete=models.PROTECT, related_name="attachments")
     position = models.PositiveSmallIntegerField()
-    filename = models.CharField(max_length=255, blank=True)
+    # "passport_P1234567.jpg": names of attachments say what they are of.
+    filename = EncryptedTextField(blank=True)
     declared_type = models.CharField(max_length=100, blank=True)
     detected_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
