@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -19,5 +20,5 @@ class LoginForm(AuthenticationForm):
         # AuthenticationForm sets the field's max_length after the field is built, so no
         # validator enforces it: an over-long name would reach authenticate() and the
         # lock-out's 255-character column (a 500 on PostgreSQL). A form message instead.
-        field = self.fields["username"]
+        field = cast(forms.CharField, self.fields["username"])
         field.validators.append(MaxLengthValidator(field.max_length or 150))

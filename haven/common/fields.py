@@ -96,6 +96,10 @@ class EncryptedJSONField(EncryptedTextField):
     run's findings). Python sees the structure; the database sees a token and can filter on
     nothing but isnull."""
 
+    # For django-stubs: what the attribute takes and gives (JSON values, not str).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
