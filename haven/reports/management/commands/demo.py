@@ -30,7 +30,7 @@ PERSONAS = [
     ("partner", Role.PARTNER, "UNHCR Pakistan"),
     ("admin", Role.ADMIN, "Task Force"),
 ]
-DEMO_GUIDANCE = "us-afghan-2021@1"
+DEMO_GUIDANCE = "us-afghan-2021@2"
 ORGANIZATIONS = [
     ("Task Force", Organization.Kind.TASK_FORCE, "Task force"),
     ("UNHCR Pakistan", Organization.Kind.PARTNER, "UNHCR"),
