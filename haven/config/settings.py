@@ -205,6 +205,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
 HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
 
+# The partner API checks the `facts` object it accepts against triage's fact schema through
+# this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
+HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",
