@@ -213,6 +213,9 @@ HAVEN_INTAKE_PIPELINE = [
     "haven.cases.pipeline.attach_request_to_case",
     # After the case exists: triage it under the active guidance.
     "haven.triage.pipeline.triage_new_case",
+    # Last: each request's public status follows its case (received, or under review once
+    # triaged; a request joining a case takes that case's status).
+    "haven.cases.public_status.requests_public_status_sync",
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).

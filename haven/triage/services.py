@@ -17,6 +17,7 @@ from django.utils import timezone
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
+from haven.cases.public_status import public_status_sync, public_status_sync_many
 
 from . import bulk, selectors
 from .engine import Decision, Engine
@@ -279,6 +280,8 @@ def case_retriage(
         actor=actor,
         description=event_text(before, decision),
     )
+    # A first pathway puts the case's requests under review.
+    public_status_sync(case=case, actor=actor)
     return row
 
 
@@ -419,6 +422,16 @@ def cases_retriage_batch(
     bulk.insert_rows(TriageDecision, DECISION_FIELDS, decision_rows)
     bulk.insert_rows(CaseEvent, EVENT_FIELDS, event_rows)
     bulk.update_pathways(Case._meta.db_table, updates)
+    # Cases triaged for the first time: their requests are under review now. Read back
+    # (two more statements) only when there are any, as after a first activation.
+    first = [pk for pk, pathway, _, _ in rows if not pathway]
+    if first:
+        public_status_sync_many(
+            cases=Case.objects.filter(pk__in=first).only(
+                "id", "status", "pathway", "closure_outcome", "merged_into"
+            ),
+            actor=run.requested_by,
+        )
     shard.done += len(rows)
     shard.last_case_id = up_to
     shard.save(update_fields=["done", "last_case_id"])
