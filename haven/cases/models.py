@@ -23,9 +23,7 @@ class Case(models.Model):
     )
     # Chosen by the caseworker who closes the case (duplicate when merged into another);
     # requesters see it, in neutral words, on /status/. Blank unless closed.
-    closure_outcome = models.CharField(
-        max_length=32, choices=Request.Outcome.choices, blank=True
-    )
+    closure_outcome = models.CharField(max_length=32, choices=Request.Outcome.choices, blank=True)
     # Filled by triage; blank means "not yet triaged".
     pathway = models.CharField(max_length=64, blank=True, db_index=True)
     priority = models.IntegerField(default=0, db_index=True)

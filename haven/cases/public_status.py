@@ -39,9 +39,7 @@ Change = tuple[Request, str, str]
 def public_status_of(case: Case) -> tuple[str, str]:
     """(status, outcome) a requester sees for a request of this case."""
     if case.status == Case.Status.CLOSED:
-        outcome = case.closure_outcome or (
-            Request.Outcome.DUPLICATE if case.merged_into_id else ""
-        )
+        outcome = case.closure_outcome or (Request.Outcome.DUPLICATE if case.merged_into_id else "")
         return Request.Status.CLOSED, outcome
     if case.status == Case.Status.REFERRED:
         return Request.Status.REFERRED, ""

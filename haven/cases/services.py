@@ -9,7 +9,6 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-
 from haven.intake.models import Request
 
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Document, Note

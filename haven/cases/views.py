@@ -52,9 +52,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
             (panel.title, panel.render(request)) for panel in case_panels(case=case, user=user)
         ],
         "note_form": NoteForm(),
-        "status_form": StatusForm(
-            initial={"status": case.status, "outcome": case.closure_outcome}
-        ),
+        "status_form": StatusForm(initial={"status": case.status, "outcome": case.closure_outcome}),
         "duplicates": selectors.case_possible_duplicates(user=user, case=case),
         "can_merge_cases": permissions.can_merge_cases(user),
         "merge_form": CaseMergeForm(),

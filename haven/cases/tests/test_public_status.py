@@ -269,9 +269,7 @@ def test_the_intake_step_costs_the_same_statements_whatever_the_batch(guidance):
             requests_public_status_sync(items=items, actor=None)
         counts.append(len(queries))
         assert set(
-            Request.objects.filter(pk__in=[r.pk for r in requests]).values_list(
-                "status", flat=True
-            )
+            Request.objects.filter(pk__in=[r.pk for r in requests]).values_list("status", flat=True)
         ) == {"under_review"}
     assert counts[0] == counts[1]
 
