@@ -276,3 +276,22 @@ def test_the_intake_step_costs_the_same_statements_whatever_the_batch(guidance):
 
 def case_of_request(request: Request) -> Case:
     return Case.objects.get(case_requests__request=request)
+
+
+def test_the_outcome_is_shown_in_the_requesters_language(caseworker):
+    created = make_request()
+    services.case_status_change(
+        case=case_of(created), actor=caseworker, status=Case.Status.CLOSED, outcome="unreachable"
+    )
+    page = (
+        Client()
+        .post(
+            "/status/",
+            {"receipt_number": created.request.receipt_number, "secret": created.status_secret},
+            REMOTE_ADDR="203.0.113.10",
+            headers={"accept-language": "fa-af"},
+        )
+        .text
+    )
+    assert re.search(r'data-testid="outcome">\s*تماس ممکن نشد\s*<', page)
+    assert "کارگروه با معلومات تماس داده‌شده نتوانست با شما تماس بگیرد." in page
