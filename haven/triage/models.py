@@ -65,9 +65,9 @@ class FactSource(models.TextChoices):
     taken only for a fact the case did not know; a caseworker's correction beats any request
     and what Haven works out itself."""
 
-    REQUEST = "request", _("a request")
+    REQUEST = "request", _("from a request")
     DERIVED = "derived", _("worked out by Haven")
-    CASEWORKER = "caseworker", _("a caseworker")
+    CASEWORKER = "caseworker", _("set by a caseworker")
 
 
 class CaseFacts(models.Model):

@@ -47,10 +47,10 @@ def _source(triage: selectors.CaseTriage, name: str) -> str:
         return ""
     entry = triage.sources.get(name)
     if not isinstance(entry, dict):
-        return _("from a request")
+        return source_label(FactSource.REQUEST)
     if entry.get("source") == FactSource.REQUEST and entry.get("request") in triage.receipts:
         return _("from request %(receipt)s") % {"receipt": triage.receipts[entry["request"]]}
-    return _("from %(source)s") % {"source": source_label(str(entry.get("source", "")))}
+    return source_label(str(entry.get("source", "")))
 
 
 def _texts(decision: TriageDecision) -> dict[str, Any]:

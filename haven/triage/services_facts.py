@@ -30,7 +30,7 @@ def review_text(fact: str, old: Any, new: Any, receipt: str, old_source: str) ->
     return (
         f"Request {receipt or '(unknown)'} says "
         f"{fact_label(fact)}: {shown_value(new)}; the case has {shown_value(old)} "
-        f"(from {source_label(old_source)}). Not applied until a caseworker accepts it."
+        f"({source_label(old_source)}). Not applied until a caseworker accepts it."
     )
 
 

@@ -115,7 +115,7 @@ def test_a_follow_up_walk_in_does_not_override_a_caseworkers_correction(
     )
     event = CaseEvent.objects.get(case=case, kind="new_information")
     assert follow_up.request.receipt_number in event.description
-    assert "the case has PK (from a caseworker)" in event.description
+    assert "the case has PK (set by a caseworker)" in event.description
 
     page = client.get(f"/cases/{case.pk}/").text
     assert 'data-testid="new-information"' in page
@@ -216,4 +216,4 @@ def test_the_facts_panel_says_where_each_fact_came_from(
     first = review.case.case_requests.order_by("id").first()
     assert first is not None
     assert f"(from request {first.request.receipt_number})" in page
-    assert "(from worked out by Haven)" in page
+    assert "(worked out by Haven)" in page
