@@ -23,7 +23,7 @@ from .engine import Decision, Engine, engine_for
 from .models import CaseFacts, FactReview, GuidanceVersion, RetriageRun, TriageDecision
 from .pack import Pack, parse_pack
 from .pathways import PATHWAYS
-from .permissions import can_review_guidance, can_view_triage
+from .permissions import can_correct_facts, can_review_guidance, can_view_triage
 
 if TYPE_CHECKING:
     from haven.accounts.permissions import AnyUser
@@ -155,6 +155,14 @@ def case_triage(*, case: Case, user: AnyUser) -> CaseTriage:
         reviews=reviews,
         receipts=receipts,
     )
+
+
+def fact_review_get(*, user: AnyUser, case_id: int, pk: int) -> FactReview:
+    """An open or decided item of new information on a case, for a user who may decide it:
+    PermissionDenied (403) otherwise, FactReview.DoesNotExist (404) when not on that case."""
+    if not can_correct_facts(user):
+        raise PermissionDenied
+    return FactReview.objects.select_related("case", "request").get(pk=pk, case_id=case_id)
 
 
 # -- preview -------------------------------------------------------------------

@@ -77,9 +77,10 @@ def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
 def fact_review_decide(request: HttpRequest, case_id: int, pk: int) -> HttpResponse:
     """Accept (apply and re-triage) or dismiss new information a request brought."""
     user = _user(request)
-    if not can_correct_facts(user):
-        raise PermissionDenied
-    review = get_object_or_404(FactReview, pk=pk, case_id=case_id)
+    try:
+        review = selectors.fact_review_get(user=user, case_id=case_id, pk=pk)
+    except FactReview.DoesNotExist as exc:
+        raise Http404 from exc
     decision = request.POST.get("decision")
     if decision not in ("accept", "dismiss"):
         messages.error(request, _("Choose to accept or to dismiss the new information."))

@@ -138,10 +138,12 @@ def test_the_partner_api_list_shows_the_derived_status(partner_org_a, caseworker
     assert get(token).json()["results"][0]["status"] == "under_review"
     services.case_status_change(case=case, actor=caseworker, status=Case.Status.REFERRED)
     assert get(token).json()["results"][0]["status"] == "referred"
+    assert get(token).json()["results"][0]["outcome"] == ""
     services.case_status_change(
         case=case, actor=caseworker, status=Case.Status.CLOSED, outcome="assisted"
     )
-    assert get(token).json()["results"][0]["status"] == "closed"
+    listed = get(token).json()["results"][0]
+    assert (listed["status"], listed["outcome"]) == ("closed", "assisted")
 
 
 def test_a_case_triaged_at_intake_is_under_review_at_once(guidance):

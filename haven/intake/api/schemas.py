@@ -208,7 +208,16 @@ class RequestSummaryOut(Schema):
     id: int
     receipt_number: str
     received_at: dt.datetime
-    status: Request.Status
+    status: Request.Status = Field(
+        description="Follows the request's case: received, under_review (triaged or being "
+        "worked), referred (to a partner), closed."
+    )
+    outcome: str = Field(
+        "",
+        description="Once closed, why, in neutral words: "
+        + ", ".join(Request.Outcome.values)
+        + "; empty otherwise.",
+    )
     people_count: int
 
 

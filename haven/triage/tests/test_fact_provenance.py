@@ -217,3 +217,15 @@ def test_the_facts_panel_says_where_each_fact_came_from(
     assert first is not None
     assert f"(from request {first.request.receipt_number})" in page
     assert "(worked out by Haven)" in page
+
+
+def test_new_information_of_another_case_is_404(
+    review: FactReview, caseworker: User, client_for: Callable[[User], Client]
+):
+    other = Case.objects.create(display_name="Other")
+    response = client_for(caseworker).post(
+        f"/triage/cases/{other.pk}/new-information/{review.pk}/", {"decision": "accept"}
+    )
+    assert response.status_code == 404
+    review.refresh_from_db()
+    assert review.status == "open"
