@@ -65,13 +65,13 @@ def test_row_fingerprints_are_keyed(settings):
 
 
 BEFORE = [
-    ("intake", "0007_request_raw_input_encrypted"),
-    ("cases", "0002_case_merges_and_member_changes"),
+    ("intake", "0008_request_public_outcome"),
+    ("cases", "0003_case_closure_outcome_and_fact_events"),
     ("resolution", "0002_realtime_review_merge"),
 ]
 AFTER = [
-    ("intake", "0008_personal_text_encrypted_and_keyed_row_fingerprints"),
-    ("cases", "0003_notes_history_and_reasons_encrypted"),
+    ("intake", "0009_personal_text_encrypted_and_keyed_row_fingerprints"),
+    ("cases", "0004_notes_history_and_reasons_encrypted"),
     ("resolution", "0003_review_and_merge_reasons_encrypted"),
 ]
 

@@ -63,7 +63,7 @@ def fingerprints_plain(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0007_request_raw_input_encrypted")]
+    dependencies = [("intake", "0008_request_public_outcome")]
 
     operations = [
         *encrypt_columns(

@@ -14,7 +14,7 @@ def _text(blank: bool = True) -> haven.common.fields.EncryptedTextField:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_case_merges_and_member_changes")]
+    dependencies = [("cases", "0003_case_closure_outcome_and_fact_events")]
 
     operations = [
         *encrypt_columns(
