@@ -202,6 +202,8 @@ HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
 HAVEN_IMPORT_MAX_COMPRESSION_RATIO = float(
     os.environ.get("HAVEN_IMPORT_MAX_COMPRESSION_RATIO", "200")
 )
+# A case search is kept server-side this long under its id (cases/search.py).
+HAVEN_CASE_SEARCH_TTL_SECONDS = int(os.environ.get("HAVEN_CASE_SEARCH_TTL_SECONDS", "900"))
 HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
     os.environ.get("HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS", "5000")
 )
