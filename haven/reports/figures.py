@@ -113,7 +113,9 @@ class FigureProvider:
 _PROVIDERS: dict[str, FigureProvider] = {}
 
 
-def register(*, key: str, build: Callable[[ReportContext], list[FigureTable]], audience: Audience = "staff") -> None:
+def register(
+    *, key: str, build: Callable[[ReportContext], list[FigureTable]], audience: Audience = "staff"
+) -> None:
     """Add a provider; registering a key again replaces it (ready() may run twice)."""
     _PROVIDERS[key] = FigureProvider(key=key, build=build, audience=audience)
 

@@ -51,13 +51,17 @@ class ReportFilters:
 
 def default_filters(*, today: dt.date | None = None) -> ReportFilters:
     today = today or timezone.localdate()
-    return ReportFilters(date_from=today - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1), date_to=today)
+    return ReportFilters(
+        date_from=today - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1), date_to=today
+    )
 
 
 def period_error(date_from: dt.date | None, date_to: dt.date | None) -> str | None:
     """The one message for a period that makes no sense (shared by forms and commands)."""
     if date_from and date_to and date_from > date_to:
-        return str(_("The period ends before it starts: the end date must be on or after the start."))
+        return str(
+            _("The period ends before it starts: the end date must be on or after the start.")
+        )
     if date_from and date_to and (date_to - date_from).days + 1 > max_period_days():
         return str(
             _("A report covers at most %(days)s days; choose a shorter period.")

@@ -84,7 +84,9 @@ def hxl_table(context: ReportContext, by: list[str]) -> HxlTable:
     totals: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0])
     for *keys, households, people in grouped:
         # Provinces are typed by people: "Kabul" and "kabul " are one province.
-        keys = [k.strip().title() if d == "province" and k else k for d, k in zip(by, keys, strict=True)]
+        keys = [
+            k.strip().title() if d == "province" and k else k for d, k in zip(by, keys, strict=True)
+        ]
         total = totals[tuple(keys)]
         total[0] += households
         total[1] += people

@@ -95,7 +95,9 @@ def requests_per_day(context: ReportContext) -> list[FigureTable]:
     if f.province:
         rows = rows.filter(province__iexact=f.province)
     counts: dict[tuple[dt.date, str], int] = defaultdict(int)
-    for day, channel, n in rows.values_list("day", "channel").annotate(n=Sum("requests")).order_by():
+    for day, channel, n in (
+        rows.values_list("day", "channel").annotate(n=Sum("requests")).order_by()
+    ):
         counts[(day, channel)] += n
     channels = [c for c in Channel.values if any(k[1] == c for k in counts)]
     periods = _periods(f.date_from, f.date_to)
@@ -151,7 +153,9 @@ def open_cases(context: ReportContext) -> list[FigureTable]:
             for s in statuses
         ]
         total = sum(c.value for c in cells)
-        cells.append(Cell(total, case_list_url(**{**base, "pathway": pathway or "none", "open": 1})))
+        cells.append(
+            Cell(total, case_list_url(**{**base, "pathway": pathway or "none", "open": 1}))
+        )
         rows.append(Row(label=_pathway_name(pathway), cells=cells, key=pathway))
     return [
         FigureTable(
@@ -226,8 +230,16 @@ def backlog(context: ReportContext) -> list[FigureTable]:
     data_entry = Request.objects.filter(needs_data_entry=True).count()
     pending = Request.objects.filter(pipeline_pending=True).count()
     rows = [
-        Row(_("Possible duplicates waiting for review"), [Cell(review, reverse("resolution:review_queue"))], "review_queue"),
-        Row(_("Requests that need data entry"), [Cell(data_entry, case_list_url(data_entry=1))], "data_entry"),
+        Row(
+            _("Possible duplicates waiting for review"),
+            [Cell(review, reverse("resolution:review_queue"))],
+            "review_queue",
+        ),
+        Row(
+            _("Requests that need data entry"),
+            [Cell(data_entry, case_list_url(data_entry=1))],
+            "data_entry",
+        ),
         Row(_("Requests waiting to be matched"), [Cell(pending)], "pipeline_pending"),
     ]
     return [
@@ -251,7 +263,9 @@ def cases_per_worker(context: ReportContext) -> list[FigureTable]:
         # The reduced dashboard: a caseworker sees their own caseload only.
         rows_qs = rows_qs.filter(assignee_id=context.user.pk)
     counts: dict[tuple[int | None, str], int] = {}
-    for assignee, status, n in rows_qs.values_list("assignee_id", "status").annotate(n=Sum("cases")).order_by():
+    for assignee, status, n in (
+        rows_qs.values_list("assignee_id", "status").annotate(n=Sum("cases")).order_by()
+    ):
         counts[(assignee, status)] = n
     ids = sorted({a for a, _s in counts if a is not None})
     names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
@@ -263,10 +277,15 @@ def cases_per_worker(context: ReportContext) -> list[FigureTable]:
             continue
         who = "none" if assignee is None else assignee
         cells = [
-            Cell(counts.get((assignee, s), 0), case_list_url(**{**base, "assignee": who, "status": s}))
+            Cell(
+                counts.get((assignee, s), 0),
+                case_list_url(**{**base, "assignee": who, "status": s}),
+            )
             for s in statuses
         ]
-        cells.append(Cell(sum(c.value for c in cells), case_list_url(**{**base, "assignee": who, "open": 1})))
+        cells.append(
+            Cell(sum(c.value for c in cells), case_list_url(**{**base, "assignee": who, "open": 1}))
+        )
         label = names.get(assignee, str(assignee)) if assignee is not None else _("Not assigned")
         rows.append(Row(label=label, cells=cells, key=str(who)))
     return [

@@ -22,7 +22,7 @@ from . import permissions
 from .figures import FigureTable, ReportContext, figures_build
 from .filters import ReportFilters
 from .models import SummaryState
-from .summary import summaries_current  # noqa: F401 (views refresh before HXL)
+from .summary import summaries_current
 
 if TYPE_CHECKING:
     from haven.accounts.models import User

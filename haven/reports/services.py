@@ -66,7 +66,9 @@ def sitrep_job_render(job_id: int) -> None:
         return
 
     def progress(percent: int) -> None:
-        SitrepJob.objects.filter(pk=job_id).update(status=SitrepJob.Status.RUNNING, progress=percent)
+        SitrepJob.objects.filter(pk=job_id).update(
+            status=SitrepJob.Status.RUNNING, progress=percent
+        )
 
     progress(10)
     try:

@@ -77,8 +77,7 @@ def _headlines(context: ReportContext, tables: list[FigureTable]) -> list[Headli
     opened, people = _cases_opened(context, f)
     opened_before, people_before = _cases_opened(context, before)
     open_now = (
-        case_summaries(context).filter(status__in=OPEN_STATUSES).aggregate(n=Sum("cases"))["n"]
-        or 0
+        case_summaries(context).filter(status__in=OPEN_STATUSES).aggregate(n=Sum("cases"))["n"] or 0
     )
     ageing = next(t for t in tables if t.key == "ageing")
     backlog = next(t for t in tables if t.key == "backlog")
@@ -90,9 +89,13 @@ def _headlines(context: ReportContext, tables: list[FigureTable]) -> list[Headli
         Headline("open_cases", _("Open cases now"), open_now),
         Headline("over_target", _("Open cases over target"), over),
         Headline(
-            "review_queue", _("Possible duplicates to review"), backlog.value("review_queue", "count")
+            "review_queue",
+            _("Possible duplicates to review"),
+            backlog.value("review_queue", "count"),
         ),
-        Headline("data_entry", _("Requests needing data entry"), backlog.value("data_entry", "count")),
+        Headline(
+            "data_entry", _("Requests needing data entry"), backlog.value("data_entry", "count")
+        ),
     ]
 
 
@@ -102,8 +105,9 @@ def _notable(filters: ReportFilters, headlines: list[Headline]) -> list[str]:
     notes = [
         _("Guidance %(label)s activated on %(day)s.")
         % {"label": g.label, "day": timezone.localtime(g.activated_at).date().isoformat()}
-        for g in GuidanceVersion.objects.filter(activated_at__gte=start, activated_at__lt=end)
-        .order_by("activated_at")
+        for g in GuidanceVersion.objects.filter(
+            activated_at__gte=start, activated_at__lt=end
+        ).order_by("activated_at")
         if g.activated_at is not None
     ]
     requests = next(h for h in headlines if h.key == "requests")
@@ -166,7 +170,7 @@ def _html(sitrep: Sitrep) -> str:
 def sitrep_pdf(sitrep: Sitrep) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=_html(sitrep)).write_pdf()  # type: ignore[no-any-return]
+    return weasyprint.HTML(string=_html(sitrep)).write_pdf()
 
 
 def sitrep_xlsx(sitrep: Sitrep) -> bytes:
@@ -180,7 +184,9 @@ def sitrep_xlsx(sitrep: Sitrep) -> bytes:
         sheet = book.add_worksheet(_("Headline")[:31])
         if rtl:
             sheet.right_to_left()
-        sheet.write_row(0, 0, [_("Figure"), _("This period"), _("Previous period"), _("Change")], bold)
+        sheet.write_row(
+            0, 0, [_("Figure"), _("This period"), _("Previous period"), _("Change")], bold
+        )
         for i, h in enumerate(sitrep.headlines, start=1):
             sheet.write_string(i, 0, h.label)
             sheet.write_number(i, 1, h.value)

@@ -11,6 +11,7 @@ quick (a small desk is always live); on a large desk the periodic job `reports.s
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,7 +33,20 @@ def _live_rebuild_limit_ms() -> int:
     return int(getattr(settings, "HAVEN_REPORTS_LIVE_REBUILD_MS", 1500))
 
 
-def _case_rows() -> QuerySet[Case]:
+CASE_COLUMNS = [
+    "waiting_day",
+    "pathway",
+    "status",
+    "assignee_id",
+    "team_id",
+    "province",
+    "cases",
+    "people",
+]
+CASE_ALIASES = ["day", "pathway", "status", "assignee", "team", "province", "cases", "people"]
+
+
+def _case_rows() -> QuerySet[Any, Any]:
     tz = timezone.get_current_timezone()
     first_received = Subquery(
         CaseRequest.objects.filter(case_id=OuterRef("pk"))
@@ -71,7 +85,7 @@ def _case_rows() -> QuerySet[Case]:
     )
 
 
-def _request_rows() -> QuerySet[Request]:
+def _request_rows() -> QuerySet[Any, Any]:
     tz = timezone.get_current_timezone()
     province = Subquery(
         PersonRecord.objects.filter(request_id=OuterRef("pk"))
@@ -100,7 +114,7 @@ def _request_rows() -> QuerySet[Request]:
     )
 
 
-def _insert_from(table: str, columns: list[str], aliases: list[str], rows: QuerySet) -> None:  # type: ignore[type-arg]
+def _insert_from(table: str, columns: list[str], aliases: list[str], rows: QuerySet) -> None:
     sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
     select = ", ".join(f"grouped.{quote(a)}" for a in aliases)
@@ -123,10 +137,8 @@ def summaries_rebuild() -> SummaryState:
     RequestSummary.objects.all().delete()
     _insert_from(
         CaseSummary._meta.db_table,
-        ["waiting_day", "pathway", "status", "assignee_id", "team_id", "province", "cases"]
-        + ["people"],
-        ["g_day", "g_pathway", "g_status", "g_assignee", "g_team", "g_province", "g_cases"]
-        + ["g_people"],
+        CASE_COLUMNS,
+        [f"g_{c}" for c in CASE_ALIASES],
         _case_rows(),
     )
     _insert_from(

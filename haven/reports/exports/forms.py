@@ -16,7 +16,9 @@ class ExportRequestForm(forms.Form):
     refused with a message naming it rather than silently dropped."""
 
     date_from = forms.DateField(
-        label=_("First request from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First request from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
         label=_("First request to"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -67,7 +67,9 @@ def fields_check(*, user: User, fields: list[str], unmasked: list[str]) -> None:
         if field is not None and not field.identifier:
             problems.append(_("Only identifiers can be shown in clear: %(name)s.") % {"name": name})
         elif name not in fields:
-            problems.append(_("An identifier shown in clear must also be exported: %(name)s.") % {"name": name})
+            problems.append(
+                _("An identifier shown in clear must also be exported: %(name)s.") % {"name": name}
+            )
     if problems:
         raise ValidationError(sorted(set(problems)))
 
@@ -79,7 +81,9 @@ def _cases(user: User, filters: dict[str, Any]) -> Any:
             pathway=filters.get("pathway", ""),
             province=filters.get("province", ""),
             is_open=bool(filters.get("open")),
-            first_from=dt.date.fromisoformat(filters["date_from"]) if filters.get("date_from") else None,
+            first_from=dt.date.fromisoformat(filters["date_from"])
+            if filters.get("date_from")
+            else None,
             first_to=dt.date.fromisoformat(filters["date_to"]) if filters.get("date_to") else None,
         ),
     )
@@ -108,7 +112,9 @@ def export_request(
         unmasked=unmasked,
         filters=filters,
         row_count=rows,
-        status=CaseExport.Status.AWAITING_APPROVAL if needs_approval else CaseExport.Status.APPROVED,
+        status=CaseExport.Status.AWAITING_APPROVAL
+        if needs_approval
+        else CaseExport.Status.APPROVED,
     )
     audit_record(
         actor=user,
@@ -126,14 +132,21 @@ def export_approve(*, export: CaseExport, user: User) -> CaseExport:
     # Lock the row: two supervisors pressing at once must not both decide.
     export = CaseExport.objects.select_for_update().get(pk=export.pk)
     if export.requested_by_id == user.pk:
-        raise ValidationError(_("A second supervisor must approve: you cannot approve your own export."))
+        raise ValidationError(
+            _("A second supervisor must approve: you cannot approve your own export.")
+        )
     if export.status != CaseExport.Status.AWAITING_APPROVAL:
         raise ValidationError(_("This export is not waiting for approval."))
     export.status = CaseExport.Status.APPROVED
     export.approved_by = user
     export.approved_at = timezone.now()
     export.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(actor=user, action=AuditAction.UPDATE, obj=export, summary=f"Approved case export {export.reference}")
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=export,
+        summary=f"Approved case export {export.reference}",
+    )
     return export
 
 
@@ -147,7 +160,12 @@ def export_refuse(*, export: CaseExport, user: User) -> CaseExport:
     export.approved_by = user
     export.approved_at = timezone.now()
     export.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(actor=user, action=AuditAction.UPDATE, obj=export, summary=f"Refused case export {export.reference}")
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=export,
+        summary=f"Refused case export {export.reference}",
+    )
     return export
 
 
@@ -165,9 +183,14 @@ def export_file_create(*, export: CaseExport, user: User) -> ExportFile:
     # Lock the row: the file is written once, by its requester, after approval.
     export = CaseExport.objects.select_for_update().get(pk=export.pk)
     if export.requested_by_id != user.pk:
-        raise PermissionDenied(_("Only the supervisor who requested an export may create its file."))
+        raise PermissionDenied(
+            _("Only the supervisor who requested an export may create its file.")
+        )
     if export.status != CaseExport.Status.APPROVED:
-        raise ValidationError(_("This export cannot be created now (%(status)s).") % {"status": export.get_status_display()})
+        raise ValidationError(
+            _("This export cannot be created now (%(status)s).")
+            % {"status": export.get_status_display()}
+        )
     now = timezone.now()
     cases = list(_cases(user, export.filters).values_list("pk", flat=True)[: export.row_count])
     rows = export_rows(case_ids=cases, fields=export.fields, unmasked=export.unmasked)
@@ -186,7 +209,16 @@ def export_file_create(*, export: CaseExport, user: User) -> ExportFile:
     export.created_file_at = now
     export.expires_at = now + expiry()
     export.row_count = len(rows)
-    export.save(update_fields=["status", "file_path", "sha256", "created_file_at", "expires_at", "row_count"])
+    export.save(
+        update_fields=[
+            "status",
+            "file_path",
+            "sha256",
+            "created_file_at",
+            "expires_at",
+            "row_count",
+        ]
+    )
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
@@ -218,7 +250,11 @@ def export_download(*, export: CaseExport, user: User) -> Path:
         action=AuditAction.EXPORT,
         obj=export,
         summary=f"Downloaded case export {export.reference}",
-        details={"rows": export.row_count, "download": export.download_count, "sha256": export.sha256},
+        details={
+            "rows": export.row_count,
+            "download": export.download_count,
+            "sha256": export.sha256,
+        },
     )
     return Path(export.file_path)
 
@@ -236,6 +272,11 @@ def exports_expire() -> str:
             export.status = CaseExport.Status.EXPIRED
             export.file_path = ""
             export.save(update_fields=["status", "file_path"])
-            audit_record(actor=None, action=AuditAction.UPDATE, obj=export, summary=f"Case export {export.reference} expired; file deleted")
+            audit_record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                obj=export,
+                summary=f"Case export {export.reference} expired; file deleted",
+            )
             expired += 1
     return f"{expired} case exports expired"

@@ -30,7 +30,11 @@ def _supervisor(request: HttpRequest) -> User:
 def _export(export_id: int) -> CaseExport:
     from django.http import Http404
 
-    export = CaseExport.objects.select_related("requested_by", "approved_by").filter(pk=export_id).first()
+    export = (
+        CaseExport.objects.select_related("requested_by", "approved_by")
+        .filter(pk=export_id)
+        .first()
+    )
     if export is None:
         raise Http404
     return export
@@ -44,7 +48,13 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/export_list.html", {"rows": rows})
 
 
-def _new_page(request: HttpRequest, form: ExportRequestForm, fields: list[str], unmasked: list[str], status: int = 200) -> HttpResponse:
+def _new_page(
+    request: HttpRequest,
+    form: ExportRequestForm,
+    fields: list[str],
+    unmasked: list[str],
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "form": form,
         "threshold": services.approval_rows(),
@@ -88,7 +98,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 def _file_created(request: HttpRequest, created: services.ExportFile) -> HttpResponse:
     # The passphrase is in this response only: never stored, never in a URL or the session.
-    response = render(request, "reports/export_detail.html", {"export": created.export, "passphrase": created.passphrase, "fields": _labels(created.export)})
+    response = render(
+        request,
+        "reports/export_detail.html",
+        {
+            "export": created.export,
+            "passphrase": created.passphrase,
+            "fields": _labels(created.export),
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -101,7 +119,15 @@ def _labels(export: CaseExport) -> str:
 def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
     user = _supervisor(request)
     export = _export(export_id)
-    return render(request, "reports/export_detail.html", {"export": export, "fields": _labels(export), "can_approve": export.requested_by_id != user.pk})
+    return render(
+        request,
+        "reports/export_detail.html",
+        {
+            "export": export,
+            "fields": _labels(export),
+            "can_approve": export.requested_by_id != user.pk,
+        },
+    )
 
 
 def _decide(request: HttpRequest, export_id: int, decide: object, done: str) -> HttpResponse:
@@ -119,7 +145,12 @@ def _decide(request: HttpRequest, export_id: int, decide: object, done: str) -> 
 @login_required
 @require_POST
 def export_approve(request: HttpRequest, export_id: int) -> HttpResponse:
-    return _decide(request, export_id, services.export_approve, _("Export approved; its requester may now create the file."))
+    return _decide(
+        request,
+        export_id,
+        services.export_approve,
+        _("Export approved; its requester may now create the file."),
+    )
 
 
 @login_required
@@ -142,7 +173,7 @@ def export_file_create(request: HttpRequest, export_id: int) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse | FileResponse:
     user = _supervisor(request)
     export = _export(export_id)
     try:
@@ -150,6 +181,11 @@ def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:export_detail", export_id=export.pk)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{export.reference}.zip", content_type="application/zip")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{export.reference}.zip",
+        content_type="application/zip",
+    )
     response["Cache-Control"] = "no-store"
     return response

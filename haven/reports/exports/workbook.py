@@ -38,11 +38,13 @@ def _principal_records(case_ids: list[int]) -> dict[int, PersonRecord]:
     )
     first: dict[int, PersonRecord] = {}
     for record in records:
-        first.setdefault(record.for_case, record)  # type: ignore[attr-defined]
+        first.setdefault(record.for_case, record)
     return first
 
 
-def _row(case: Case, record: PersonRecord | None, fields: list[str], unmasked: set[str]) -> list[str]:
+def _row(
+    case: Case, record: PersonRecord | None, fields: list[str], unmasked: set[str]
+) -> list[str]:
     identifiers: dict[str, Any] = {}
     if record is not None:
         for identifier in record.identifiers.all():
@@ -51,13 +53,13 @@ def _row(case: Case, record: PersonRecord | None, fields: list[str], unmasked: s
     for name in fields:
         field = BY_NAME[name]
         if field.identifier:
-            identifier = identifiers.get(field.identifier)
-            if identifier is None:
+            found = identifiers.get(field.identifier)
+            if found is None:
                 value = ""
             elif name in unmasked:
-                value = identifier.normalized or identifier.value_as_written
+                value = found.normalized or found.value_as_written
             else:
-                value = identifier.masked
+                value = found.masked
         else:
             value = {
                 "reference": lambda: case.reference,
@@ -101,7 +103,9 @@ def watermark(*, export: CaseExport, requester: User, at: dt.datetime) -> str:
     )
 
 
-def export_workbook(*, export: CaseExport, rows: list[list[str]], requester: User, at: dt.datetime) -> bytes:
+def export_workbook(
+    *, export: CaseExport, rows: list[list[str]], requester: User, at: dt.datetime
+) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
@@ -110,7 +114,13 @@ def export_workbook(*, export: CaseExport, rows: list[list[str]], requester: Use
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     mark = watermark(export=export, requester=requester, at=at)
-    book.set_properties({"title": f"Haven case export {export.reference}", "author": requester.get_username(), "comments": mark})
+    book.set_properties(
+        {
+            "title": f"Haven case export {export.reference}",
+            "author": requester.get_username(),
+            "comments": mark,
+        }
+    )
     sheet = book.add_worksheet("Cases")
     banner = book.add_format({"bold": True, "font_color": "#a4161a"})
     bold = book.add_format({"bold": True, "bg_color": "#f4f6f9"})

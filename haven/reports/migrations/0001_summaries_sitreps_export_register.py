@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,88 +14,165 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SummaryState',
+            name="SummaryState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(default='desk', max_length=20, unique=True)),
-                ('built_at', models.DateTimeField(null=True)),
-                ('took_ms', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(default="desk", max_length=20, unique=True)),
+                ("built_at", models.DateTimeField(null=True)),
+                ("took_ms", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='CaseExport',
+            name="CaseExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.CharField(max_length=300)),
-                ('fields', models.JSONField(default=list)),
-                ('unmasked', models.JSONField(default=list)),
-                ('filters', models.JSONField(default=dict)),
-                ('row_count', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('awaiting', "Awaiting a second supervisor's approval"), ('approved', 'Approved: the requester may create the file'), ('ready', 'File ready to download'), ('refused', 'Refused'), ('expired', 'Expired: the file is deleted')], max_length=10)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_file_at', models.DateTimeField(blank=True, null=True)),
-                ('file_path', models.CharField(blank=True, max_length=500)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('first_downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('last_downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('download_count', models.PositiveIntegerField(default=0)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.CharField(max_length=300)),
+                ("fields", models.JSONField(default=list)),
+                ("unmasked", models.JSONField(default=list)),
+                ("filters", models.JSONField(default=dict)),
+                ("row_count", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting", "Awaiting a second supervisor's approval"),
+                            ("approved", "Approved: the requester may create the file"),
+                            ("ready", "File ready to download"),
+                            ("refused", "Refused"),
+                            ("expired", "Expired: the file is deleted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_file_at", models.DateTimeField(blank=True, null=True)),
+                ("file_path", models.CharField(blank=True, max_length=500)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("first_downloaded_at", models.DateTimeField(blank=True, null=True)),
+                ("last_downloaded_at", models.DateTimeField(blank=True, null=True)),
+                ("download_count", models.PositiveIntegerField(default=0)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseSummary',
+            name="CaseSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('waiting_day', models.DateField()),
-                ('pathway', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(max_length=32)),
-                ('assignee_id', models.BigIntegerField(null=True)),
-                ('team_id', models.BigIntegerField(null=True)),
-                ('province', models.CharField(blank=True, max_length=100)),
-                ('cases', models.PositiveIntegerField()),
-                ('people', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("waiting_day", models.DateField()),
+                ("pathway", models.CharField(blank=True, max_length=64)),
+                ("status", models.CharField(max_length=32)),
+                ("assignee_id", models.BigIntegerField(null=True)),
+                ("team_id", models.BigIntegerField(null=True)),
+                ("province", models.CharField(blank=True, max_length=100)),
+                ("cases", models.PositiveIntegerField()),
+                ("people", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['status', 'pathway'], name='reports_case_status_pathway')],
+                "indexes": [
+                    models.Index(fields=["status", "pathway"], name="reports_case_status_pathway")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RequestSummary',
+            name="RequestSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=20)),
-                ('province', models.CharField(blank=True, max_length=100)),
-                ('requests', models.PositiveIntegerField()),
-                ('people', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("channel", models.CharField(max_length=20)),
+                ("province", models.CharField(blank=True, max_length=100)),
+                ("requests", models.PositiveIntegerField()),
+                ("people", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['day'], name='reports_request_day')],
+                "indexes": [models.Index(fields=["day"], name="reports_request_day")],
             },
         ),
         migrations.CreateModel(
-            name='SitrepJob',
+            name="SitrepJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('format', models.CharField(choices=[('pdf', 'PDF'), ('xlsx', 'XLSX')], max_length=4)),
-                ('language', models.CharField(default='en', max_length=10)),
-                ('filters', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Rendering'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file_path', models.CharField(blank=True, max_length=500)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "format",
+                    models.CharField(choices=[("pdf", "PDF"), ("xlsx", "XLSX")], max_length=4),
+                ),
+                ("language", models.CharField(default="en", max_length=10)),
+                ("filters", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Rendering"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("file_path", models.CharField(blank=True, max_length=500)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
     ]

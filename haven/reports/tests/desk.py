@@ -23,7 +23,7 @@ def add_case(
     province: str = "Kabul",
     pathway: str = "",
     status: str = Case.Status.NEW,
-    assignee=None,  # type: ignore[no-untyped-def]
+    assignee=None,
     members: int = 0,
     name: str = "",
     identifiers: tuple[tuple[str, str], ...] = (),

@@ -23,17 +23,29 @@ URL = reverse("reports:dashboard")
 
 
 @pytest.fixture
-def desk(caseworker, supervisor):  # type: ignore[no-untyped-def]
+def desk(caseworker, supervisor):
     add_case(days_ago=0, channel=Channel.WALK_IN, pathway="p1", assignee=caseworker)
-    add_case(days_ago=1, channel=Channel.EMAIL, pathway="p1", status=Case.Status.IN_REVIEW, assignee=caseworker)
+    add_case(
+        days_ago=1,
+        channel=Channel.EMAIL,
+        pathway="p1",
+        status=Case.Status.IN_REVIEW,
+        assignee=caseworker,
+    )
     add_case(days_ago=3, channel=Channel.API, pathway="siv_apply", province="Herat")
-    add_case(days_ago=40, channel=Channel.WALK_IN, pathway="p1", status=Case.Status.AWAITING_INFORMATION, assignee=supervisor)
+    add_case(
+        days_ago=40,
+        channel=Channel.WALK_IN,
+        pathway="p1",
+        status=Case.Status.AWAITING_INFORMATION,
+        assignee=supervisor,
+    )
     add_case(days_ago=100, channel=Channel.API, pathway="refer_unhcr", members=2)
     add_case(days_ago=2, channel=Channel.WALK_IN, pathway="p1", status=Case.Status.CLOSED)
     return Case.objects.all()
 
 
-def _board(client_for, user, **query):  # type: ignore[no-untyped-def]
+def _board(client_for, user, **query):
     response = client_for(user).get(URL, query)
     assert response.status_code == 200, response.content.decode()[:500]
     return response, response.context["board"]
@@ -43,7 +55,9 @@ def _open() -> object:
     return Case.objects.exclude(status=Case.Status.CLOSED)
 
 
-def test_open_cases_by_pathway_and_status_equal_independent_counts(client_for, supervisor, desk) -> None:
+def test_open_cases_by_pathway_and_status_equal_independent_counts(
+    client_for, supervisor, desk
+) -> None:
     _response, board = _board(client_for, supervisor)
     table = board.table("open_cases")
     assert table.column_keys == ["new", "in_review", "awaiting_information", "total"]
@@ -70,10 +84,15 @@ def test_requests_per_day_by_channel_equal_independent_counts(client_for, superv
             )
             assert table.value(day.isoformat(), channel) == expected
     # The 100-day-old request is outside the default 30-day period.
-    assert table.total() == Request.objects.filter(received_at__gte=timezone.now() - dt.timedelta(days=30)).count()
+    assert (
+        table.total()
+        == Request.objects.filter(received_at__gte=timezone.now() - dt.timedelta(days=30)).count()
+    )
 
 
-def test_ageing_buckets_and_breaches_against_each_pathways_target(client_for, supervisor, desk) -> None:
+def test_ageing_buckets_and_breaches_against_each_pathways_target(
+    client_for, supervisor, desk
+) -> None:
     _response, board = _board(client_for, supervisor)
     table = board.table("ageing")
     # No guidance is active: every pathway has the default 30-day target.
@@ -99,7 +118,11 @@ def test_every_figure_links_to_the_list_behind_it(client_for, supervisor, desk) 
                 assert cell.url.replace("&", "&amp;") in page
                 listed = client.get(cell.url)
                 assert listed.status_code == 200
-                assert listed.context["page"].paginator.count == cell.value, (key, row.key, cell.url)
+                assert listed.context["page"].paginator.count == cell.value, (
+                    key,
+                    row.key,
+                    cell.url,
+                )
                 checked += 1
     assert checked > 20
 
@@ -126,7 +149,9 @@ def test_filters_narrow_the_figures(client_for, supervisor, desk) -> None:
     assert board.table("requests_per_day").total() == 1
 
 
-def test_a_partner_and_an_account_without_role_see_no_dashboard(client_for, partner_a, outsider) -> None:
+def test_a_partner_and_an_account_without_role_see_no_dashboard(
+    client_for, partner_a, outsider
+) -> None:
     assert client_for(partner_a).get(URL).status_code == 403
     assert client_for(outsider).get(URL).status_code == 403
 
@@ -164,7 +189,7 @@ def test_charts_are_inline_svg_without_inline_style_or_script(client_for, superv
 
 
 def test_a_later_app_fills_a_slot_with_its_own_provider(client_for, supervisor, desk) -> None:
-    def referrals(context):  # type: ignore[no-untyped-def]
+    def referrals(context):
         return [
             FigureTable(
                 key="referrals_per_partner",
@@ -180,7 +205,11 @@ def test_a_later_app_fills_a_slot_with_its_own_provider(client_for, supervisor, 
     try:
         _response, board = _board(client_for, supervisor)
         keys = [t.key for t in board.tables]
-        assert keys.index("backlog") < keys.index("referrals_per_partner") < keys.index("cases_per_worker")
+        assert (
+            keys.index("backlog")
+            < keys.index("referrals_per_partner")
+            < keys.index("cases_per_worker")
+        )
         assert board.table("referrals_per_partner").value("1", "sent") == 7
     finally:
         figures.unregister(SLOT_REFERRALS)

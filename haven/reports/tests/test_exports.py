@@ -3,6 +3,7 @@ limit, an encrypted watermarked file with formulas neutralised, a register, expi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -24,29 +25,37 @@ NEW = reverse("reports:export_new")
 
 
 @pytest.fixture
-def second_supervisor(task_force) -> User:  # type: ignore[no-untyped-def]
+def second_supervisor(task_force) -> User:
     return User.objects.create_user(
-        username="supervisor2", password="correct horse battery staple", role=Role.SUPERVISOR, organization=task_force
+        username="supervisor2",
+        password="correct horse battery staple",
+        role=Role.SUPERVISOR,
+        organization=task_force,
     )
 
 
 @pytest.fixture
 def desk() -> None:
-    add_case(name="=HYPERLINK(\"http://x\")", identifiers=(("passport", "P12345678"),))
+    add_case(name='=HYPERLINK("http://x")', identifiers=(("passport", "P12345678"),))
     add_case(name="Farida", identifiers=(("passport", "P87654321"),))
     add_case(name="Gul")
 
 
-def _post(client, **data):  # type: ignore[no-untyped-def]
-    body = {"fields": ["reference", "name", "id_passport"], "reason": "Hand-over to IOM", "open": "on", **data}
+def _post(client, **data):
+    body = {
+        "fields": ["reference", "name", "id_passport"],
+        "reason": "Hand-over to IOM",
+        "open": "on",
+        **data,
+    }
     return client.post(NEW, body)
 
 
-def _passphrase(response) -> str:  # type: ignore[no-untyped-def]
+def _passphrase(response) -> str:
     return response.context["passphrase"]
 
 
-def _workbook(client, export: CaseExport, passphrase: str):  # type: ignore[no-untyped-def]
+def _workbook(client, export: CaseExport, passphrase: str):
     response = client.get(reverse("reports:export_download", args=[export.pk]))
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
@@ -57,7 +66,9 @@ def _workbook(client, export: CaseExport, passphrase: str):  # type: ignore[no-u
     return openpyxl.load_workbook(io.BytesIO(data))["Cases"]
 
 
-def test_a_small_export_is_encrypted_masked_watermarked_and_neutralised(client_for, supervisor, desk) -> None:
+def test_a_small_export_is_encrypted_masked_watermarked_and_neutralised(
+    client_for, supervisor, desk
+) -> None:
     client = client_for(supervisor)
     response = _post(client)
     assert response.status_code == 200
@@ -73,12 +84,17 @@ def test_a_small_export_is_encrypted_masked_watermarked_and_neutralised(client_f
     assert rows[1] == ("Case reference", "Principal's name", "Passport")
     values = {row[1]: row[2] for row in rows[2:]}
     assert values["Farida"] == "•••••4321"
-    assert "'=HYPERLINK(\"http://x\")" in values
+    assert '\'=HYPERLINK("http://x")' in values
     # No cell is a formula.
     assert all(not (isinstance(c, str) and c.startswith("=")) for row in rows for c in row)
     export.refresh_from_db()
     assert export.download_count == 1 and export.first_downloaded_at is not None
-    assert AuditEvent.objects.filter(object_type="reports.caseexport", summary__startswith="Downloaded").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            object_type="reports.caseexport", summary__startswith="Downloaded"
+        ).count()
+        == 1
+    )
 
 
 def test_identifiers_are_in_clear_only_when_asked(client_for, supervisor, desk) -> None:
@@ -110,7 +126,12 @@ def test_above_the_limit_a_second_supervisor_must_approve(
     export.refresh_from_db()
     assert (export.status, export.approved_by) == (CaseExport.Status.APPROVED, second_supervisor)
     # The approver cannot create or download the requester's file.
-    assert client_for(second_supervisor).post(reverse("reports:export_file", args=[export.pk])).status_code == 403
+    assert (
+        client_for(second_supervisor)
+        .post(reverse("reports:export_file", args=[export.pk]))
+        .status_code
+        == 403
+    )
 
     created = requester.post(reverse("reports:export_file", args=[export.pk]))
     assert created.status_code == 200
@@ -118,7 +139,12 @@ def test_above_the_limit_a_second_supervisor_must_approve(
 
     register = requester.get(reverse("reports:export_list")).content.decode()
     export.refresh_from_db()
-    for text in (export.reference, "supervisor2", "Case reference, Principal&#x27;s name, Passport", ">3<"):
+    for text in (
+        export.reference,
+        "supervisor2",
+        "Case reference, Principal&#x27;s name, Passport",
+        ">3<",
+    ):
         assert text in register
 
 
@@ -145,14 +171,19 @@ def test_no_fields_and_no_matching_cases_get_clear_messages(client_for, supervis
     assert "No cases match these filters" in response.content.decode()
 
 
-def test_the_file_expires_and_is_deleted_by_the_periodic_job(client_for, supervisor, desk, settings) -> None:
+def test_the_file_expires_and_is_deleted_by_the_periodic_job(
+    client_for, supervisor, desk, settings
+) -> None:
     settings.HAVEN_REPORTS_EXPORT_EXPIRY_HOURS = 1
     client = client_for(supervisor)
     _post(client)
     export = CaseExport.objects.get()
     path = export.file_path
-    with time_machine.travel(timezone.now() + timezone.timedelta(hours=2)):
-        assert "1 case exports expired" in periodic.run_all(only={"reports.exports_expire"})["reports.exports_expire"]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        assert (
+            "1 case exports expired"
+            in periodic.run_all(only={"reports.exports_expire"})["reports.exports_expire"]
+        )
         response = client.get(reverse("reports:export_download", args=[export.pk]))
     export.refresh_from_db()
     assert export.status == CaseExport.Status.EXPIRED

@@ -27,7 +27,7 @@ def desk() -> None:
     add_case(days_ago=2, province="Herat", pathway="siv_apply", status=Case.Status.CLOSED)
 
 
-def _rows(path) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _rows(path) -> list[list[str]]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.reader(handle))
 
@@ -36,7 +36,14 @@ def test_hxl_csv_parses_with_libhxl_and_suppresses_small_counts(desk, tmp_path) 
     out = tmp_path / "agg.csv"
     call_command("report", "hxl", "--out", str(out), "--by", "province,pathway", stdout=StringIO())
     rows = _rows(out)
-    assert rows[1] == ["#adm1+name", "#status+pathway", "#org", "#sector", "#affected+hh", "#affected+ind"]
+    assert rows[1] == [
+        "#adm1+name",
+        "#status+pathway",
+        "#org",
+        "#sector",
+        "#affected+hh",
+        "#affected+ind",
+    ]
     source = hxl.data(str(out), hxl.InputOptions(allow_local=True))
     tags = [column.display_tag for column in source.columns]
     assert "#affected+hh" in tags and "#adm1+name" in tags
@@ -56,7 +63,10 @@ def test_the_threshold_is_configurable(desk, tmp_path, settings) -> None:
     settings.HAVEN_REPORTS_HXL_MIN_COUNT = 2
     out = tmp_path / "agg.csv"
     call_command("report", "hxl", "--out", str(out), "--by", "province", stdout=StringIO())
-    counts = {r.get("#adm1+name"): r.get("#affected+hh") for r in hxl.data(str(out), hxl.InputOptions(allow_local=True))}
+    counts = {
+        r.get("#adm1+name"): r.get("#affected+hh")
+        for r in hxl.data(str(out), hxl.InputOptions(allow_local=True))
+    }
     assert counts == {"Herat": None, "Kabul": "6", "Nuristan": "2"}
 
 
@@ -76,7 +86,9 @@ def test_an_unknown_grouping_is_refused(tmp_path, db) -> None:
 def test_the_dashboard_download_is_hxl_and_audited(client_for, supervisor, desk) -> None:
     from haven.audit.models import AuditEvent
 
-    response = client_for(supervisor).get(reverse("reports:hxl"), {"by": "pathway", "format": "csv"})
+    response = client_for(supervisor).get(
+        reverse("reports:hxl"), {"by": "pathway", "format": "csv"}
+    )
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
     assert lines[1].startswith("#status+pathway")

@@ -28,15 +28,22 @@ needs_pdftotext = pytest.mark.skipif(
 
 
 @pytest.fixture
-def desk(caseworker):  # type: ignore[no-untyped-def]
+def desk(caseworker):
     for i in range(7):
-        add_case(days_ago=i % 3, channel=Channel.WALK_IN if i % 2 else Channel.API, pathway="p1", assignee=caseworker)
+        add_case(
+            days_ago=i % 3,
+            channel=Channel.WALK_IN if i % 2 else Channel.API,
+            pathway="p1",
+            assignee=caseworker,
+        )
     add_case(days_ago=10, pathway="siv_apply", status=Case.Status.IN_REVIEW)
     add_case(days_ago=45, pathway="p1", status=Case.Status.AWAITING_INFORMATION)
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _pages(pdf: Path) -> int:
@@ -78,7 +85,9 @@ def test_the_sitrep_workbook_has_one_sheet_per_table(desk, tmp_path) -> None:
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "Headline"
     # Sheet names are at most 31 characters (Excel's limit).
-    assert {"Open cases by pathway and statu", "Review queue and data-entry bac"} <= set(book.sheetnames)
+    assert {"Open cases by pathway and statu", "Review queue and data-entry bac"} <= set(
+        book.sheetnames
+    )
     headline = {row[0]: row[1:] for row in book["Headline"].iter_rows(min_row=2, values_only=True)}
     assert headline["Requests received"][:2] == (7, 1)
 
@@ -99,7 +108,17 @@ def test_bad_periods_are_refused_with_exit_code_2(tmp_path, args, message, db) -
 
 def test_an_empty_period_still_makes_a_sitrep(tmp_path, db) -> None:
     out = tmp_path / "empty.xlsx"
-    call_command("report", "sitrep", "--out", str(out), "--since", "2026-01-01", "--until", "2026-01-07", stdout=StringIO())
+    call_command(
+        "report",
+        "sitrep",
+        "--out",
+        str(out),
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2026-01-07",
+        stdout=StringIO(),
+    )
     assert openpyxl.load_workbook(out)["Headline"]["B2"].value == 0
 
 
@@ -111,10 +130,14 @@ def test_the_dashboard_button_downloads_the_sitrep(client_for, supervisor, desk)
 
 
 def test_a_caseworker_cannot_make_a_sitrep(client_for, caseworker) -> None:
-    assert client_for(caseworker).post(reverse("reports:sitrep"), {"format": "pdf"}).status_code == 403
+    assert (
+        client_for(caseworker).post(reverse("reports:sitrep"), {"format": "pdf"}).status_code == 403
+    )
 
 
-def test_a_long_period_renders_in_the_background_with_progress(client_for, supervisor, desk, settings) -> None:
+def test_a_long_period_renders_in_the_background_with_progress(
+    client_for, supervisor, desk, settings
+) -> None:
     settings.HAVEN_REPORTS_SITREP_INLINE_DAYS = 31
     client = client_for(supervisor)
     response = client.post(reverse("reports:sitrep"), {"format": "pdf", "date_from": "2026-01-01"})

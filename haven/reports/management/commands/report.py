@@ -32,7 +32,9 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{name} {value!r} is not a date: write it as YYYY-MM-DD.", returncode=2) from None
+        raise CommandError(
+            f"{name} {value!r} is not a date: write it as YYYY-MM-DD.", returncode=2
+        ) from None
 
 
 class Command(BaseCommand):
@@ -53,11 +55,15 @@ class Command(BaseCommand):
 
     def _filters(self, options: dict[str, Any]) -> ReportFilters:
         until = _date(options.get("until"), "--until") or timezone.localdate()
-        since = _date(options.get("since"), "--since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+        since = _date(options.get("since"), "--since") or until - dt.timedelta(
+            days=DEFAULT_DAYS - 1
+        )
         error = period_error(since, until)
         if error:
             raise CommandError(error, returncode=2)
-        return ReportFilters(date_from=since, date_to=until, province=options["province"], pathway=options["pathway"])
+        return ReportFilters(
+            date_from=since, date_to=until, province=options["province"], pathway=options["pathway"]
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
@@ -81,7 +87,9 @@ class Command(BaseCommand):
         except hxl.HxlError as error:
             raise CommandError(str(error), returncode=2) from None
         summaries_current()
-        table = hxl.hxl_table(ReportContext(filters=filters, user=None, today=timezone.localdate()), by)
+        table = hxl.hxl_table(
+            ReportContext(filters=filters, user=None, today=timezone.localdate()), by
+        )
         hxl.hxl_write(table, out)
         self.stdout.write(
             f"Wrote {out}: {len(table.rows)} rows, {table.suppressed} with counts under "
