@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .figures import FigureTable
 
 # Columns that are not series of the chart (totals, targets).
-NOT_CHARTED = {"total", "target"}
+NOT_CHARTED = {"total", "target", "over_target"}
 FONT = "Noto Sans, Noto Naskh Arabic, DejaVu Sans, sans-serif"
 _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 256
@@ -114,6 +114,40 @@ def svg_for(spec: dict[str, Any]) -> str:
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return svg
+
+
+_FONTS_REGISTERED = False
+FONT_DIRS = ["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu"]
+
+
+def _register_fonts() -> None:
+    global _FONTS_REGISTERED
+    if _FONTS_REGISTERED:
+        return
+    import os
+
+    import vl_convert
+
+    for folder in FONT_DIRS:
+        if os.path.isdir(folder):
+            vl_convert.register_font_directory(folder)
+    _FONTS_REGISTERED = True
+
+
+def chart_png_uri(table: FigureTable, *, width: int = 480) -> str:
+    """The chart as a PNG data URI, for the sitrep PDF: WeasyPrint's own SVG text drawing
+    lays Arabic-script glyphs out left to right (letters of Dari labels come out reversed),
+    while vl-convert's renderer (resvg, rustybuzz) shapes and orders them correctly."""
+    import base64
+
+    import vl_convert
+
+    spec = chart_spec(table, width=width)
+    if spec is None:
+        return ""
+    _register_fonts()
+    png = vl_convert.vegalite_to_png(spec, scale=2)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def chart_svg(table: FigureTable, *, width: int = 560, label: str = "") -> SafeString:

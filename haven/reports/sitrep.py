@@ -18,13 +18,17 @@ from django.utils.translation import gettext as _
 from haven.triage.models import GuidanceVersion
 
 from . import selectors
-from .charts import chart_svg
+from .charts import chart_png_uri
 from .figures import FigureTable, ReportContext
 from .filters import ReportFilters
 from .models import RequestSummary
 from .providers import OPEN_STATUSES, case_summaries
 
 LANGUAGES = ("en", "fa-af", "ps")
+# Figures drawn as charts in the PDF; the others (and any table a later app registers) are
+# tables only, so the report stays within two pages.
+CHARTED = {"requests_per_day", "open_cases", "ageing"}
+TABULATED_NOT = {"requests_per_day", "open_cases"}
 Progress = Callable[[int], None]
 
 
@@ -155,7 +159,9 @@ def sitrep_build(
 def _html(sitrep: Sitrep) -> str:
     with translation.override(sitrep.language):
         charted = [
-            (t, chart_svg(t, width=480)) for t in sitrep.tables if t.key != "cases_per_worker"
+            (t, chart_png_uri(t, width=420) if t.key in CHARTED else "", t.key not in TABULATED_NOT)
+            for t in sitrep.tables
+            if t.key != "cases_per_worker"  # names of staff stay on the dashboard
         ]
         return render_to_string(
             "reports/sitrep.html",
