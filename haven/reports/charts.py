@@ -56,7 +56,7 @@ def chart_spec(table: FigureTable, *, width: int = 560) -> dict[str, Any] | None
         "type": "ordinal",
         "sort": {"field": "order"},
         "title": table.row_header,
-        "axis": {"labelLimit": 220, **({"labelAngle": -60} if time_series else {})},
+        "axis": {"labelLimit": 200, **({"labelAngle": -60} if time_series else {})},
     }
     count = {"field": "n", "type": "quantitative", "title": "", "axis": {"tickMinStep": 1}}
     encoding: dict[str, Any] = (
@@ -74,7 +74,11 @@ def chart_spec(table: FigureTable, *, width: int = 560) -> dict[str, Any] | None
     else:
         encoding["color"] = {"value": PALETTE[0]}
     rows = len(table.rows)
-    height = 220 if time_series else max(60, 26 * rows)
+    height = 220 if time_series else max(60, 22 * rows)
+    if not time_series:
+        # Horizontal bars: labels take up to labelLimit beside the plot; keep the whole
+        # chart about as wide as a time series so both scale alike on the page.
+        width = max(200, width - 240)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "data": {"values": values},
