@@ -21,7 +21,7 @@ from haven.accounts.models import Organization
 from haven.triage.pathways import pathway_label
 
 from .figures import ReportContext
-from .providers import case_summaries
+from .providers import day_summaries
 
 DIMENSIONS = {
     # name: (header, hashtag)
@@ -72,11 +72,9 @@ def _org_name() -> str:
 
 
 def hxl_table(context: ReportContext, by: list[str]) -> HxlTable:
-    f = context.filters
-    fields = {"date": "waiting_day", "province": "province", "pathway": "pathway"}
+    fields = {"date": "day", "province": "province", "pathway": "pathway"}
     grouped = (
-        case_summaries(context)
-        .filter(waiting_day__gte=f.date_from, waiting_day__lte=f.date_to)
+        day_summaries(context)
         .values_list(*[fields[d] for d in by])
         .annotate(households=Sum("cases"), people=Sum("people"))
         .order_by()

@@ -9,26 +9,44 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseSummary(models.Model):
-    """How many cases share a first-request day, pathway, status, worker, team and province.
+    """How many open cases share a pathway, status, worker, team, province and ageing bucket,
+    and how many of them are over their pathway's target.
 
-    Rebuilt whole from the cases (summary.summaries_rebuild); plain ids rather than foreign
-    keys, since a rebuild replaces every row and the figures never name anyone.
+    Rebuilt whole from the cases (summary.summaries_rebuild), so ageing is as of the rebuild;
+    plain ids rather than foreign keys, since a rebuild replaces every row and the figures
+    never name anyone.
     """
 
-    waiting_day = models.DateField()
     pathway = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=32)
     assignee_id = models.BigIntegerField(null=True)
     team_id = models.BigIntegerField(null=True)
     province = models.CharField(max_length=100, blank=True)
+    # Index into providers.BUCKETS (days waiting since the first request).
+    bucket = models.PositiveSmallIntegerField()
+    cases = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=0)
+    over_target = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.pathway} {self.status} bucket {self.bucket}: {self.cases}"
+
+
+class CaseDaySummary(models.Model):
+    """Cases (any status) by the local day of their first request, pathway and province:
+    the new cases of a period, for the sitrep and HXL exports."""
+
+    day = models.DateField()
+    pathway = models.CharField(max_length=64, blank=True)
+    province = models.CharField(max_length=100, blank=True)
     cases = models.PositiveIntegerField()
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "pathway"], name="reports_case_status_pathway")]
+        indexes = [models.Index(fields=["day"], name="reports_case_day")]
 
     def __str__(self) -> str:
-        return f"{self.waiting_day} {self.pathway} {self.status}: {self.cases}"
+        return f"{self.day} {self.pathway}: {self.cases}"
 
 
 class RequestSummary(models.Model):

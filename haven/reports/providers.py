@@ -22,7 +22,7 @@ from haven.triage.pathways import PATHWAYS, pathway_label
 from haven.triage.selectors import pathway_targets
 
 from .figures import Cell, FigureTable, ReportContext, Row, case_list_url, register
-from .models import CaseSummary, RequestSummary
+from .models import CaseDaySummary, CaseSummary, RequestSummary
 
 OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
 # Ageing buckets in days waiting since the first request: (label, lowest, highest or None).
@@ -60,6 +60,18 @@ def case_summaries(context: ReportContext) -> QuerySet[CaseSummary]:
         rows = rows.filter(team_id=f.team)
     if f.assignee:
         rows = rows.filter(assignee_id=f.assignee)
+    if f.province:
+        rows = rows.filter(province__iexact=f.province)
+    return rows
+
+
+def day_summaries(context: ReportContext) -> QuerySet[CaseDaySummary]:
+    """Cases by first-request day (any status), for new cases in a period: pathway and
+    province apply; team and worker do not (a case's worker changes after it opens)."""
+    f = context.filters
+    rows = CaseDaySummary.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    if f.pathway:
+        rows = rows.filter(pathway=f.pathway)
     if f.province:
         rows = rows.filter(province__iexact=f.province)
     return rows
@@ -174,31 +186,29 @@ def open_cases(context: ReportContext) -> list[FigureTable]:
 # -- ageing against each pathway's target ------------------------------------------------
 def ageing(context: ReportContext) -> list[FigureTable]:
     today = context.today
-    by_day: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    counts: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     grouped = (
         case_summaries(context)
-        .filter(status__in=OPEN_STATUSES)
-        .values_list("pathway", "waiting_day")
-        .annotate(n=Sum("cases"))
+        .values_list("pathway", "bucket")
+        .annotate(n=Sum("cases"), over=Sum("over_target"))
         .order_by()
     )
-    for pathway, day, n in grouped:
-        by_day[pathway][day] = n
+    for pathway, bucket, n, over in grouped:
+        counts[pathway][bucket] = (n, over)
     pathway_targets_days = targets()
     default = default_target_days()
     base = _slice(context)
     rows = []
-    for pathway in _pathway_order(set(by_day)):
+    for pathway in _pathway_order(set(counts)):
         target = pathway_targets_days.get(pathway, default)
-        ages = [((today - day).days, n) for day, n in by_day[pathway].items()]
         params = {**base, "pathway": pathway or "none", "open": 1}
         cells = []
-        for _label, low, high in BUCKETS:
-            n = sum(c for age, c in ages if age >= low and (high is None or age <= high))
+        for index, (_label, low, high) in enumerate(BUCKETS):
+            n = counts[pathway].get(index, (0, 0))[0]
             first_to = today - dt.timedelta(days=low)
             first_from = today - dt.timedelta(days=high) if high is not None else None
             cells.append(Cell(n, case_list_url(**params, first_from=first_from, first_to=first_to)))
-        over = sum(c for age, c in ages if age > target)
+        over = sum(o for _n, o in counts[pathway].values())
         over_url = case_list_url(**params, first_to=today - dt.timedelta(days=target + 1))
         cells.append(Cell(target))
         cells.append(Cell(over, over_url))

@@ -5,6 +5,7 @@ registers its figures) and notable changes, as PDF (WeasyPrint) or XLSX (one she
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from .charts import chart_png_uri
 from .figures import FigureTable, ReportContext
 from .filters import ReportFilters
 from .models import RequestSummary
-from .providers import OPEN_STATUSES, case_summaries
+from .providers import case_summaries, day_summaries
 
 LANGUAGES = ("en", "fa-af", "ps")
 # Figures drawn as charts in the PDF; the others (and any table a later app registers) are
@@ -68,9 +69,7 @@ def _requests_in(filters: ReportFilters) -> int:
 
 
 def _cases_opened(context: ReportContext, filters: ReportFilters) -> tuple[int, int]:
-    rows = case_summaries(context).filter(
-        waiting_day__gte=filters.date_from, waiting_day__lte=filters.date_to
-    )
+    rows = day_summaries(dataclasses.replace(context, filters=filters))
     totals = rows.aggregate(cases=Sum("cases"), people=Sum("people"))
     return totals["cases"] or 0, totals["people"] or 0
 
@@ -80,9 +79,7 @@ def _headlines(context: ReportContext, tables: list[FigureTable]) -> list[Headli
     before = f.previous()
     opened, people = _cases_opened(context, f)
     opened_before, people_before = _cases_opened(context, before)
-    open_now = (
-        case_summaries(context).filter(status__in=OPEN_STATUSES).aggregate(n=Sum("cases"))["n"] or 0
-    )
+    open_now = case_summaries(context).aggregate(n=Sum("cases"))["n"] or 0
     ageing = next(t for t in tables if t.key == "ageing")
     backlog = next(t for t in tables if t.key == "backlog")
     over = sum(r.cells[ageing.column_keys.index("over_target")].value for r in ageing.rows)

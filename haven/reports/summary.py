@@ -1,28 +1,30 @@
 """Summary tables for the dashboard: the desk's counts grouped small enough to read in
 milliseconds at a million cases (docs/reports.md).
 
-A rebuild replaces both tables in one transaction with two INSERT … SELECT statements that
-the ORM writes for the database in use (SQLite or PostgreSQL). The dashboard rebuilds them
-itself when they are older than HAVEN_REPORTS_SUMMARY_MAX_AGE_SECONDS and the last rebuild was
-quick (a small desk is always live); on a large desk the periodic job `reports.summaries`
-(`haven tick`) rebuilds them and the dashboard says how old its figures are.
+A rebuild reads every case once into a temporary table (first request's local day, province
+of the principal, household size: set-based joins, no per-case subquery), then replaces the
+three summary tables from it in one transaction. The dashboard rebuilds them itself when
+they are older than HAVEN_REPORTS_SUMMARY_MAX_AGE_SECONDS (60) and the last rebuild took
+under HAVEN_REPORTS_LIVE_REBUILD_MS (1,500): a small desk is always live. On a large desk
+the periodic job `reports.summaries` (`haven tick`, every minute) rebuilds them, and the
+dashboard says how old its figures are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from haven.cases.models import Case, CaseMember, CaseRequest
-from haven.intake.models import PersonRecord, Relationship, Request
+from haven.cases.models import Case
 
-from .models import CaseSummary, RequestSummary, SummaryState
+from .models import CaseDaySummary, CaseSummary, RequestSummary, SummaryState
+
+# Lower bounds (days waiting) of the ageing buckets; providers.BUCKETS labels them.
+BUCKET_STARTS = [0, 8, 31, 61, 91]
 
 
 def _max_age_seconds() -> int:
@@ -33,120 +35,122 @@ def _live_rebuild_limit_ms() -> int:
     return int(getattr(settings, "HAVEN_REPORTS_LIVE_REBUILD_MS", 1500))
 
 
-CASE_COLUMNS = [
-    "waiting_day",
-    "pathway",
-    "status",
-    "assignee_id",
-    "team_id",
-    "province",
-    "cases",
-    "people",
-]
-CASE_ALIASES = ["day", "pathway", "status", "assignee", "team", "province", "cases", "people"]
+def _local_date(column: str) -> tuple[str, tuple[object, ...]]:
+    """SQL for the local calendar day of a timestamp column, for this database."""
+    sql, params = connection.ops.datetime_cast_date_sql(
+        column, (), timezone.get_current_timezone_name()
+    )
+    return sql, tuple(params)
 
 
-def _case_rows() -> QuerySet[Any, Any]:
-    tz = timezone.get_current_timezone()
-    first_received = Subquery(
-        CaseRequest.objects.filter(case_id=OuterRef("pk"))
-        .order_by("request__received_at")
-        .values("request__received_at")[:1]
-    )
-    province = Subquery(
-        PersonRecord.objects.filter(
-            request__case_links__case_id=OuterRef("pk"), relationship=Relationship.PRINCIPAL
-        )
-        .exclude(province="")
-        .order_by("request__received_at", "id")
-        .values("province")[:1]
-    )
-    members = Subquery(
-        CaseMember.objects.filter(case_id=OuterRef("pk"), merged_into__isnull=True)
-        .order_by()
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    return (
-        Case.objects.annotate(
-            g_day=TruncDate(Coalesce(first_received, F("created_at")), tzinfo=tz),
-            g_pathway=F("pathway"),
-            g_status=F("status"),
-            g_assignee=F("assignee_id"),
-            g_team=F("assignee__organization_id"),
-            g_province=Coalesce(province, Value("")),
-            g_members=Coalesce(members, Value(0)),
-        )
-        .values("g_day", "g_pathway", "g_status", "g_assignee", "g_team", "g_province")
-        .annotate(g_cases=Count("id"), g_people=Sum("g_members"))
-        .order_by()
+def _fill_case_facts(cursor) -> None:  # type: ignore[no-untyped-def]
+    day_sql, day_params = _local_date("COALESCE(f.first_at, c.created_at)")
+    cursor.execute("DROP TABLE IF EXISTS reports_case_facts")
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE reports_case_facts AS
+        SELECT c.id, c.pathway, c.status, c.assignee_id, u.organization_id AS team_id,
+               COALESCE(p.province, '') AS province, COALESCE(m.people, 0) AS people,
+               {day_sql} AS day
+        FROM cases_case c
+        LEFT JOIN (SELECT cr.case_id, MIN(r.received_at) AS first_at
+                   FROM cases_caserequest cr JOIN intake_request r ON r.id = cr.request_id
+                   GROUP BY cr.case_id) f ON f.case_id = c.id
+        LEFT JOIN (SELECT cr.case_id, MIN(pr.province) AS province
+                   FROM cases_caserequest cr
+                   JOIN intake_personrecord pr ON pr.request_id = cr.request_id
+                   WHERE pr.relationship = 'principal' AND pr.province <> ''
+                   GROUP BY cr.case_id) p ON p.case_id = c.id
+        LEFT JOIN (SELECT case_id, COUNT(*) AS people FROM cases_casemember
+                   WHERE merged_into_id IS NULL GROUP BY case_id) m ON m.case_id = c.id
+        LEFT JOIN accounts_user u ON u.id = c.assignee_id
+        """,  # noqa: S608 (no user input: table names are ours, values are parameters)
+        day_params,
     )
 
 
-def _request_rows() -> QuerySet[Any, Any]:
-    tz = timezone.get_current_timezone()
-    province = Subquery(
-        PersonRecord.objects.filter(request_id=OuterRef("pk"))
-        .exclude(province="")
-        .order_by("position")
-        .values("province")[:1]
+def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int) -> None:  # type: ignore[no-untyped-def]
+    # Days waiting = today − day; compared as dates so the SQL is the same on both databases.
+    bucket = (
+        "CASE "
+        + " ".join(f"WHEN day <= %s THEN {i}" for i in range(len(BUCKET_STARTS) - 1, 0, -1))
+        + " ELSE 0 END"
     )
-    people = Subquery(
-        PersonRecord.objects.filter(request_id=OuterRef("pk"))
-        .order_by()
-        .values("request_id")
-        .annotate(n=Count("id"))
-        .values("n"),
-        output_field=IntegerField(),
+    bucket_params = [
+        today - dt.timedelta(days=BUCKET_STARTS[i]) for i in range(len(BUCKET_STARTS) - 1, 0, -1)
+    ]
+    over = (
+        "CASE "
+        + " ".join("WHEN pathway = %s THEN day < %s" for _ in targets)
+        + " ELSE day < %s END"
     )
-    return (
-        Request.objects.annotate(
-            g_day=TruncDate("received_at", tzinfo=tz),
-            g_channel=F("channel"),
-            g_province=Coalesce(province, Value("")),
-            g_people=Coalesce(people, Value(0)),
-        )
-        .values("g_day", "g_channel", "g_province")
-        .annotate(g_requests=Count("id"), g_sum_people=Sum("g_people"))
-        .order_by()
+    over_params: list[object] = []
+    for pathway, target in targets.items():
+        over_params += [pathway, today - dt.timedelta(days=target)]
+    over_params.append(today - dt.timedelta(days=default))
+    if not targets:
+        over, over_params = "day < %s", [today - dt.timedelta(days=default)]
+    table = connection.ops.quote_name(CaseSummary._meta.db_table)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (pathway, status, assignee_id, team_id, province, bucket, cases,
+                             people, over_target)
+        SELECT pathway, status, assignee_id, team_id, province, bucket, COUNT(*), SUM(people),
+               SUM(CASE WHEN is_over THEN 1 ELSE 0 END)
+        FROM (SELECT pathway, status, assignee_id, team_id, province, people,
+                     {bucket} AS bucket, ({over}) AS is_over
+              FROM reports_case_facts WHERE status <> %s) open_cases
+        GROUP BY pathway, status, assignee_id, team_id, province, bucket
+        """,  # noqa: S608
+        [*bucket_params, *over_params, Case.Status.CLOSED],
     )
 
 
-def _insert_from(table: str, columns: list[str], aliases: list[str], rows: QuerySet) -> None:
-    sql, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
-    select = ", ".join(f"grouped.{quote(a)}" for a in aliases)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (names are ours)
-            f"SELECT {select} FROM ({sql}) grouped",
-            params,
-        )
+def _day_summaries(cursor) -> None:  # type: ignore[no-untyped-def]
+    table = connection.ops.quote_name(CaseDaySummary._meta.db_table)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (day, pathway, province, cases, people)
+        SELECT day, pathway, province, COUNT(*), SUM(people) FROM reports_case_facts
+        GROUP BY day, pathway, province
+        """  # noqa: S608
+    )
+    day_sql, day_params = _local_date("r.received_at")
+    table = connection.ops.quote_name(RequestSummary._meta.db_table)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (day, channel, province, requests, people)
+        SELECT day, channel, province, COUNT(*), SUM(people)
+        FROM (SELECT {day_sql} AS day, r.channel, COALESCE(p.province, '') AS province,
+                     COALESCE(p.people, 0) AS people
+              FROM intake_request r
+              LEFT JOIN (SELECT request_id, COUNT(*) AS people,
+                                MIN(CASE WHEN province <> '' THEN province END) AS province
+                         FROM intake_personrecord GROUP BY request_id) p
+                ON p.request_id = r.id) requests
+        GROUP BY day, channel, province
+        """,  # noqa: S608
+        day_params,
+    )
 
 
 @transaction.atomic
 def summaries_rebuild() -> SummaryState:
-    """Replace both summary tables from the cases and requests; returns the new state."""
+    """Replace the summary tables from the cases and requests; returns the new state."""
+    from .providers import default_target_days, targets
+
     state, _ = SummaryState.objects.get_or_create(key="desk")
     # Lock the state row: two rebuilds at once would each delete and insert, doubling counts.
     state = SummaryState.objects.select_for_update().get(pk=state.pk)
     started = time.monotonic()
     CaseSummary.objects.all().delete()
+    CaseDaySummary.objects.all().delete()
     RequestSummary.objects.all().delete()
-    _insert_from(
-        CaseSummary._meta.db_table,
-        CASE_COLUMNS,
-        [f"g_{c}" for c in CASE_ALIASES],
-        _case_rows(),
-    )
-    _insert_from(
-        RequestSummary._meta.db_table,
-        ["day", "channel", "province", "requests", "people"],
-        ["g_day", "g_channel", "g_province", "g_requests", "g_sum_people"],
-        _request_rows(),
-    )
+    with connection.cursor() as cursor:
+        _fill_case_facts(cursor)
+        _case_summary(cursor, timezone.localdate(), targets(), default_target_days())
+        _day_summaries(cursor)
+        cursor.execute("DROP TABLE reports_case_facts")
     state.built_at = timezone.now()
     state.took_ms = int((time.monotonic() - started) * 1000)
     state.save(update_fields=["built_at", "took_ms"])
@@ -172,4 +176,27 @@ def summaries_periodic() -> str:
         if age < _max_age_seconds():
             return "summaries fresh"
     state = summaries_rebuild()
-    return f"summaries rebuilt in {state.took_ms} ms"
+    drawn = charts_prewarm()
+    return f"summaries rebuilt in {state.took_ms} ms; {drawn} charts drawn"
+
+
+def charts_prewarm() -> int:
+    """Draw the default dashboard's charts in every language, so the first supervisor to
+    open it after a rebuild does not wait for them (the figures themselves are counts)."""
+    from django.utils import translation
+
+    from .charts import chart_svg
+    from .figures import ReportContext, figures_build
+    from .filters import default_filters
+
+    drawn = 0
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for full in (True, False):
+                context = ReportContext(
+                    filters=default_filters(), user=None, today=timezone.localdate(), full=full
+                )
+                for table in figures_build(context):
+                    if table.key != "cases_per_worker" or full:
+                        drawn += bool(chart_svg(table))
+    return drawn
