@@ -190,7 +190,9 @@ def main() -> None:
         f"{RequestSummary.objects.count():,} request rows)"
     )
     started = time.perf_counter()
-    print(f"Charts drawn ahead (the periodic job): {charts_prewarm()} in {time.perf_counter() - started:.1f} s")
+    print(
+        f"Charts drawn ahead (the periodic job): {charts_prewarm()} in {time.perf_counter() - started:.1f} s"
+    )
     client = Client()
     client.force_login(User.objects.get(username="supervisor"))
     url = "/reports/"

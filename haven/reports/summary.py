@@ -43,7 +43,7 @@ def _local_date(column: str) -> tuple[str, tuple[object, ...]]:
     return sql, tuple(params)
 
 
-def _fill_case_facts(cursor) -> None:  # type: ignore[no-untyped-def]
+def _fill_case_facts(cursor) -> None:
     day_sql, day_params = _local_date("COALESCE(f.first_at, c.created_at)")
     cursor.execute("DROP TABLE IF EXISTS reports_case_facts")
     cursor.execute(
@@ -69,7 +69,7 @@ def _fill_case_facts(cursor) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int) -> None:  # type: ignore[no-untyped-def]
+def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int) -> None:
     # Days waiting = today − day; compared as dates so the SQL is the same on both databases.
     bucket = (
         "CASE "
@@ -106,7 +106,7 @@ def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int)
     )
 
 
-def _day_summaries(cursor) -> None:  # type: ignore[no-untyped-def]
+def _day_summaries(cursor) -> None:
     table = connection.ops.quote_name(CaseDaySummary._meta.db_table)
     cursor.execute(
         f"""
