@@ -32,6 +32,38 @@ class CaseSummary(models.Model):
         return f"{self.pathway} {self.status} bucket {self.bucket}: {self.cases}"
 
 
+class CaseWorkSummary(models.Model):
+    """CaseSummary without the province: a few thousand rows at a million cases, read when
+    no province is asked for (the default dashboard, pathway, team and worker filters)."""
+
+    pathway = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=32)
+    assignee_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    bucket = models.PositiveSmallIntegerField()
+    cases = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=0)
+    over_target = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.pathway} {self.status} bucket {self.bucket}: {self.cases}"
+
+
+class RequestDaySummary(models.Model):
+    """RequestSummary without the province (read when no province is asked for)."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    requests = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="reports_request_day_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.requests}"
+
+
 class CaseDaySummary(models.Model):
     """Cases (any status) by the local day of their first request, pathway and province:
     the new cases of a period, for the sitrep and HXL exports."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
@@ -22,7 +23,13 @@ from haven.triage.pathways import PATHWAYS, pathway_label
 from haven.triage.selectors import pathway_targets
 
 from .figures import Cell, FigureTable, ReportContext, Row, case_list_url, register
-from .models import CaseDaySummary, CaseSummary, RequestSummary
+from .models import (
+    CaseDaySummary,
+    CaseSummary,
+    CaseWorkSummary,
+    RequestDaySummary,
+    RequestSummary,
+)
 
 OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
 # Ageing buckets in days waiting since the first request: (label, lowest, highest or None).
@@ -51,18 +58,31 @@ def _slice(context: ReportContext) -> dict[str, object]:
     return {"pathway": f.pathway, "team": f.team, "assignee": f.assignee, "province": f.province}
 
 
-def case_summaries(context: ReportContext) -> QuerySet[CaseSummary]:
-    rows = CaseSummary.objects.all()
+def case_summaries(context: ReportContext) -> QuerySet[Any]:
+    """Open cases' summary rows in the filters' slice (the smaller table without provinces
+    unless a province is asked for)."""
     f = context.filters
+    rows: QuerySet[Any] = (
+        CaseSummary.objects.filter(province__iexact=f.province)
+        if f.province
+        else CaseWorkSummary.objects.all()
+    )
     if f.pathway:
         rows = rows.filter(pathway=f.pathway)
     if f.team:
         rows = rows.filter(team_id=f.team)
     if f.assignee:
         rows = rows.filter(assignee_id=f.assignee)
-    if f.province:
-        rows = rows.filter(province__iexact=f.province)
     return rows
+
+
+def request_summaries(context: ReportContext) -> QuerySet[Any]:
+    f = context.filters
+    if f.province:
+        rows: QuerySet[Any] = RequestSummary.objects.filter(province__iexact=f.province)
+    else:
+        rows = RequestDaySummary.objects.all()
+    return rows.filter(day__gte=f.date_from, day__lte=f.date_to)
 
 
 def day_summaries(context: ReportContext) -> QuerySet[CaseDaySummary]:
@@ -103,9 +123,7 @@ def _periods(date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.dat
 
 def requests_per_day(context: ReportContext) -> list[FigureTable]:
     f = context.filters
-    rows = RequestSummary.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
-    if f.province:
-        rows = rows.filter(province__iexact=f.province)
+    rows = request_summaries(context)
     counts: dict[tuple[dt.date, str], int] = defaultdict(int)
     for day, channel, n in (
         rows.values_list("day", "channel").annotate(n=Sum("requests")).order_by()

@@ -22,8 +22,8 @@ from . import selectors
 from .charts import chart_png_uri
 from .figures import FigureTable, ReportContext
 from .filters import ReportFilters
-from .models import RequestSummary
-from .providers import case_summaries, day_summaries
+from .models import RequestDaySummary
+from .providers import case_summaries, day_summaries, request_summaries
 
 LANGUAGES = ("en", "fa-af", "ps")
 # Figures drawn as charts in the PDF; the others (and any table a later app registers) are
@@ -61,10 +61,8 @@ class Sitrep:
         return next((t for t in self.tables if t.key == key), None)
 
 
-def _requests_in(filters: ReportFilters) -> int:
-    rows = RequestSummary.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
-    if filters.province:
-        rows = rows.filter(province__iexact=filters.province)
+def _requests_in(context: ReportContext, filters: ReportFilters) -> int:
+    rows = request_summaries(dataclasses.replace(context, filters=filters))
     return rows.aggregate(n=Sum("requests"))["n"] or 0
 
 
@@ -84,7 +82,12 @@ def _headlines(context: ReportContext, tables: list[FigureTable]) -> list[Headli
     backlog = next(t for t in tables if t.key == "backlog")
     over = sum(r.cells[ageing.column_keys.index("over_target")].value for r in ageing.rows)
     return [
-        Headline("requests", _("Requests received"), _requests_in(f), _requests_in(before)),
+        Headline(
+            "requests",
+            _("Requests received"),
+            _requests_in(context, f),
+            _requests_in(context, before),
+        ),
         Headline("cases_opened", _("New cases (households)"), opened, opened_before),
         Headline("people", _("People in new cases"), people, people_before),
         Headline("open_cases", _("Open cases now"), open_now),
@@ -118,7 +121,7 @@ def _notable(filters: ReportFilters, headlines: list[Headline]) -> list[str]:
             % {"before": f"{requests.previous:,}", "now": f"{requests.value:,}"}
         )
     busiest = (
-        RequestSummary.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
+        RequestDaySummary.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
         .values("day")
         .annotate(n=Sum("requests"))
         .order_by("-n", "day")
