@@ -141,7 +141,7 @@ def _day_summaries(cursor) -> None:
     )
 
 
-def _coarse_summaries(cursor) -> None:  # type: ignore[no-untyped-def]
+def _coarse_summaries(cursor) -> None:
     """The same counts without the province, from the tables just written (cheap)."""
     quote = connection.ops.quote_name
     work, fine = quote(CaseWorkSummary._meta.db_table), quote(CaseSummary._meta.db_table)
