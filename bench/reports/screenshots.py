@@ -64,6 +64,14 @@ def main() -> None:
                             path=str(out / f"{name}-{lang}-{width}.png"), full_page=True
                         )
                         print(out / f"{name}-{lang}-{width}.png")
+                        if name == "export-new":
+                            # A request above the row limit: the page a second supervisor acts on.
+                            page.fill("input[name=reason]", "Hand-over list for IOM")
+                            page.click("form.card button[type=submit]")
+                            page.wait_for_load_state()
+                            shot = out / f"export-awaiting-{lang}-{width}.png"
+                            page.screenshot(path=str(shot), full_page=True)
+                            print(shot)
     finally:
         server.terminate()
         server.wait(timeout=10)
