@@ -211,6 +211,12 @@ def test_a_later_app_fills_a_slot_with_its_own_provider(client_for, supervisor, 
             < keys.index("cases_per_worker")
         )
         assert board.table("referrals_per_partner").value("1", "sent") == 7
+        # The sitrep reads the same providers: referrals by partner appear there too.
+        from haven.reports.filters import default_filters
+        from haven.reports.sitrep import sitrep_build
+
+        report = sitrep_build(filters=default_filters())
+        assert report.table("referrals_per_partner") is not None
     finally:
         figures.unregister(SLOT_REFERRALS)
 
