@@ -12,19 +12,15 @@ investigator who knows a number can still find who searched for it, by hashing i
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import secrets
 import time
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from haven.common import crypto
-
-from .selectors import CaseFilters
 
 _SESSION_KEY = "haven_case_searches"
 # A live search stores one id per pause in typing: only the latest few are kept.
@@ -36,31 +32,8 @@ def _ttl() -> int:
     return int(getattr(settings, "HAVEN_CASE_SEARCH_TTL_SECONDS", 15 * 60))
 
 
-def _as_dict(filters: CaseFilters) -> dict[str, str]:
-    return {
-        "q": filters.q,
-        "status": filters.status,
-        "channel": filters.channel,
-        "received_from": filters.received_from.isoformat() if filters.received_from else "",
-        "received_to": filters.received_to.isoformat() if filters.received_to else "",
-    }
-
-
-def _from_dict(data: dict[str, Any]) -> CaseFilters:
-    def day(value: str) -> dt.date | None:
-        return dt.date.fromisoformat(value) if value else None
-
-    return CaseFilters(
-        q=str(data.get("q", "")),
-        status=str(data.get("status", "")),
-        channel=str(data.get("channel", "")),
-        received_from=day(str(data.get("received_from", ""))),
-        received_to=day(str(data.get("received_to", ""))),
-    )
-
-
-def search_store(session: SessionBase, filters: CaseFilters) -> str:
-    """Keep the filters in the session, encrypted; the id to show them under."""
+def search_store(session: SessionBase, data: dict[str, str]) -> str:
+    """Keep what the search form sent in the session, encrypted; the id to show it under."""
     now = time.time()
     kept = {
         key: entry
@@ -68,17 +41,14 @@ def search_store(session: SessionBase, filters: CaseFilters) -> str:
         if entry.get("expires", 0) > now
     }
     search_id = secrets.token_urlsafe(16)
-    kept[search_id] = {
-        "filters": crypto.encrypt(json.dumps(_as_dict(filters))),
-        "expires": now + _ttl(),
-    }
+    kept[search_id] = {"filters": crypto.encrypt(json.dumps(data)), "expires": now + _ttl()}
     newest = sorted(kept.items(), key=lambda item: item[1]["expires"])[-_KEPT:]
     session[_SESSION_KEY] = dict(newest)
     return search_id
 
 
-def search_load(session: SessionBase, search_id: str) -> CaseFilters | None:
-    """The filters stored under this id in this session, or None (unknown or expired)."""
+def search_load(session: SessionBase, search_id: str) -> dict[str, str] | None:
+    """The form data stored under this id in this session, or None (unknown or expired)."""
     if not _ID.match(search_id):
         return None
     entry = dict(session.get(_SESSION_KEY, {})).get(search_id)
@@ -87,15 +57,5 @@ def search_load(session: SessionBase, search_id: str) -> CaseFilters | None:
     text = crypto.decrypt(entry["filters"])
     if text == crypto.UNREADABLE:
         return None
-    return _from_dict(json.loads(text))
-
-
-def filters_initial(filters: CaseFilters) -> dict[str, Any]:
-    """The filters as the search form's initial values, to show what is being searched."""
-    return {
-        "q": filters.q,
-        "status": filters.status,
-        "channel": filters.channel,
-        "received_from": filters.received_from,
-        "received_to": filters.received_to,
-    }
+    data = json.loads(text)
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None

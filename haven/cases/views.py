@@ -18,8 +18,7 @@ from .forms import CaseFilterForm, NoteForm, StatusForm
 from .merge_forms import CaseMergeForm
 from .models import Case
 from .panels import case_panels
-from .search import filters_initial, search_load, search_store
-from .selectors import CaseFilters
+from .search import search_load, search_store
 
 PAGE_SIZE = 25
 
@@ -39,39 +38,46 @@ def case_list(request: HttpRequest) -> HttpResponse:
     that address to push into the history instead."""
     user = _user(request)
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
-    search_id, expired, status = "", False, 200
+    search_id, expired, status, query = "", False, 200, ""
     if request.method == "POST":
         form = CaseFilterForm(request.POST)
         if form.is_valid():
-            search_id = search_store(request.session, form.filters())
+            search_id = search_store(request.session, _form_data(form))
             if not htmx:
                 return redirect(f"{reverse('cases:list')}?search={search_id}")
-            filters = form.filters()
+            query = f"search={search_id}"
         else:
-            filters, status = CaseFilters(), 400
+            status = 400
     elif "q" in request.GET:
         # A term in the address (an old bookmark, a hand-made link) is not searched for,
         # and the page is not shown under it: it would be echoed into links and history.
         rest = request.GET.copy()
         rest.pop("q")
         return redirect(f"{reverse('cases:list')}?{rest.urlencode()}" if rest else "cases:list")
+    elif search_id := request.GET.get("search", ""):
+        stored = search_load(request.session, search_id)
+        expired = stored is None
+        form = CaseFilterForm(stored) if stored is not None else CaseFilterForm()
+        query = "" if expired else f"search={search_id}"
     else:
-        search_id = request.GET.get("search", "")
-        loaded = search_load(request.session, search_id) if search_id else None
-        expired = bool(search_id) and loaded is None
-        # Filters that are not search terms may still come in the address (older links).
-        legacy = CaseFilterForm(request.GET)
-        filters = loaded or legacy.filters()
-        form = CaseFilterForm(initial=filters_initial(filters))
-    cases = selectors.case_list(user=user, filters=filters)
+        # Filters that are not search terms come in the address (the dashboard's links).
+        form = CaseFilterForm(request.GET or None)
+        rest = request.GET.copy()
+        rest.pop("page", None)
+        query = rest.urlencode()
+    cases = selectors.case_list(user=user, filters=form.filters())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = f"search={search_id}" if search_id and not expired else ""
     context = {"form": form, "page": page, "query": query, "search_expired": expired}
     template = "cases/_case_table.html" if htmx else "cases/case_list.html"
     response = render(request, template, context, status=status)
-    if htmx and search_id:
+    if htmx and search_id and not expired:
         response["HX-Push-Url"] = f"{reverse('cases:list')}?search={search_id}"
     return response
+
+
+def _form_data(form: CaseFilterForm) -> dict[str, str]:
+    """What the search form sent, field by field: kept under the search id and bound again."""
+    return {name: str(form.data.get(name, "")) for name in form.fields if form.data.get(name)}
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
+from haven.cases.models import Case
 from haven.common import crypto
 
 from .factories import make_request
@@ -103,3 +104,17 @@ def test_the_hash_forgives_how_a_number_is_written():
     assert crypto.search_term_hash("P 1234-5678") == crypto.search_term_hash("p12345678")
     assert crypto.search_term_hash("۰۷۰۰") == crypto.search_term_hash("0700")
     assert crypto.search_term_hash("P12345678") != crypto.search_term_hash("P12345679")
+
+
+def test_a_dashboard_slice_in_the_address_is_kept_by_a_search(client_for, caseworker):
+    for name in ("Rahim", "Karim"):
+        make_request(given_name=name, father_name="Gul", identifiers=())
+    rahim = Case.objects.get(display_name__startswith="Rahim")
+    Case.objects.filter(pk=rahim.pk).update(pathway="refer_unhcr")
+    client = client_for(caseworker)
+
+    sliced = client.get(URL, {"pathway": "refer_unhcr"})
+    assert "Rahim" in sliced.text and "Karim" not in sliced.text
+
+    searched = client.post(URL, {"q": "gul", "pathway": "refer_unhcr"}, follow=True)
+    assert "Rahim" in searched.text and "Karim" not in searched.text
