@@ -48,6 +48,9 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HAVEN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which refuses, pointing to `haven user create`)
+    # replaces Django's: the first app listed wins a command's name.
+    "haven.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,7 +66,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Haven's own apps: what underpins all, then in the order work flows through them.
     "haven.common",
-    "haven.accounts",
     "haven.audit",
     "haven.intake",
     "haven.resolution",
@@ -157,6 +159,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
+# Where people reach Haven: one-time links (invitations, password resets) start with it.
+HAVEN_BASE_URL = os.environ.get("HAVEN_BASE_URL", "http://127.0.0.1:8000")
+# One-time links (invitation, password reset) stop working after this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("HAVEN_ONE_TIME_LINK_SECONDS", str(3 * 24 * 3600)))
 # Two-factor (django-otp): the name an authenticator app shows.
 OTP_TOTP_ISSUER = os.environ.get("HAVEN_OTP_ISSUER", "Haven")
 
