@@ -8,6 +8,7 @@ from django.db import models
 
 from haven.common import bulk
 
+from . import stream
 from .middleware import current_ip
 from .models import AuditAction, AuditEvent
 
@@ -33,6 +34,7 @@ def audit_record(
     values = _event_values(actor, action, obj, object_type, object_id, summary, details, ip_address)
     event = AuditEvent(**values)
     event.save(force_insert=True)
+    stream.ship([{**values, "at": event.at}])
     return event
 
 
@@ -46,13 +48,12 @@ def audit_record_many(
     chunk or an intake batch is audited row by row without a round trip per row."""
     # Straight to the table, without an instance each (append-only: nothing reads these
     # back, and a 100,000-row import writes 100,000 of them).
-    bulk.insert_values(
-        AuditEvent,
-        [
-            _event_values(actor, action, obj, "", "", summary, details, None)
-            for obj, summary, details in entries
-        ],
-    )
+    rows = [
+        _event_values(actor, action, obj, "", "", summary, details, None)
+        for obj, summary, details in entries
+    ]
+    bulk.insert_values(AuditEvent, rows)
+    stream.ship(rows)
 
 
 def audit_event_new(
@@ -65,7 +66,9 @@ def audit_event_new(
 ) -> AuditEvent:
     """An event not yet saved, for a caller that writes it in the same statement as `obj`
     (obj's id already set)."""
-    return AuditEvent(**_event_values(actor, action, obj, "", "", summary, details, None))
+    values = _event_values(actor, action, obj, "", "", summary, details, None)
+    stream.ship([values])
+    return AuditEvent(**values)
 
 
 def _event_values(

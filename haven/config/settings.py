@@ -227,6 +227,16 @@ HAVEN_INTAKE_PIPELINE = [
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
+# The audit screen finds everything about "C-0001234" or a receipt by asking each app
+# (haven/audit/scope.py): each resolver is called as resolver(reference) -> AuditScope | None.
+HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
+    "haven.cases.audit_scope.case_scope",
+    "haven.triage.audit_scope.case_scope",
+    "haven.intake.audit_scope.receipt_scope",
+]
+# Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
+HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
+HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
 HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
