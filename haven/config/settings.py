@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.referrals",
     "haven.reports",
+    # Last: it erases what every app before it holds about a case.
+    "haven.retention",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +239,11 @@ HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
 HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
+# Retention: personal data of cases closed more than this many days ago is erased by the
+# `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
+HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
+# Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
+HAVEN_RETENTION_ERASERS: list[str] = []
 HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
