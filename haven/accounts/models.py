@@ -51,3 +51,4 @@ class User(AbstractUser):
 
 
 from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401
+from .models_approvals import Approval  # noqa: E402,F401

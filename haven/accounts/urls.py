@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_admin, views_two_factor
+from . import views, views_admin, views_approvals, views_two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -49,6 +49,8 @@ urlpatterns = [
         views_admin.organization_edit,
         name="admin_organization",
     ),
+    path("approvals/", views_approvals.approval_list, name="approvals"),
+    path("approvals/<int:pk>/", views_approvals.approval_decide, name="approval_decide"),
     path("admin/tokens/", views_admin.tokens, name="admin_tokens"),
     path("admin/tokens/new/", views_admin.token_create, name="admin_token_new"),
     path("admin/tokens/<int:pk>/revoke/", views_admin.token_revoke, name="admin_token_revoke"),

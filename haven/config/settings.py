@@ -239,6 +239,11 @@ HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
 HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
+# Dangerous actions that need a second supervisor's approval before they run
+# (haven/accounts/approvals.py), e.g. HAVEN_SECOND_APPROVER_FOR=guidance_activate.
+HAVEN_SECOND_APPROVER_FOR = [
+    a for a in os.environ.get("HAVEN_SECOND_APPROVER_FOR", "").split(",") if a.strip()
+]
 # Retention: personal data of cases closed more than this many days ago is erased by the
 # `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
