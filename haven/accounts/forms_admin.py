@@ -67,7 +67,7 @@ class TokenForm(forms.Form):
         label=_("Label"), max_length=100, required=False, help_text=_("e.g. the partner's system")
     )
     scopes = forms.MultipleChoiceField(
-        label=_("May"),
+        label=_("Allowed to"),
         choices=ApiScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[ApiScope.REQUESTS_WRITE],

@@ -102,7 +102,9 @@ def _user_context(viewer: User, subject: User, **forms: object) -> dict[str, obj
         "recovery_codes_left": two_factor.recovery_codes_left(subject),
         "edit_form": forms.get("edit_form")
         or UserEditForm(initial={"role": subject.role, "organization": subject.organization}),
-        "reason_form": forms.get("reason_form") or ReasonForm(),
+        # Two reason fields on one page: prefixes keep their ids apart.
+        "factors_form": forms.get("factors_form") or ReasonForm(prefix="factors"),
+        "deactivate_form": forms.get("deactivate_form") or ReasonForm(prefix="deactivate"),
         "tokens": subject.api_tokens.filter(revoked_at__isnull=True),
     }
 
@@ -135,7 +137,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _admin(request)
     subject = selectors.staff_get(viewer=actor, pk=pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, prefix="deactivate")
     if form.is_valid():
         try:
             revoked = services_admin.user_deactivate(
@@ -150,7 +152,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"user": subject.get_username(), "n": revoked},
             )
         return redirect("accounts:admin_user", pk=subject.pk)
-    context = _user_context(actor, subject, reason_form=form)
+    context = _user_context(actor, subject, deactivate_form=form)
     return render(request, "accounts/admin/user_detail.html", context, status=400)
 
 
@@ -180,7 +182,7 @@ def user_factors_reset(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.staff_get(viewer=actor, pk=pk)
     if not permissions.can_reset_factors(actor, subject):
         raise PermissionDenied
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, prefix="factors")
     if form.is_valid():
         two_factor.second_factor_reset(
             user=subject, actor=actor, reason=form.cleaned_data["reason"]
@@ -191,7 +193,7 @@ def user_factors_reset(request: HttpRequest, pk: int) -> HttpResponse:
             % {"user": subject.get_username()},
         )
         return redirect("accounts:admin_user", pk=subject.pk)
-    context = _user_context(actor, subject, reason_form=form)
+    context = _user_context(actor, subject, factors_form=form)
     return render(request, "accounts/admin/user_detail.html", context, status=400)
 
 

@@ -23,7 +23,14 @@ class CodeForm(forms.Form):
         label=gettext_lazy("Code"),
         max_length=32,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                # Digits and Latin letters: read left to right in Dari and Pashto too.
+                "dir": "ltr",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
         ),
     )
 

@@ -77,7 +77,8 @@ def test_a_deactivated_users_open_session_and_token_are_refused_on_the_next_requ
     assert api.get(API_LIST).status_code == 200  # now from the per-process cache
 
     response = client_for(admin_user).post(
-        reverse("accounts:admin_user_deactivate", args=[partner_a.pk]), {"reason": "left UNHCR"}
+        reverse("accounts:admin_user_deactivate", args=[partner_a.pk]),
+        {"deactivate-reason": "left UNHCR"},
     )
     assert response.status_code == 302
 
@@ -127,7 +128,10 @@ def test_role_changes_are_audited_with_old_and_new_values(client_for, admin_user
 
 def test_an_admin_cannot_deactivate_themselves(client_for, admin_user):
     client = client_for(admin_user)
-    client.post(reverse("accounts:admin_user_deactivate", args=[admin_user.pk]), {"reason": "oops"})
+    client.post(
+        reverse("accounts:admin_user_deactivate", args=[admin_user.pk]),
+        {"deactivate-reason": "oops"},
+    )
     admin_user.refresh_from_db()
     assert admin_user.is_active
 
@@ -139,14 +143,15 @@ def test_supervisors_reset_factors_but_do_not_administer(client_for, supervisor,
     assert client.get(reverse("accounts:admin_organizations")).status_code == 403
     assert (
         client.post(
-            reverse("accounts:admin_user_deactivate", args=[caseworker.pk]), {"reason": "x"}
+            reverse("accounts:admin_user_deactivate", args=[caseworker.pk]),
+            {"deactivate-reason": "x"},
         ).status_code
         == 403
     )
     client_for(caseworker)  # gives the caseworker an app
     response = client.post(
         reverse("accounts:admin_user_factors_reset", args=[caseworker.pk]),
-        {"reason": "phone stolen"},
+        {"factors-reason": "phone stolen"},
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(actor=supervisor, details__second_factor="reset").exists()
