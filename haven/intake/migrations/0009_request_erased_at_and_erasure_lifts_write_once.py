@@ -54,7 +54,7 @@ def strict_again(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0007_request_raw_input_encrypted")]
+    dependencies = [("intake", "0008_request_public_outcome")]
 
     operations = [
         migrations.AddField(
