@@ -45,7 +45,7 @@ from haven.resolution.models import (
     ReviewDecision,
     ReviewItem,
 )
-from haven.triage.models import CaseFacts, TriageDecision
+from haven.triage.models import CaseFacts, FactReview, TriageDecision
 
 from .models import ErasedCase
 
@@ -179,7 +179,9 @@ def erase_cases(scope: ErasureScope) -> dict[str, int]:
 
 
 def erase_triage(scope: ErasureScope) -> dict[str, int]:
-    facts = CaseFacts.objects.filter(case_id__in=scope.case_ids).update(facts={})
+    facts = CaseFacts.objects.filter(case_id__in=scope.case_ids).update(facts={}, sources={})
+    # New information waiting for review holds the values a request gave.
+    FactReview.objects.filter(case_id__in=scope.case_ids).update(old_value=None, new_value={})
     TriageDecision.objects.filter(case_id__in=scope.case_ids).update(
         facts_used={}, priority_breakdown={}
     )

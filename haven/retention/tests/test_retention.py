@@ -22,6 +22,7 @@ from haven.intake.models import Identifier, Request
 from haven.intake.services import PersonInput, RequestInput, request_create
 from haven.retention.models import ErasedCase
 from haven.retention.services import legal_hold_set
+from haven.triage.models import FactReview
 
 pytestmark = pytest.mark.django_db
 CLOSED = dt.datetime(2024, 1, 10, 9, tzinfo=dt.UTC)
@@ -38,6 +39,7 @@ def _case(caseworker, tag: str) -> tuple[Case, list[str]]:
         f"Canary{tag}note",
         f"Canary{tag}document",
         f"Canary{tag}place",
+        f"Canary{tag}review",
     ]
     principal = PersonInput(
         given_name=canaries[0],
@@ -64,6 +66,7 @@ def _case(caseworker, tag: str) -> tuple[Case, list[str]]:
         sha256="0" * 64,
         description=canaries[5],
     )
+    FactReview.objects.create(case=case, fact="current_location", new_value=canaries[7])
     case_status_change(case=case, actor=caseworker, status=Case.Status.CLOSED)
     return case, canaries
 
