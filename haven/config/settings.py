@@ -14,6 +14,12 @@ import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
+from haven.config.deploy_checks import (
+    DEMO_IDENTIFIER_ENCRYPTION_KEY,
+    DEMO_IDENTIFIER_HMAC_KEY,
+    DEMO_SECRET_KEY,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HAVEN_VAR_DIR", BASE_DIR / "var"))
 
@@ -26,20 +32,17 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HAVEN_DEBUG", False)
-# The demo key is only for a laptop demo; production settings refuse it.
-DEMO_SECRET_KEY = "haven-demo-key-not-for-production-use-0123456789abcdefghijklmnop"  # noqa: S105
+# The demo keys are only for a laptop demo; production settings (and check --deploy) refuse them.
 SECRET_KEY = os.environ.get("HAVEN_SECRET_KEY", DEMO_SECRET_KEY)
 # Keys for identifiers: HMAC for exact look-up, Fernet for encryption at rest.
 # Kept apart from SECRET_KEY so that rotating sessions never orphans data.
-IDENTIFIER_HMAC_KEY = os.environ.get("HAVEN_IDENTIFIER_HMAC_KEY", "demo-hmac-key-change-me")
+IDENTIFIER_HMAC_KEY = os.environ.get("HAVEN_IDENTIFIER_HMAC_KEY", DEMO_IDENTIFIER_HMAC_KEY)
 IDENTIFIER_ENCRYPTION_KEYS = [
-    key
+    key.strip()
     for key in os.environ.get(
-        "HAVEN_IDENTIFIER_ENCRYPTION_KEYS",
-        # A valid Fernet key for the demo only.
-        "ZGVtby1maWVsZC1lbmNyeXB0aW9uLWtleS0wMDAwMDA=",
+        "HAVEN_IDENTIFIER_ENCRYPTION_KEYS", DEMO_IDENTIFIER_ENCRYPTION_KEY
     ).split(",")
-    if key
+    if key.strip()
 ]
 
 ALLOWED_HOSTS = [
@@ -243,9 +246,13 @@ HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_M
 HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
 
+# Mail holds applicants' addresses and status secrets: never the console (it would go to the
+# server's log). The demo writes each message to a file under var/mail/; production names a
+# real backend (django-anymail) and refuses the console one.
 EMAIL_BACKEND = os.environ.get(
-    "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("HAVEN_FROM_EMAIL", "haven@localhost")
 
 LOGGING = {
