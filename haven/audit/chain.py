@@ -133,4 +133,3 @@ def first_broken(events: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | Non
             return event
         previous = event["chain_hash"]
     return None
-

@@ -127,8 +127,8 @@ def replace_refused(*, table: str, name: str, message: str, key: str = "id") -> 
     """A migration operation: on SQLite, refuse an INSERT whose key is taken before it can
     replace the row (INSERT OR REPLACE deletes the old row without firing DELETE triggers).
     PostgreSQL has no REPLACE; its upsert (ON CONFLICT DO UPDATE) fires the UPDATE trigger."""
-    create = (
-        f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+    create = (  # names from the migration, never from input
+        f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "  # noqa: S608
         f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key}) "
         f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
     )
