@@ -59,10 +59,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # Haven's own apps: what underpins all, then in the order work flows through them.
+    # haven.common comes before django_tasks_db so that its `db_worker` (which reconnects when
+    # the database restarts) is the one `haven db_worker` runs.
+    "haven.common",
     "django_tasks",
     "django_tasks_db",
-    # Haven's own apps: what underpins all, then in the order work flows through them.
-    "haven.common",
     "haven.accounts",
     "haven.audit",
     "haven.intake",
