@@ -134,6 +134,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "haven.accounts.login_delay.LoginDelayBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -150,7 +151,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-axes: lock an account and address pair after repeated failures.
+# Behind reverse proxies: how many of them stand in front of Haven, so whose X-Forwarded-For
+# entries are believed (haven.common.client). 0: none, X-Forwarded-For is ignored.
+HAVEN_TRUSTED_PROXY_COUNT = int(os.environ.get("HAVEN_TRUSTED_PROXY_COUNT", "0"))
+
+# Log-ins per user name, from any address: after this many failures, each further attempt
+# waits 2, 4, 8… seconds (up to the maximum), refused with the usual message even when the
+# password is right (haven.accounts.login_delay). No hard lock: an attacker cannot lock staff out.
+HAVEN_LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("HAVEN_LOGIN_DELAY_AFTER_FAILURES", "5"))
+HAVEN_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("HAVEN_LOGIN_MAX_DELAY_SECONDS", "900"))
+
+# django-axes: lock an account and address pair after repeated failures (an address guessing
+# many passwords; the address as haven.common.client reads it).
+AXES_CLIENT_IP_CALLABLE = "haven.common.client.client_address"
 AXES_FAILURE_LIMIT = int(os.environ.get("HAVEN_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -229,10 +242,17 @@ HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r
 ]
 
-# The cache that counts rate limits (the status page per address, the API per token). Without
-# HAVEN_CACHE_URL each server process counts on its own (Django's local-memory cache), so a
-# limit lets through up to once per process; with it (redis://host:6379/0), every process
-# counts in one place, as production should.
+# The cache that counts rate limits (the status page per address, the API per token, log-in
+# delays per user name). It must be one for every server process, or each would count on its
+# own: by default a table in the database (created by a migration, haven.common), so the demo
+# counts right too; with HAVEN_CACHE_URL (redis://host:6379/0), Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "haven_cache",
+        "KEY_PREFIX": "haven",
+    }
+}
 if os.environ.get("HAVEN_CACHE_URL"):
     CACHES = {
         "default": {
