@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the audit receivers, and the count of failed log-ins per user name.
-        from . import login_delay, signals  # noqa: F401
+        from . import login_delay, sessions, signals  # noqa: F401

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of staff sessions (HAVEN_SESSION_*).
+    "haven.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "haven.audit.middleware.RequestContextMiddleware",
@@ -170,13 +174,36 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working shift
+# A staff session ends after HAVEN_SESSION_IDLE_MINUTES without a request (30) and, however
+# active, HAVEN_SESSION_MAX_HOURS after log-in (12; it never slides): a desk left unattended
+# at a checkpoint, or a session cookie copied off a shared machine, stops working.
+HAVEN_SESSION_IDLE_MINUTES = float(os.environ.get("HAVEN_SESSION_IDLE_MINUTES", "30"))
+HAVEN_SESSION_MAX_HOURS = float(os.environ.get("HAVEN_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(HAVEN_SESSION_MAX_HOURS * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from Haven's own static files;
+# no inline script, event handler or style attribute anywhere (a test scans the templates),
+# so an injected <script> or onerror= does not run. htmx is told not to inject its indicator
+# style (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en"
 # Dari is written as Persian of Afghanistan ("fa-af") so that Django's own
