@@ -33,7 +33,7 @@ def _as_the_application_role(db: None) -> None:
         pytest.skip("connected as the tables' owner: .ci/run runs these as the app role")
 
 
-def _refused(sql: str, params: list[object] | None = None) -> str:
+def _refused(sql: str, params: list[int] | None = None) -> str:
     with (
         pytest.raises(DatabaseError) as failure,
         transaction.atomic(),
