@@ -52,10 +52,12 @@ FIELDS = (
 
 
 @functools.lru_cache(maxsize=4)
-def _key(secret: str) -> bytes:
+def _keyed(secret: str) -> Any:
     # A key of its own (not the identifier HMAC key itself), so a chain hash can never be
-    # mistaken for, or used to test guesses against, an identifier's keyed hash.
-    return hmac.new(secret.encode(), b"haven audit chain v1", hashlib.sha256).digest()
+    # mistaken for, or used to test guesses against, an identifier's keyed hash. Keyed once:
+    # each link copies this HMAC instead of setting the key up again.
+    key = hmac.new(secret.encode(), b"haven audit chain v1", hashlib.sha256).digest()
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def _plain_ip(value: str | None) -> str | None:
@@ -63,14 +65,29 @@ def _plain_ip(value: str | None) -> str | None:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if value.tzinfo is not dt.UTC:  # Django gives UTC already: no conversion then
+        value = value.astimezone(dt.UTC)
+    return value.isoformat(timespec="microseconds")
+
+
+_PLAIN_VALUES = (str, int, bool, type(None))
+
+
+def _plain(details: Any) -> bool:
+    # The usual details (a flat mapping of text keys to text, numbers, flags) read back from
+    # the database exactly as written: no need to go through JSON and back for them.
+    return type(details) is dict and all(
+        type(k) is str and type(v) in _PLAIN_VALUES for k, v in details.items()
+    )
 
 
 def canonical(event: Mapping[str, Any]) -> bytes:
     """An event's content (a mapping by attname, as written or as read back), as hashed."""
-    # Through JSON and back: what the database returns (string keys, lists for tuples) is
-    # what must be hashed at writing too.
-    details = json.loads(json.dumps(event["details"] or {}))
+    details = event["details"] or {}
+    if not _plain(details):
+        # Through JSON and back: what the database returns (string keys, lists for tuples)
+        # is what must be hashed at writing too.
+        details = json.loads(json.dumps(details))
     return json.dumps(
         [
             _utc(event["at"]),
@@ -91,8 +108,9 @@ def canonical(event: Mapping[str, Any]) -> bytes:
 
 def link(previous: str, event: Mapping[str, Any]) -> str:
     """The chain hash of an event that follows the one whose hash is `previous`."""
-    key = _key(settings.IDENTIFIER_HMAC_KEY)
-    return hmac.new(key, previous.encode() + b"\n" + canonical(event), hashlib.sha256).hexdigest()
+    mac = _keyed(settings.IDENTIFIER_HMAC_KEY).copy()
+    mac.update(previous.encode() + b"\n" + canonical(event))
+    return str(mac.hexdigest())
 
 
 def head_locked() -> str:
@@ -104,6 +122,11 @@ def head_locked() -> str:
     other, and the ids they draw afterwards are in chain order. The lock is a transaction's
     (pg_advisory_xact_lock), so a crash or a lost connection can never leave it held. SQLite
     needs none: Haven opens every write transaction IMMEDIATE, so there is only one writer.
+
+    The lock is held from a transaction's first event to its commit, so a service should
+    write its events last (intake's batches do): a long transaction that audits early makes
+    every other writer of events wait, and one that then takes row locks another waiting
+    writer holds would deadlock (PostgreSQL detects it and aborts one of the two).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("the audit chain is appended to inside a transaction only")
