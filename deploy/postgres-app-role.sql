@@ -50,8 +50,9 @@ REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_auditevent FROM :"
 
 -- Requests as received: read and append; update only what changes after arrival (the
 -- pipeline's flags, the public status, a re-issued status secret...), never the raw input
--- or what says when and how the request came in. Column grants, so a new column is
--- updatable only once this script lists it (by not naming it below).
+-- or what says when and how the request came in. Column grants: every column except those
+-- named below, so a column added later is updatable once this script runs again after its
+-- migration; a new write-once column must be added to the list.
 REVOKE UPDATE, DELETE, TRUNCATE ON intake_request FROM :"app_role";
 SELECT format('REVOKE UPDATE (%s) ON intake_request FROM %I',
               string_agg(quote_ident(column_name), ', '), :'app_role')
