@@ -60,8 +60,12 @@ class EncryptedTextField(models.TextField):
     def from_db_value(
         self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
     ) -> str | None:
-        if value is None or value == "":
-            return value
+        if value is None:
+            return None
+        if value == "":
+            # An empty text is stored empty (see get_prep_value), and so is one erased by
+            # retention; carried as its own "ciphertext" so saving the row whole keeps it.
+            return _plaintext("", value)
         try:
             return _plaintext(crypto.decrypt_strict(value), value)
         except InvalidToken:

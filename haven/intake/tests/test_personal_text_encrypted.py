@@ -65,12 +65,12 @@ def test_row_fingerprints_are_keyed(settings):
 
 
 BEFORE = [
-    ("intake", "0008_request_public_outcome"),
+    ("intake", "0009_request_erased_at_and_erasure_lifts_write_once"),
     ("cases", "0003_case_closure_outcome_and_fact_events"),
     ("resolution", "0002_realtime_review_merge"),
 ]
 AFTER = [
-    ("intake", "0009_personal_text_encrypted_and_keyed_row_fingerprints"),
+    ("intake", "0010_personal_text_encrypted_and_keyed_row_fingerprints"),
     ("cases", "0004_notes_history_and_reasons_encrypted"),
     ("resolution", "0003_review_and_merge_reasons_encrypted"),
 ]

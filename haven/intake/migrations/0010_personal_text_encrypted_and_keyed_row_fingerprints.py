@@ -9,6 +9,7 @@ of a row confirms a guessed row); backwards, the plain digest is worked out agai
 request's raw row.
 """
 
+import importlib
 import json
 from typing import Any
 
@@ -17,7 +18,18 @@ from django.db import migrations, models
 import haven.common.fields
 from haven.common import crypto
 from haven.common.encrypt_migrations import BATCH, encrypt_columns
-from haven.common.triggers import write_once_reinstated
+
+
+def _raw_input_trigger_reinstated(apps: Any, schema_editor: Any) -> None:
+    """SQLite rebuilds intake_request to alter its columns, dropping its triggers: create
+    the raw input's trigger again, as 0009 made it (write-once, erasure allowed).
+    PostgreSQL alters the table in place and keeps its triggers."""
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    erasure = importlib.import_module(
+        "haven.intake.migrations.0009_request_erased_at_and_erasure_lifts_write_once"
+    )
+    erasure.erasure_allowed(apps, schema_editor)
 
 
 def _text() -> haven.common.fields.EncryptedTextField:
@@ -63,9 +75,13 @@ def fingerprints_plain(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0008_request_public_outcome")]
+    dependencies = [("intake", "0009_request_erased_at_and_erasure_lifts_write_once")]
 
     operations = [
+        # Migrating back, the table is rebuilt once more after this point: trigger again.
+        migrations.RunPython(
+            migrations.RunPython.noop, _raw_input_trigger_reinstated, elidable=False
+        ),
         *encrypt_columns(
             "request",
             {"help_requested": _text(), "current_location": _text()},
@@ -97,10 +113,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fingerprints_keyed, fingerprints_plain, elidable=False),
         # SQLite rebuilt intake_request to alter its columns, dropping its trigger.
-        write_once_reinstated(
-            table="intake_request",
-            column="raw_input",
-            name="intake_request_raw_input_write_once",
-            message="raw input is kept verbatim and cannot be changed",
+        migrations.RunPython(
+            _raw_input_trigger_reinstated, migrations.RunPython.noop, elidable=False
         ),
     ]
