@@ -88,3 +88,11 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _one_recipient_mail(settings: pytest.FixtureRequest) -> None:
+    """Django's test set-up swaps EMAIL_BACKEND for locmem; put the one-recipient guard back
+    in front of it (HAVEN_EMAIL_INNER_BACKEND is locmem in tests), so tests send as
+    production does."""
+    settings.EMAIL_BACKEND = "haven.communications.backends.OneRecipientEmailBackend"  # type: ignore[attr-defined]
