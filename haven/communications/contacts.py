@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -46,7 +47,7 @@ class Contact:
     channel: str = ""
     address: str = ""
 
-    @property
+    @cached_property  # read several times per contact (opt-outs, dedupe, the row)
     def address_hash(self) -> str:
         return address_hash(self.channel, self.address)
 

@@ -105,7 +105,9 @@ def samples(purpose: str) -> list[Sample]:
                 language=language,
                 rtl=texts.language in RTL_LANGUAGES,
                 fell_back=texts.fell_back,
-                subject=rendering.render(texts.subject, values, purpose=purpose),
+                subject=rendering.render(
+                    texts.subject, values, purpose=purpose, language=texts.language
+                ),
                 body=rendering.render(texts.body, values, purpose=purpose, language=language),
                 sms=sms,
                 sms_length=rendering.sms_length(sms),

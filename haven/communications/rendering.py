@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .texts import LIST_SEPARATOR, PURPOSES
+from .texts import LIST_SEPARATOR, PURPOSES, RTL_LANGUAGES
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{|\}\}|\{%|%\}")
@@ -47,10 +47,22 @@ def check(text: str, *, purpose: str) -> None:
         )
 
 
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Unicode isolates: a Latin value (a receipt number, an address) inside Dari or Pashto text
+# keeps its own left-to-right order on every phone instead of being broken up by it.
+_LRI, _PDI = "\u2066", "\u2069"
+
+
+def _isolated(text: str, language: str) -> str:
+    if language in RTL_LANGUAGES and text and not _ARABIC_SCRIPT.search(text):
+        return f"{_LRI}{text}{_PDI}"
+    return text
+
+
 def _shown(value: Value, *, sms: bool, language: str) -> str:
     if isinstance(value, str):
-        return value
-    items = [str(v) for v in value]
+        return _isolated(value, language)
+    items = [_isolated(str(v), language) for v in value]
     if sms:
         return LIST_SEPARATOR.get(language, ", ").join(items)
     return "\n".join(f"- {item}" for item in items)

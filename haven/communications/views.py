@@ -86,7 +86,7 @@ def template_edit(request: HttpRequest, purpose: str, language: str) -> HttpResp
     context = {
         "purpose": PURPOSES[purpose],
         "language": language,
-        "languages": LANGUAGES,
+        "message_languages": LANGUAGES,
         "form": form,
         "preview": preview,
         "can_edit": can_edit,

@@ -113,7 +113,7 @@ def test_an_invalid_number_refused_by_the_provider_fails_at_once(provider) -> No
     assert message.status == "failed" and "21211" in message.last_error
 
 
-def _signed_post(client, url: str, params: dict[str, str], token: str = "test-auth-token"):
+def _signed_post(client, url: str, params: dict[str, str], token: str = "test-auth-token"):  # noqa: S107
     full = "http://testserver" + url
     return client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature(full, params, token))
 
