@@ -61,7 +61,7 @@ class FakeProvider:
                 recent = [t for t in self.sent_at if now - t < 1.0]
                 if len(recent) >= self.rate_limit:
                     self.rejected_for_rate += 1
-                    return 429, {"code": 20429, "message": "Too Many Requests"}, False
+                    return 429, {"code": "20429", "message": "Too Many Requests"}, False
             sid = f"SM{len(self.sent) + 1:032d}"
             self.sent[key] = sid
             self.sent_at.append(now)

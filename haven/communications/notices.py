@@ -7,6 +7,7 @@ run again, a double click, two supervisors at once) queues nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ def _contacts(filters: NoticeFilters) -> list[Contact]:
     return request_contacts(notice_recipients(filters), channel=filters.channel or None)
 
 
-def _dedupe(key: str):  # type: ignore[no-untyped-def]
+def _dedupe(key: str) -> Callable[[Contact], str]:
     return lambda contact: f"n:{key[:32]}:{contact.channel}:{contact.address_hash}"
 
 

@@ -125,7 +125,8 @@ def _email_extras(message: Message) -> tuple[str, dict[str, str]]:
 
 
 def outgoing_for(message: Message) -> Outgoing:
-    body, headers = message.body, {}
+    body: str = message.body
+    headers: dict[str, str] = {}
     if message.channel == ChannelKind.EMAIL:
         body, headers = _email_extras(message)
     return Outgoing(

@@ -189,7 +189,7 @@ def documents_request(request: HttpRequest, case_id: int) -> HttpResponse:
             )
     else:
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("cases:detail", case.pk)
 
 

@@ -53,8 +53,11 @@ def make_many(count: int, **kwargs: object) -> list[Request]:
     """`count` requesters with their own e-mail addresses (requester-N@example.org)."""
     entries = [
         NewRequest(
-            data=requester_input(  # type: ignore[arg-type]
-                given_name=f"Person{i}", email=f"requester-{i}@example.org", index=i, **kwargs
+            data=requester_input(
+                given_name=f"Person{i}",
+                email=f"requester-{i}@example.org",
+                index=i,
+                **kwargs,  # type: ignore[arg-type]
             ),
             raw_input="{}",
         )
