@@ -24,7 +24,7 @@ from haven.intake.models import Request
 
 from . import rendering
 from .contacts import Contact, request_contacts
-from .models import ChannelKind, Notice
+from .models import ChannelKind, Message, Notice
 from .services import QueueResult, messages_queue, notice_key, plan, templates_for, texts_for
 from .texts import LANGUAGES, PURPOSES, RTL_LANGUAGES
 
@@ -117,32 +117,49 @@ def samples(purpose: str) -> list[Sample]:
     return found
 
 
-def notice_preview(*, user: User, purpose: str, filters: NoticeFilters) -> NoticePreview:
-    _check(user)
+def _sent_keys(key: str) -> set[str]:
+    """Every dedupe key already written for notices of these texts, in one query."""
+    return {
+        k
+        for k in Message.objects.filter(notice__notice_key=key).values_list("dedupe_key", flat=True)
+        if k
+    }
+
+
+def _validated(purpose: str, filters: NoticeFilters) -> None:
     if purpose not in PURPOSES:
         raise ValidationError(f"Unknown template: {purpose}.")
     if filters.channel and filters.channel not in ChannelKind.values:
         raise ValidationError(f"Unknown channel: {filters.channel}.")
+
+
+def notice_preview(
+    *, user: User, purpose: str, filters: NoticeFilters, with_samples: bool = True
+) -> NoticePreview:
+    _check(user)
+    _validated(purpose, filters)
     contacts = _contacts(filters)
-    _chosen, result = plan(contacts, dedupe=_dedupe(notice_key(purpose)))
+    key = notice_key(purpose)
+    _chosen, result = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
     return NoticePreview(
         purpose=purpose,
         filters=filters,
         requests=len(contacts),
         result=result,
-        samples=samples(purpose),
+        samples=samples(purpose) if with_samples else [],
         needs_approval=result.queued > settings.HAVEN_NOTICE_APPROVAL_ABOVE,
     )
 
 
-def _queue(notice: Notice, actor: User) -> QueueResult:
+def _queue(notice: Notice, actor: User, contacts: list[Contact] | None = None) -> QueueResult:
     filters = NoticeFilters(**notice.filters)
     result = messages_queue(
         purpose=notice.purpose,
-        contacts=_contacts(filters),
+        contacts=contacts if contacts is not None else _contacts(filters),
         actor=actor,
         dedupe=_dedupe(notice.notice_key),
         notice=notice,
+        sent_keys=_sent_keys(notice.notice_key),
     )
     notice.status = Notice.Status.QUEUED
     notice.queued_at = timezone.now()
@@ -164,14 +181,19 @@ def notice_create(
 ) -> tuple[Notice, QueueResult | None]:
     """Queue the notice now, or (above HAVEN_NOTICE_APPROVAL_ABOVE recipients) hold it for a
     second supervisor; returns the notice and, when queued, what was queued."""
-    preview = notice_preview(user=user, purpose=purpose, filters=filters)
+    _check(user)
+    _validated(purpose, filters)
+    # Read once: the same contacts decide whether approval is needed and are queued.
+    contacts = _contacts(filters)
+    key = notice_key(purpose)
+    _chosen, planned = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
     notice = Notice.objects.create(
         purpose=purpose,
         filters=filters.as_dict(),
-        notice_key=notice_key(purpose),
+        notice_key=key,
         status=Notice.Status.AWAITING_APPROVAL,
-        recipients_expected=preview.result.queued,
-        counts=preview.result.summary(),
+        recipients_expected=planned.queued,
+        counts=planned.summary(),
         created_by=user,
     )
     audit_record(
@@ -179,11 +201,11 @@ def notice_create(
         action=AuditAction.CREATE,
         obj=notice,
         summary=f"Notice {notice.pk} ({purpose}) created",
-        details={"filters": notice.filters, "expected": preview.result.queued},
+        details={"filters": notice.filters, "expected": planned.queued},
     )
-    if preview.needs_approval:
+    if planned.queued > settings.HAVEN_NOTICE_APPROVAL_ABOVE:
         return notice, None
-    return notice, _queue(notice, user)
+    return notice, _queue(notice, user, contacts)
 
 
 class NoticeRefused(ValidationError):
