@@ -56,24 +56,27 @@ class Delivered:
 
 
 class RateLimiter:
-    """At most `per_second` sends in any one-second window (a sliding window, not a bucket
-    that lets a burst through at the turn of a second)."""
+    """At most `per_second` sends in any one-second window as the provider counts them.
+
+    The provider sees a request arrive somewhere between our sending it and its answer, so a
+    send waits until a second has passed since the *answer* to the send `per_second` before
+    it: then no window of the provider's can hold more, however the network delays them (a
+    limiter counting from our own send times lets a delayed request bunch up with the next)."""
 
     def __init__(self, per_second: float) -> None:
         self.limit = max(int(per_second), 1) if per_second else 0
-        self.sent: deque[float] = deque()
+        self.answered: deque[float] = deque()
 
     def wait(self) -> None:
         if not self.limit:
             return
-        now = time.monotonic()
-        while self.sent and now - self.sent[0] >= 1.0:
-            self.sent.popleft()
-        if len(self.sent) >= self.limit:
-            # A few milliseconds' margin: the provider's clock sees our requests a little late.
-            time.sleep(max(self.sent[0] + 1.0 + 0.005 - now, 0))
-            self.sent.popleft()
-        self.sent.append(time.monotonic())
+        if len(self.answered) >= self.limit:
+            oldest = self.answered.popleft()
+            time.sleep(max(oldest + 1.0 - time.monotonic(), 0))
+
+    def done(self) -> None:
+        if self.limit:
+            self.answered.append(time.monotonic())
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -234,8 +237,12 @@ def outbox_deliver(*, limit: int = 500, budget_seconds: float | None = None) -> 
         for message in messages:
             if message.channel not in channels:
                 channels[message.channel] = channel_for(message.channel)
-            limiters[ChannelKind(message.channel)].wait()
-            _deliver_one(message, token, channels[message.channel], counts)
+            limiter = limiters[ChannelKind(message.channel)]
+            limiter.wait()
+            try:
+                _deliver_one(message, token, channels[message.channel], counts)
+            finally:
+                limiter.done()
         if budget_seconds is not None and time.monotonic() - started > budget_seconds:
             return counts
 
