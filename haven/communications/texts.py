@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 LANGUAGES = ("en", "fa-af", "ps")
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"fa-af", "ps"})
@@ -19,7 +22,7 @@ RTL_LANGUAGES = frozenset({"fa-af", "ps"})
 @dataclass(frozen=True)
 class Purpose:
     code: str
-    label: str
+    label: str | Promise
     variables: frozenset[str]
 
 
@@ -27,13 +30,13 @@ _BASE = frozenset({"receipt_number", "status_url"})
 PURPOSES: dict[str, Purpose] = {
     p.code: p
     for p in (
-        Purpose("receipt", "Receipt", _BASE),
-        Purpose("status_changed", "Status changed", _BASE | {"status"}),
-        Purpose("documents_needed", "Documents needed", _BASE | {"documents"}),
-        Purpose("referral_made", "Referral made", _BASE),
-        Purpose("appointment", "Appointment", _BASE | {"appointment_date", "appointment_place"}),
-        Purpose("closed", "Closed", _BASE),
-        Purpose("general_notice", "General notice", _BASE),
+        Purpose("receipt", _("Receipt"), _BASE),
+        Purpose("status_changed", _("Status changed"), _BASE | {"status"}),
+        Purpose("documents_needed", _("Documents needed"), _BASE | {"documents"}),
+        Purpose("referral_made", _("Referral made"), _BASE),
+        Purpose("appointment", _("Appointment"), _BASE | {"appointment_date", "appointment_place"}),
+        Purpose("closed", _("Closed"), _BASE),
+        Purpose("general_notice", _("General notice"), _BASE),
     )
 }
 

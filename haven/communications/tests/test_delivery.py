@@ -163,3 +163,20 @@ def test_the_periodic_job_is_registered() -> None:
     from haven.common import periodic
 
     assert "outbox" in [job.name for job in periodic.jobs()]
+
+
+@pytest.mark.slow
+def test_the_outbox_keeps_to_the_providers_rate_limit_on_loopback(settings) -> None:
+    from haven.communications.fake_provider import FakeProvider
+
+    for i in range(30):
+        make_requester(phone=f"+93 700 200 {100 + i}", given_name=f"P{i}", index=i)
+    messages_queue(purpose="closed", contacts=request_contacts(Request.objects.all()), actor=None)
+    with FakeProvider(rate_limit=10) as fake:
+        settings.HAVEN_SMS_CHANNEL = "twilio"
+        settings.HAVEN_TWILIO_BASE_URL = fake.url
+        settings.HAVEN_SMS_RATE_PER_SECOND = 10
+        delivered = outbox_deliver()
+    assert delivered.sent == 30 and fake.rejected_for_rate == 0
+    assert fake.max_in_any_second() <= 10
+    assert len(fake.sent) == 30
