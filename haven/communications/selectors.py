@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.functional import Promise
 
 from haven.accounts import permissions
 
@@ -24,7 +25,7 @@ def can_edit_templates(user: User) -> bool:
     return permissions.can_merge_cases(user)
 
 
-def templates_overview(*, user: User) -> list[tuple[str, str, list[tuple[str, bool]]]]:
+def templates_overview(*, user: User) -> list[tuple[str, str | Promise, list[tuple[str, bool]]]]:
     """(purpose, label, [(language, present)]) for the list page."""
     if not permissions.can_work_cases(user):
         raise PermissionDenied
