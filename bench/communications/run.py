@@ -163,9 +163,17 @@ def main() -> None:
         import django
 
         django.setup()
-        _store_requesters(args.requesters)
-        _queue_notice()
-        _deliver_at_rate(args.sms, args.rate)
+        try:
+            _store_requesters(args.requesters)
+            _queue_notice()
+            _deliver_at_rate(args.sms, args.rate)
+        finally:
+            if args.database == "postgres":
+                from django.db import connection
+
+                name = connection.settings_dict["NAME"]
+                connection.close()
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", name], check=False)
 
 
 if __name__ == "__main__":
