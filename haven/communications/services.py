@@ -58,8 +58,13 @@ class Texts:
         return self.language != self.wanted
 
 
+_TEXT_FIELDS = ("purpose", "language", "subject", "body", "sms_body")
+
+
 def templates_for(purpose: str) -> dict[str, MessageTemplate]:
-    return {t.language: t for t in MessageTemplate.objects.filter(purpose=purpose)}
+    # Only the texts: this runs inside every status change, and reads nothing else.
+    found = MessageTemplate.objects.filter(purpose=purpose).only(*_TEXT_FIELDS)
+    return {t.language: t for t in found}
 
 
 def texts_for(
@@ -85,7 +90,9 @@ def texts_for(
 def notice_key(purpose: str) -> str:
     """A digest of every text of the purpose: the same texts are the same notice."""
     digest = hashlib.sha256(purpose.encode())
-    for template in MessageTemplate.objects.filter(purpose=purpose).order_by("language"):
+    for template in (
+        MessageTemplate.objects.filter(purpose=purpose).only(*_TEXT_FIELDS).order_by("language")
+    ):
         for part in (template.language, template.subject, template.body, template.sms_body):
             digest.update(b"\0" + part.encode())
     return digest.hexdigest()
