@@ -8,11 +8,13 @@ account and no role. Each fixture returns a logged-in test client factory via
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from haven.accounts.models import Organization, Role, User
 
@@ -111,3 +113,12 @@ def _one_recipient_mail(settings: pytest.FixtureRequest) -> None:
     in front of it (HAVEN_EMAIL_INNER_BACKEND is locmem in tests), so tests send as
     production does."""
     settings.EMAIL_BACKEND = "haven.communications.backends.OneRecipientEmailBackend"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A request in Dari or Pashto leaves that language active in the thread (LocaleMiddleware
+    activates it and the test client does not reset it): put English back after every test,
+    so a later test's messages do not depend on which test ran before it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
