@@ -213,7 +213,10 @@ HAVEN_INTAKE_PIPELINE = [
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
+HAVEN_CASE_PANELS: list[str] = [
+    "haven.triage.panels.triage_panel",
+    "haven.referrals.panels.referrals_panel",
+]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
 # people (see haven/resolution/services.py, people_changed_notify).
@@ -242,6 +245,16 @@ if os.environ.get("HAVEN_CACHE_URL"):
 HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_MINUTE", "600"))
 HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
+
+# Referrals (haven.referrals): consent statements (Request.consent_version) whose text covered
+# sharing with partners, how long an off-Haven link lives, and the address links point to.
+HAVEN_REFERRAL_CONSENT_VERSIONS = [
+    v
+    for v in os.environ.get("HAVEN_REFERRAL_CONSENT_VERSIONS", "web-2021-08-v1,2021-08").split(",")
+    if v
+]
+HAVEN_REFERRAL_LINK_DAYS = int(os.environ.get("HAVEN_REFERRAL_LINK_DAYS", "14"))
+HAVEN_SITE_URL = os.environ.get("HAVEN_SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.environ.get(
     "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

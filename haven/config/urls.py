@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("haven.cases.urls")),
     path("resolution/", include("haven.resolution.urls")),
     path("triage/", include("haven.triage.urls")),
+    path("referrals/", include("haven.referrals.urls")),
     path("audit/", include("haven.audit.urls")),
     path("api/", include("haven.intake.api.urls")),
     # The public pages: the application form and the status look-up, no log-in.

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from haven.accounts.models import Organization
+from haven.cases.models import Case
+from haven.referrals.models import Service
+
+from .factories import make_case, partner_directory
+
+CONSENTED = "web-2021-08-v1"
+
+
+@pytest.fixture
+def service_a(partner_org_a: Organization) -> Service:
+    return partner_directory(partner_org_a)
+
+
+@pytest.fixture
+def service_b(partner_org_b: Organization) -> Service:
+    return partner_directory(partner_org_b, kind="legal_aid")
+
+
+@pytest.fixture
+def consented_case(db: None) -> Case:
+    return make_case(consent_version=CONSENTED)
+
+
+@pytest.fixture
+def unconsented_case(db: None) -> Case:
+    return make_case(given_name="Din Mohammad")
