@@ -138,14 +138,19 @@ def attempts_allowed(*, token: str, address: str | None) -> bool:
     limit = int(getattr(settings, "HAVEN_REFERRAL_LINK_ATTEMPTS", DEFAULT_ATTEMPTS))
     window = int(getattr(settings, "HAVEN_REFERRAL_LINK_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
     allowed = True
-    for key in (f"haven:referral-link:{crypto.keyed_hash('rl', token)}", f"haven:referral-ip:{address}"):
+    # An office behind one address may open several links: the address gets a wider budget.
+    budgets = (
+        (f"haven:referral-link:{crypto.keyed_hash('rl', token)}", limit),
+        (f"haven:referral-ip:{address}", limit * 4),
+    )
+    for key, budget in budgets:
         cache.add(key, 0, timeout=window)
         try:
             count = cache.incr(key)
         except ValueError:
             cache.set(key, 1, timeout=window)
             count = 1
-        allowed = allowed and count <= limit
+        allowed = allowed and count <= budget
     return allowed
 
 

@@ -11,6 +11,14 @@ from .factories import make_case, partner_directory
 CONSENTED = "web-2021-08-v1"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    # Attempts are counted in the cache, which outlives a test's database transaction.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def service_a(partner_org_a: Organization) -> Service:
     return partner_directory(partner_org_a)

@@ -3,6 +3,7 @@ server, which imports it from `haven shell`)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from haven.accounts.models import Organization
@@ -10,6 +11,8 @@ from haven.cases.models import Case
 from haven.intake.models import Channel
 from haven.intake.services import PersonInput, RequestInput, request_create
 from haven.referrals.models import Delivery, Service, SharingAgreement
+
+_SERIAL = itertools.count(1)
 
 FIELDS = ["names", "sex", "year_of_birth", "phone", "current_location", "pathway"]
 
@@ -48,14 +51,16 @@ def make_case(
     pathway: str = "refer_unhcr",
 ) -> Case:
     """A household of two through the real intake pipeline (principal with a phone and a
-    UNHCR number), optionally with a consent statement that covers sharing."""
+    UNHCR number, different for each household so that resolution keeps them apart),
+    optionally with a consent statement that covers sharing."""
+    n = next(_SERIAL)
     principal = PersonInput(
         given_name=given_name,
         family_name="Ahmadzai",
         father_name="Gul Ahmad",
         sex="m",
         date_of_birth="1985",
-        identifiers=(("phone", "+93 70 123 4567"), ("unhcr", "PAK-21C-12345")),
+        identifiers=(("phone", f"+93 70 {n:03d} 4567"), ("unhcr", f"PAK-21C-{n:05d}")),
     )
     spouse = PersonInput(relationship="spouse", given_name="Fatima", sex="f")
     created = request_create(
