@@ -77,11 +77,9 @@ class ReferralPageOut(Schema):
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: TargetChoice  # type: ignore[valid-type]
+    status: TargetChoice
     reason: Text = Field("", max_length=2000, description="Required when declining.")
-    outcome: OutcomeChoice | None = Field(  # type: ignore[valid-type]
-        None, description="Required when completing."
-    )
+    outcome: OutcomeChoice | None = Field(None, description="Required when completing.")
     note: Text = Field("", max_length=2000)
 
 
@@ -132,7 +130,7 @@ def _through(token: ApiToken) -> str:
 )
 def list_referrals(
     request: HttpRequest,
-    status: Annotated[StatusChoice | None, Query()] = None,  # type: ignore[valid-type]
+    status: Annotated[StatusChoice | None, Query()] = None,
     updated_since: Annotated[dt.datetime | None, Query()] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -215,7 +213,11 @@ def change_status(
                 " ".join(refused.messages),
                 [{"field": field, "location": "body", "message": " ".join(refused.messages)}],
             ) from refused
-        return _full(Referral.objects.select_related("service").get(pk=moved.pk)).model_dump_json().encode()
+        return (
+            _full(Referral.objects.select_related("service").get(pk=moved.pk))
+            .model_dump_json()
+            .encode()
+        )
 
     if idempotency_key is None:
         return _json(200, move())

@@ -104,7 +104,11 @@ def referrals_send_many(
     ids = list(dict.fromkeys(case_ids))
     # Lock the cases: a referral of one of them sent meanwhile must not make it two.
     for start in range(0, len(ids), CHUNK):
-        list(Case.objects.select_for_update().filter(pk__in=ids[start : start + CHUNK]).values_list("pk"))
+        list(
+            Case.objects.select_for_update()
+            .filter(pk__in=ids[start : start + CHUNK])
+            .values_list("pk")
+        )
     plan = bulk_plan(case_ids=ids, organization=organization)
     members = current_members(plan.sendable)
     plan.refused_no_consent.extend(c for c in plan.sendable if not members.get(c))
@@ -158,8 +162,11 @@ def referrals_send_many(
         actor=actor,
         action=AuditAction.EXPORT,
         entries=[
-            (r, f"Sent {Referral(pk=r.pk).reference} to {organization.name} (bulk {bulk.pk})",
-             {"case": r.case_id, "bulk": bulk.pk})
+            (
+                r,
+                f"Sent {Referral(pk=r.pk).reference} to {organization.name} (bulk {bulk.pk})",
+                {"case": r.case_id, "bulk": bulk.pk},
+            )
             for r in referrals
         ],
     )

@@ -167,9 +167,11 @@ def link_open(*, token: str, secret: str) -> Opened | None:
     ok = False
     if link is not None:
         # Lock: one code opens the link once, even if submitted twice at the same moment.
-        link = ReferralLink.objects.select_for_update().select_related(
-            "referral__organization__sharing_agreement"
-        ).get(pk=link.pk)
+        link = (
+            ReferralLink.objects.select_for_update()
+            .select_related("referral__organization__sharing_agreement")
+            .get(pk=link.pk)
+        )
         agreement = link.referral.organization.sharing_agreement
         if link.code_hash and hmac.compare_digest(link.code_hash, _code_hash(link.key, secret)):
             ok = True

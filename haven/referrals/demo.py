@@ -14,10 +14,23 @@ _PARTNERS = [
     (
         "UNHCR Pakistan",
         Delivery.ON_HAVEN,
-        ["names", "father_name", "sex", "year_of_birth", "phone", "current_location", "pathway", "vulnerabilities", "language"],
+        [
+            "names",
+            "father_name",
+            "sex",
+            "year_of_birth",
+            "phone",
+            "current_location",
+            "pathway",
+            "vulnerabilities",
+            "language",
+        ],
         ["unhcr"],
         "",
-        [("protection", "Protection referral"), ("resettlement_registration", "Resettlement registration")],
+        [
+            ("protection", "Protection referral"),
+            ("resettlement_registration", "Resettlement registration"),
+        ],
         ("UNHCR Islamabad", "Diplomatic Enclave", "Islamabad", "Islamabad Capital Territory"),
     ),
     (
@@ -57,7 +70,14 @@ def demo_directory_ensure() -> list[str]:
         )
         location, _ = Location.objects.get_or_create(
             hsds_id=_id(name, "location"),
-            defaults={"organization": org, "name": place[0], "address_1": place[1], "city": place[2], "region": place[3], "country": "PK"},
+            defaults={
+                "organization": org,
+                "name": place[0],
+                "address_1": place[1],
+                "city": place[2],
+                "region": place[3],
+                "country": "PK",
+            },
         )
         for kind, label in services:
             service, created = Service.objects.get_or_create(
@@ -67,6 +87,8 @@ def demo_directory_ensure() -> list[str]:
                 service.locations.add(location)
                 for lang, code in _LANGUAGES:
                     ServiceLanguage.objects.create(service=service, name=lang, code=code)
-                ServiceArea.objects.create(service=service, name="Pakistan", description="Islamabad, Peshawar, Quetta")
+                ServiceArea.objects.create(
+                    service=service, name="Pakistan", description="Islamabad, Peshawar, Quetta"
+                )
         made.append(name)
     return made

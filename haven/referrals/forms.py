@@ -49,7 +49,7 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, members: list[tuple[int, str]], can_override: bool, **kw: Any):
         super().__init__(*args, **kw)
         self.fields["service"].queryset = selectors.services_for_referral()  # type: ignore[attr-defined]
-        self.fields["members"].choices = members
+        self.fields["members"].choices = members  # type: ignore[attr-defined]
         self.fields["members"].initial = [m for m, _label in members]
         if not can_override:
             del self.fields["override_reason"]
@@ -100,7 +100,7 @@ class ConsentForm(forms.Form):
         partners = Organization.objects.filter(kind=Organization.Kind.PARTNER).order_by("name")
         self.fields["partners"].queryset = partners  # type: ignore[attr-defined]
         kinds = sorted({p.category for p in partners if p.category})
-        self.fields["partner_kinds"].choices = [(k, k) for k in kinds]
+        self.fields["partner_kinds"].choices = [(k, k) for k in kinds]  # type: ignore[attr-defined]
         self.fields["given_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
@@ -126,7 +126,7 @@ class PartnerStatusForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["status"].choices = [
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
             (s, ReferralStatus(s).label) for s in partner_moves(current)
         ] or [(ReferralStatus.SENT, ReferralStatus.SENT.label)]
 

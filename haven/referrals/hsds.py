@@ -27,13 +27,19 @@ HSDS_VERSION = "3.0"
 def _org_id(org: Organization) -> str:
     agreement = SharingAgreement.objects.filter(organization=org).first()
     # Organisations without an agreement get a stable id from their name.
-    return str(agreement.hsds_id) if agreement else str(uuid.uuid5(uuid.NAMESPACE_URL, f"haven:{org.name}"))
+    return (
+        str(agreement.hsds_id)
+        if agreement
+        else str(uuid.uuid5(uuid.NAMESPACE_URL, f"haven:{org.name}"))
+    )
 
 
 def directory_export() -> list[dict[str, Any]]:
     organizations = (
         Organization.objects.filter(kind=Organization.Kind.PARTNER)
-        .prefetch_related("services__languages", "services__service_areas", "services__locations", "locations")
+        .prefetch_related(
+            "services__languages", "services__service_areas", "services__locations", "locations"
+        )
         .order_by("name")
     )
     exported = []
@@ -58,15 +64,26 @@ def directory_export() -> list[dict[str, Any]]:
                         "status": s.status,
                         "categories": [s.kind],
                         "languages": [
-                            {"id": str(lang.hsds_id), "service_id": str(s.hsds_id), "name": lang.name, "code": lang.code}
+                            {
+                                "id": str(lang.hsds_id),
+                                "service_id": str(s.hsds_id),
+                                "name": lang.name,
+                                "code": lang.code,
+                            }
                             for lang in s.languages.all()
                         ],
                         "service_areas": [
-                            {"id": str(a.hsds_id), "service_id": str(s.hsds_id), "name": a.name, "description": a.description}
+                            {
+                                "id": str(a.hsds_id),
+                                "service_id": str(s.hsds_id),
+                                "name": a.name,
+                                "description": a.description,
+                            }
                             for a in s.service_areas.all()
                         ],
                         "service_at_locations": [
-                            {"service_id": str(s.hsds_id), "location_id": str(loc.hsds_id)} for loc in s.locations.all()
+                            {"service_id": str(s.hsds_id), "location_id": str(loc.hsds_id)}
+                            for loc in s.locations.all()
                         ],
                     }
                     for s in org.services.all()
@@ -130,7 +147,10 @@ def directory_import(*, data: Any, actor: User | None) -> Imported:
         name = str(_need(item, "name", where))[:200]
         org, _created = Organization.objects.get_or_create(
             name=name,
-            defaults={"kind": Organization.Kind.PARTNER, "category": str(item.get("organization_type", ""))[:100]},
+            defaults={
+                "kind": Organization.Kind.PARTNER,
+                "category": str(item.get("organization_type", ""))[:100],
+            },
         )
         if org.kind != Organization.Kind.PARTNER:
             raise ReferralRefused(f"{where}: {name} exists and is not a partner organisation.")
@@ -156,7 +176,10 @@ def directory_import(*, data: Any, actor: User | None) -> Imported:
             counts[2] += 1
         for j, svc in enumerate(item.get("services") or []):
             swhere = f"{where}, service {j + 1}"
-            kind = next((c for c in svc.get("categories") or [] if c in ServiceKind.values), ServiceKind.OTHER)
+            kind = next(
+                (c for c in svc.get("categories") or [] if c in ServiceKind.values),
+                ServiceKind.OTHER,
+            )
             service, _ = Service.objects.update_or_create(
                 hsds_id=_uuid(_need(svc, "id", swhere), swhere),
                 defaults={
@@ -165,21 +188,35 @@ def directory_import(*, data: Any, actor: User | None) -> Imported:
                     "kind": kind,
                     "description": str(svc.get("description", "")),
                     "email": str(svc.get("email", "")),
-                    "status": "inactive" if svc.get("status") in ("inactive", "defunct") else "active",
+                    "status": "inactive"
+                    if svc.get("status") in ("inactive", "defunct")
+                    else "active",
                 },
             )
             for lang in svc.get("languages") or []:
                 ServiceLanguage.objects.update_or_create(
                     hsds_id=_uuid(lang.get("id") or uuid.uuid4(), swhere),
-                    defaults={"service": service, "name": str(lang.get("name", ""))[:100], "code": str(lang.get("code", ""))[:16]},
+                    defaults={
+                        "service": service,
+                        "name": str(lang.get("name", ""))[:100],
+                        "code": str(lang.get("code", ""))[:16],
+                    },
                 )
             for area in svc.get("service_areas") or []:
                 ServiceArea.objects.update_or_create(
                     hsds_id=_uuid(area.get("id") or uuid.uuid4(), swhere),
-                    defaults={"service": service, "name": str(area.get("name", ""))[:200], "description": str(area.get("description", ""))},
+                    defaults={
+                        "service": service,
+                        "name": str(area.get("name", ""))[:200],
+                        "description": str(area.get("description", "")),
+                    },
                 )
             service.locations.set(
-                [locations[str(sal.get("location_id"))] for sal in svc.get("service_at_locations") or [] if str(sal.get("location_id")) in locations]
+                [
+                    locations[str(sal.get("location_id"))]
+                    for sal in svc.get("service_at_locations") or []
+                    if str(sal.get("location_id")) in locations
+                ]
             )
             counts[1] += 1
     result = Imported(*counts)
@@ -188,6 +225,10 @@ def directory_import(*, data: Any, actor: User | None) -> Imported:
         action=AuditAction.CREATE,
         object_type="referrals.directory",
         summary="Partner directory imported (HSDS)",
-        details={"organizations": result.organizations, "services": result.services, "locations": result.locations},
+        details={
+            "organizations": result.organizations,
+            "services": result.services,
+            "locations": result.locations,
+        },
     )
     return result

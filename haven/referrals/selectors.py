@@ -98,7 +98,9 @@ def workspace_referral(*, user: User, referral_id: int, through: str = "workspac
     return referral
 
 
-def audit_partner_read(*, actor: User | None, referral: Referral, through: str, **extra: Any) -> None:
+def audit_partner_read(
+    *, actor: User | None, referral: Referral, through: str, **extra: Any
+) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -127,13 +129,17 @@ def _staff(user: User) -> None:
 def staff_referral(*, user: User, referral_id: int) -> Referral:
     _staff(user)
     referral = (
-        Referral.objects.select_related("case", "organization", "service", "created_by", "override_by")
+        Referral.objects.select_related(
+            "case", "organization", "service", "created_by", "override_by"
+        )
         .filter(pk=referral_id)
         .first()
     )
     if referral is None:
         raise Http404
-    audit_record(actor=user, action=AuditAction.VIEW, obj=referral, summary=f"Viewed {referral.reference}")
+    audit_record(
+        actor=user, action=AuditAction.VIEW, obj=referral, summary=f"Viewed {referral.reference}"
+    )
     return referral
 
 
@@ -148,7 +154,9 @@ def case_referrals(*, user: User, case: Case) -> list[Referral]:
 
 def case_consents(*, user: User, case: Case) -> list[Consent]:
     _staff(user)
-    return list(Consent.objects.filter(case=case).select_related("recorded_by").prefetch_related("partners"))
+    return list(
+        Consent.objects.filter(case=case).select_related("recorded_by").prefetch_related("partners")
+    )
 
 
 def partner_choices() -> QuerySet[Organization]:

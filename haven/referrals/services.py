@@ -99,9 +99,7 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
         raise PermissionDenied
     consent.withdrawn_at, consent.withdrawn_by = timezone.now(), actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=consent, summary="Consent withdrawn"
-    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=consent, summary="Consent withdrawn")
     return consent
 
 
@@ -148,7 +146,9 @@ def case_follows_closed(*, referral: Referral, actor: User | None) -> None:
         return  # a caseworker has moved it on (or closed it) meanwhile: theirs to decide
     for who in (actor, referral.created_by):
         if who is not None and permissions.can_work_cases(who):
-            case_status_change(case=Case(pk=referral.case_id), actor=who, status=Case.Status.IN_REVIEW)
+            case_status_change(
+                case=Case(pk=referral.case_id), actor=who, status=Case.Status.IN_REVIEW
+            )
             return
 
 
@@ -210,7 +210,7 @@ def referral_create(
     # the "no open referral" check.
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_case(case)
-    agreement = agreement_for(organization)
+    agreement_for(organization)  # refused first when there is none
     check_service(organization, service)
     if urgency not in Urgency.values:
         raise ReferralRefused(_("Choose an urgency."))
@@ -224,8 +224,12 @@ def referral_create(
             raise ReferralRefused(_("Choose at least one member of this household."))
         members = [m for m in members if m.id in chosen]
     if not members:
-        raise ReferralRefused(_("%(case)s has no household members to refer.") % {"case": case.reference})
-    basis = _basis(case=case, organization=organization, actor=actor, override_reason=override_reason)
+        raise ReferralRefused(
+            _("%(case)s has no household members to refer.") % {"case": case.reference}
+        )
+    basis = _basis(
+        case=case, organization=organization, actor=actor, override_reason=override_reason
+    )
     referral = Referral.objects.create(
         case=case,
         organization=organization,
@@ -263,7 +267,9 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
     if not permissions.can_refer_cases(actor):
         raise PermissionDenied
     # Lock: a draft sent twice at once must be sent once.
-    referral = Referral.objects.select_for_update().select_related("organization").get(pk=referral.pk)
+    referral = (
+        Referral.objects.select_for_update().select_related("organization").get(pk=referral.pk)
+    )
     if referral.status != S.DRAFT:
         raise ReferralRefused(_("%(ref)s was already sent.") % {"ref": referral.reference})
     agreement = agreement_for(referral.organization)
@@ -281,9 +287,18 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
     for name, value in deadlines(agreement, referral.urgency, now).items():
         setattr(referral, name, value)
     referral.save(
-        update_fields=["snapshot", "status", "sent_at", "acknowledge_due", "outcome_due", "updated_at"]
+        update_fields=[
+            "snapshot",
+            "status",
+            "sent_at",
+            "acknowledge_due",
+            "outcome_due",
+            "updated_at",
+        ]
     )
-    ReferralEvent.objects.create(referral=referral, from_status=S.DRAFT, to_status=S.SENT, actor=actor)
+    ReferralEvent.objects.create(
+        referral=referral, from_status=S.DRAFT, to_status=S.SENT, actor=actor
+    )
     audit_record(
         actor=actor,
         action=AuditAction.EXPORT,
@@ -384,7 +399,11 @@ def referral_withdraw(*, referral: Referral, actor: User, reason: str) -> Referr
     referral.status, referral.closed_at, referral.overdue = S.WITHDRAWN, timezone.now(), False
     referral.save(update_fields=["status", "closed_at", "overdue", "updated_at"])
     ReferralEvent.objects.create(
-        referral=referral, from_status=previous, to_status=S.WITHDRAWN, actor=actor, note=reason.strip()
+        referral=referral,
+        from_status=previous,
+        to_status=S.WITHDRAWN,
+        actor=actor,
+        note=reason.strip(),
     )
     delivery.links_revoke(referral=referral, actor=actor)
     audit_record(
@@ -480,7 +499,9 @@ def agreement_set(
     if actor is not None and not permissions.can_read_audit(actor):
         raise PermissionDenied
     if organization.kind != Organization.Kind.PARTNER:
-        raise ReferralRefused(_("%(org)s is not a partner organisation.") % {"org": organization.name})
+        raise ReferralRefused(
+            _("%(org)s is not a partner organisation.") % {"org": organization.name}
+        )
     bad = [f for f in fields if f not in SHAREABLE_FIELDS] + [
         i for i in identifier_kinds if i not in SHAREABLE_IDENTIFIERS
     ]

@@ -65,7 +65,7 @@ def _records_by_person(person_ids: Sequence[int]) -> dict[int, list[dict[str, An
             "dob_precision", "request_id",
         )  # fmt: skip
         for row in rows:
-            by_person[record_person[row["id"]]].append(row)
+            by_person[record_person[row["id"]]].append(dict(row))
     for records in by_person.values():
         records.sort(key=lambda r: r["id"], reverse=True)
     return by_person
@@ -169,9 +169,7 @@ def snapshots_build(
     case_ids = sorted(members_by_case)
     person_ids = sorted({m.person_id for ms in members_by_case.values() for m in ms})
     records = _records_by_person(person_ids)
-    identifiers = _identifiers(
-        sorted(r["id"] for rs in records.values() for r in rs), kinds
-    )
+    identifiers = _identifiers(sorted(r["id"] for rs in records.values() for r in rs), kinds)
     context = _case_context(case_ids, fields)
     snapshots: dict[int, dict[str, Any]] = {}
     for case_id in case_ids:

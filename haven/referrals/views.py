@@ -119,7 +119,9 @@ def referral_withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
         messages.error(request, _("Say why the referral is withdrawn."))
         return redirect("referrals:detail", referral_id=referral.pk)
     try:
-        services.referral_withdraw(referral=referral, actor=user, reason=form.cleaned_data["reason"])
+        services.referral_withdraw(
+            referral=referral, actor=user, reason=form.cleaned_data["reason"]
+        )
     except ReferralRefused as refused:
         messages.error(request, " ".join(refused.messages))
     else:
@@ -186,7 +188,9 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     user = _user(request)
     _require(permissions.can_record_consent(user))
     case = case_selectors.case_get(user=user, case_id=case_id)
-    consent = next((c for c in selectors.case_consents(user=user, case=case) if c.pk == consent_id), None)
+    consent = next(
+        (c for c in selectors.case_consents(user=user, case=case) if c.pk == consent_id), None
+    )
     if consent is None or consent.withdrawn_at is not None:
         messages.error(request, _("There is no such consent to withdraw."))
     else:
@@ -200,7 +204,11 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
     """Preview (GET with the form filled) and send (POST with confirm) a queue's referrals."""
     user = _user(request)
     _require(permissions.can_refer_cases(user))
-    data = request.POST if request.method == "POST" else (request.GET if "service" in request.GET else None)
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "service" in request.GET else None)
+    )
     form = BulkForm(data)
     preview = None
     if data is not None and form.is_valid():
@@ -237,7 +245,9 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.agreement_for(service.organization)
-                preview = bulk.bulk_plan(case_ids=case_ids, organization=service.organization).counts()
+                preview = bulk.bulk_plan(
+                    case_ids=case_ids, organization=service.organization
+                ).counts()
             except ReferralRefused as refused:
                 form.add_error(None, " ".join(refused.messages))
     return render(request, "referrals/bulk.html", {"form": form, "preview": preview})

@@ -57,8 +57,7 @@ def _detail(request: HttpRequest, referral_id: int, **extra: object) -> HttpResp
         "thread": selectors.referral_thread(referral=referral),
         "status_form": PartnerStatusForm(current=referral.status),
         "message_form": MessageForm(),
-        "can_move": bool(PartnerStatusForm(current=referral.status).fields["status"].choices)
-        and referral.is_open,
+        "can_move": referral.is_open,
         **extra,
     }
     return render(request, "referrals/workspace_detail.html", context, status=400 if extra else 200)
@@ -73,7 +72,9 @@ def workspace_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def workspace_status(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
-    referral = selectors.workspace_referral(user=user, referral_id=referral_id, through="workspace action")
+    referral = selectors.workspace_referral(
+        user=user, referral_id=referral_id, through="workspace action"
+    )
     form = PartnerStatusForm(request.POST, current=referral.status)
     if form.is_valid():
         try:
@@ -97,7 +98,9 @@ def workspace_status(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def workspace_message(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
-    referral = selectors.workspace_referral(user=user, referral_id=referral_id, through="workspace message")
+    referral = selectors.workspace_referral(
+        user=user, referral_id=referral_id, through="workspace message"
+    )
     form = MessageForm(request.POST)
     if form.is_valid():
         try:

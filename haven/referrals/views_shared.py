@@ -58,7 +58,10 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     form = LinkCodeForm(request.POST)
     if not delivery.attempts_allowed(token=token, address=current_ip.get()):
         return render(
-            request, "referrals/shared_code.html", {"form": LinkCodeForm(), "limited": True}, status=429
+            request,
+            "referrals/shared_code.html",
+            {"form": LinkCodeForm(), "limited": True},
+            status=429,
         )
     if not form.is_valid():
         return _refused(request, LinkCodeForm())
@@ -73,7 +76,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 def _render_referral(request: HttpRequest, link: ReferralLink, **extra: object) -> HttpResponse:
     referral = link.referral
-    selectors.audit_partner_read(actor=None, referral=referral, through="off-Haven link", link=link.pk)
+    selectors.audit_partner_read(
+        actor=None, referral=referral, through="off-Haven link", link=link.pk
+    )
     context = {
         "referral": referral,
         "snapshot": snapshot_loads(referral.snapshot),
@@ -131,9 +136,17 @@ def shared_download(request: HttpRequest, token: str) -> HttpResponse:
         buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
     ) as archive:
         archive.setpassword(form.cleaned_data["password"].encode())
-        body = {"referral": referral.reference, "service": referral.service.name, **snapshot_loads(referral.snapshot)}
-        archive.writestr(f"{referral.reference}.json", json.dumps(body, ensure_ascii=False, indent=2))
-    selectors.audit_partner_read(actor=None, referral=referral, through="off-Haven download", link=link.pk)
+        body = {
+            "referral": referral.reference,
+            "service": referral.service.name,
+            **snapshot_loads(referral.snapshot),
+        }
+        archive.writestr(
+            f"{referral.reference}.json", json.dumps(body, ensure_ascii=False, indent=2)
+        )
+    selectors.audit_partner_read(
+        actor=None, referral=referral, through="off-Haven download", link=link.pk
+    )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}.zip"'
     return response

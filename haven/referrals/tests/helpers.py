@@ -8,7 +8,9 @@ from haven.referrals.models import Referral, Service
 from haven.referrals.services import referral_create
 
 
-def send(case: Case, actor: User, organization: Organization, service: Service, **kw: Any) -> Referral:
+def send(
+    case: Case, actor: User, organization: Organization, service: Service, **kw: Any
+) -> Referral:
     return referral_create(
         case=case,
         actor=actor,

@@ -21,12 +21,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queue(caseworker, partner_org_a, service_a) -> dict[str, list[Case]]:
-    consented = [make_case(consent_version="web-2021-08-v1", given_name=n) for n in ("Ahmad", "Karim", "Noor")]
+    consented = [
+        make_case(consent_version="web-2021-08-v1", given_name=n)
+        for n in ("Ahmad", "Karim", "Noor")
+    ]
     refused = [make_case(given_name="Gul")]
     already = make_case(consent_version="web-2021-08-v1", given_name="Zaman")
     send(already, caseworker, partner_org_a, service_a)
     elsewhere = make_case(consent_version="web-2021-08-v1", pathway="siv_apply")
-    return {"consented": consented, "refused": refused, "already": [already], "elsewhere": [elsewhere]}
+    return {
+        "consented": consented,
+        "refused": refused,
+        "already": [already],
+        "elsewhere": [elsewhere],
+    }
 
 
 def _cli(*args: str) -> str:
@@ -51,7 +59,10 @@ def test_the_cli_refers_a_queue_and_prints_the_counts_as_json(queue, caseworker)
     assert bulk.manifest["refused_no_consent"] == [queue["refused"][0].pk]
     assert bulk.manifest["skipped_open_referral"] == [queue["already"][0].pk]
     assert Referral.objects.filter(bulk=bulk, status="sent").count() == 3
-    assert AuditEvent.objects.filter(object_type="referrals.bulkreferral", action="export").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="referrals.bulkreferral", action="export").count()
+        == 1
+    )
     for case in queue["consented"]:
         case.refresh_from_db()
         assert case.status == Case.Status.REFERRED
@@ -74,7 +85,11 @@ def test_the_cli_refers_named_cases(queue):
         "send", "--case", refs[0], "--case", refs[1], "--to", "UNHCR", "--service", "Protection",
         "--as", "caseworker", "--json",
     )  # fmt: skip
-    assert json.loads(output.splitlines()[-1]) == {"sent": 2, "refused_no_consent": 0, "skipped_open_referral": 0}
+    assert json.loads(output.splitlines()[-1]) == {
+        "sent": 2,
+        "refused_no_consent": 0,
+        "skipped_open_referral": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -83,8 +98,14 @@ def test_the_cli_refers_named_cases(queue):
         (["--to", "Nobody NGO", "--service", "protection"], "is not a partner in the directory"),
         (["--to", "UNHCR Pakistan", "--service", "cooking"], "offers no single service"),
         (["--to", "Safe Passage NGO", "--service", "legal_aid"], "has no data-sharing agreement"),
-        (["--to", "UNHCR Pakistan", "--service", "protection", "--case", "C-9999999"], "No such case"),
-        (["--to", "UNHCR Pakistan", "--service", "protection", "--case", "banana"], "not a case reference"),
+        (
+            ["--to", "UNHCR Pakistan", "--service", "protection", "--case", "C-9999999"],
+            "No such case",
+        ),
+        (
+            ["--to", "UNHCR Pakistan", "--service", "protection", "--case", "banana"],
+            "not a case reference",
+        ),
     ],
 )
 def test_bad_input_stops_before_anything_is_sent(queue, partner_org_b, args, message):
@@ -101,12 +122,27 @@ def test_bad_input_stops_before_anything_is_sent(queue, partner_org_b, args, mes
 
 def test_an_unknown_user_is_refused(queue):
     with pytest.raises(CommandError, match="no user"):
-        _cli("send", "--queue", "refer_unhcr", "--to", "UNHCR Pakistan", "--service", "protection", "--as", "ghost")
+        _cli(
+            "send",
+            "--queue",
+            "refer_unhcr",
+            "--to",
+            "UNHCR Pakistan",
+            "--service",
+            "protection",
+            "--as",
+            "ghost",
+        )
 
 
 def test_the_bulk_page_previews_then_sends(client_for, caseworker, queue, service_a):
     client = client_for(caseworker)
-    form = {"pathway": "refer_unhcr", "service": service_a.pk, "urgency": "routine", "reason": "Protection"}
+    form = {
+        "pathway": "refer_unhcr",
+        "service": service_a.pk,
+        "urgency": "routine",
+        "reason": "Protection",
+    }
     preview = client.get(reverse("referrals:bulk"), form)
     assert preview.status_code == 200
     assert "3 case(s) will be referred." in preview.text

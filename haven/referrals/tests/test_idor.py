@@ -36,8 +36,12 @@ def _web_attempts(client: Client, referral: Referral) -> list[int]:
     detail = reverse("referrals:workspace_detail", args=[referral.pk])
     return [
         client.get(detail).status_code,
-        client.post(reverse("referrals:workspace_status", args=[referral.pk]), {"status": "accepted"}).status_code,
-        client.post(reverse("referrals:workspace_message", args=[referral.pk]), {"body": "hi"}).status_code,
+        client.post(
+            reverse("referrals:workspace_status", args=[referral.pk]), {"status": "accepted"}
+        ).status_code,
+        client.post(
+            reverse("referrals:workspace_message", args=[referral.pk]), {"body": "hi"}
+        ).status_code,
     ]
 
 
@@ -56,7 +60,14 @@ def _api_attempts(token: str, referral: Referral) -> list[int]:
 
 
 def test_partner_b_and_everyone_after_withdrawal_get_404s(
-    client_for, caseworker, partner_a, partner_b, partner_org_a, partner_org_b, service_a, consented_case
+    client_for,
+    caseworker,
+    partner_a,
+    partner_b,
+    partner_org_a,
+    partner_org_b,
+    service_a,
+    consented_case,
 ):
     referral = send(consented_case, caseworker, partner_org_a, service_a)
     outcomes = _web_attempts(client_for(partner_b), referral) + _api_attempts(
@@ -70,15 +81,22 @@ def test_partner_b_and_everyone_after_withdrawal_get_404s(
     assert outcomes == [404] * len(outcomes)
     referral.refresh_from_db()
     assert referral.status == "withdrawn" and not referral.messages.exists()
-    assert client_for(partner_a).get(reverse("referrals:workspace")).text.count(referral.reference) == 0
+    assert (
+        client_for(partner_a).get(reverse("referrals:workspace")).text.count(referral.reference)
+        == 0
+    )
 
 
-def test_a_draft_is_not_visible_to_the_partner(client_for, caseworker, partner_a, partner_org_a, service_a, consented_case):
+def test_a_draft_is_not_visible_to_the_partner(
+    client_for, caseworker, partner_a, partner_org_a, service_a, consented_case
+):
     draft = send(consented_case, caseworker, partner_org_a, service_a, send=False)
     assert _web_attempts(client_for(partner_a), draft) == [404, 404, 404]
 
 
-def test_off_haven_links_refuse_every_wrong_case_alike(caseworker, partner_org_b, consented_case, settings, django_capture_on_commit_callbacks):
+def test_off_haven_links_refuse_every_wrong_case_alike(
+    caseworker, partner_org_b, consented_case, settings, django_capture_on_commit_callbacks
+):
     settings.HAVEN_REFERRAL_LINK_ATTEMPTS = 100
     service = partner_directory(
         partner_org_b,
@@ -115,7 +133,12 @@ def test_off_haven_links_refuse_every_wrong_case_alike(caseworker, partner_org_b
 
     referral_withdraw(referral=referral, actor=caseworker, reason="Sent in error")
     assert "One-time code" in first.get(path).text  # the opened browser loses it at once
-    successes += first.post(reverse("referrals:shared_status", args=[path.split("/")[3]]), {"status": "accepted"}).status_code == 302
+    successes += (
+        first.post(
+            reverse("referrals:shared_status", args=[path.split("/")[3]]), {"status": "accepted"}
+        ).status_code
+        == 302
+    )
 
     assert successes == 0
     assert answers == {200}

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def off_haven_referral(caseworker, partner_org_b, consented_case, django_capture_on_commit_callbacks):
+def off_haven_referral(
+    caseworker, partner_org_b, consented_case, django_capture_on_commit_callbacks
+):
     service = partner_directory(
         partner_org_b,
         kind="legal_aid",
@@ -50,7 +52,7 @@ def test_the_link_and_the_code_go_separately_and_carry_no_personal_data(off_have
     assert link_mail.to == ["intake@safe-passage.example"]
     assert code_mail.to == ["codes@safe-passage.example"]
     for message in mail.outbox:
-        text = message.subject + message.body
+        text = f"{message.subject}{message.body}"
         for personal in ("Mohammad", "Ahmadzai", "Fatima", "+93", "Peshawar"):
             assert personal not in text
     assert _code() not in link_mail.body
@@ -67,7 +69,10 @@ def test_the_code_opens_the_snapshot_and_the_partner_accepts_and_completes(off_h
     token = path.split("/")[3]
     status = reverse("referrals:shared_status", args=[token])
     assert client.post(status, {"status": "accepted"}).status_code == 302
-    assert client.post(status, {"status": "completed", "outcome": "service_provided"}).status_code == 302
+    assert (
+        client.post(status, {"status": "completed", "outcome": "service_provided"}).status_code
+        == 302
+    )
     off_haven_referral.refresh_from_db()
     assert off_haven_referral.outcome == "service_provided"
     assert off_haven_referral.events.last().actor_label.startswith("off-Haven link")

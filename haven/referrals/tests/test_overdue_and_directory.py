@@ -47,19 +47,26 @@ def test_haven_tick_flags_late_acknowledgements_and_outcomes(
         assert referral.overdue  # 14 days to an outcome
 
 
-def test_deadlines_follow_the_partners_agreement(caseworker, partner_org_a, service_a, consented_case):
+def test_deadlines_follow_the_partners_agreement(
+    caseworker, partner_org_a, service_a, consented_case
+):
     SharingAgreement.objects.filter(organization=partner_org_a).update(
         deadlines={"routine": {"acknowledge_hours": 8, "outcome_days": 5}}
     )
     referral = send(consented_case, caseworker, partner_org_a, service_a)
+    assert referral.sent_at and referral.acknowledge_due and referral.outcome_due
     assert referral.acknowledge_due - referral.sent_at == dt.timedelta(hours=8)
     assert referral.outcome_due - referral.sent_at == dt.timedelta(days=5)
 
 
-def test_the_directory_exports_as_hsds_and_imports_back(tmp_path, service_a, partner_org_a, supervisor):
+def test_the_directory_exports_as_hsds_and_imports_back(
+    tmp_path, service_a, partner_org_a, supervisor
+):
     from haven.referrals.models import Location, ServiceLanguage
 
-    location = Location.objects.create(organization=partner_org_a, name="Islamabad office", city="Islamabad", country="PK")
+    location = Location.objects.create(
+        organization=partner_org_a, name="Islamabad office", city="Islamabad", country="PK"
+    )
     service_a.locations.add(location)
     ServiceLanguage.objects.create(service=service_a, name="Dari", code="fa-AF")
     path = tmp_path / "directory.json"
@@ -89,7 +96,9 @@ def test_the_directory_exports_as_hsds_and_imports_back(tmp_path, service_a, par
 
 def test_a_bad_directory_file_is_refused_whole(tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps([{"name": "Hope Clinic", "services": [{"id": "not-a-uuid", "name": "X"}]}]))
+    path.write_text(
+        json.dumps([{"name": "Hope Clinic", "services": [{"id": "not-a-uuid", "name": "X"}]}])
+    )
     with pytest.raises(CommandError, match="is not an HSDS id"):
         call_command("referral", "directory-import", str(path), stdout=io.StringIO())
     assert not Organization.objects.filter(name="Hope Clinic").exists()
@@ -100,7 +109,15 @@ def test_a_bad_directory_file_is_refused_whole(tmp_path):
 
 def test_the_agreement_command_refuses_unknown_fields(partner_org_a, supervisor):
     with pytest.raises(CommandError, match="Unknown field"):
-        call_command("referral", "agreement", "UNHCR Pakistan", "--fields", "names,passport_scan", "--as", "supervisor")
+        call_command(
+            "referral",
+            "agreement",
+            "UNHCR Pakistan",
+            "--fields",
+            "names,passport_scan",
+            "--as",
+            "supervisor",
+        )
     call_command(
         "referral", "agreement", "UNHCR Pakistan", "--fields", "names,sex", "--identifiers", "unhcr",
         "--as", "supervisor", stdout=io.StringIO(),
@@ -116,8 +133,13 @@ def test_the_demo_makes_a_directory_with_agreements_idempotently(settings, tmp_p
         call_command("demo", requests=10, seed=3, stdout=io.StringIO(), stderr=io.StringIO())
     assert SharingAgreement.objects.count() == 2
     assert Service.objects.count() == 4
-    assert set(SharingAgreement.objects.values_list("delivery", flat=True)) == {"on_haven", "off_haven"}
+    assert set(SharingAgreement.objects.values_list("delivery", flat=True)) == {
+        "on_haven",
+        "off_haven",
+    }
     credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
-    response = client.post("/accounts/login/", {"username": "partner", "password": credentials["partner"]})
+    response = client.post(
+        "/accounts/login/", {"username": "partner", "password": credentials["partner"]}
+    )
     assert response["Location"] == "/referrals/partner/"
     assert Referral.objects.count() == 0

@@ -24,7 +24,12 @@ def test_schemathesis_finds_no_server_errors_in_referrals(
     service_a,
 ):
     for name in ("Ahmad", "Karim", "Noor"):
-        send(make_case(consent_version="web-2021-08-v1", given_name=name), caseworker, partner_org_a, service_a)
+        send(
+            make_case(consent_version="web-2021-08-v1", given_name=name),
+            caseworker,
+            partner_org_a,
+            service_a,
+        )
     token = issue_token(partner_org_a, rate_limit=0)
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema", wsgi_app)
     statuses: list[int] = []

@@ -36,7 +36,8 @@ def test_it_sends_a_referral_with_only_the_agreed_fields(
     assert response["Location"] == reverse("referrals:detail", args=[referral.pk])
     assert referral.status == "sent"
     assert referral.consent_request_id is not None
-    assert referral.acknowledge_due is not None and referral.outcome_due > referral.acknowledge_due
+    assert referral.acknowledge_due is not None and referral.outcome_due is not None
+    assert referral.outcome_due > referral.acknowledge_due
     snapshot = json.loads(referral.snapshot)
     principal = snapshot["people"][0]
     assert principal["given_name"] == "Mohammad Zaman"
@@ -69,7 +70,9 @@ def test_identifiers_go_only_when_the_agreement_names_them(
     assert "PAK" in principal["identifiers"][0]["value"]
 
 
-def test_the_snapshot_is_frozen_at_sending(client_for, caseworker, partner_a, consented_case, service_a):
+def test_the_snapshot_is_frozen_at_sending(
+    client_for, caseworker, partner_a, consented_case, service_a
+):
     _refer(client_for(caseworker), consented_case, service_a)
     referral = Referral.objects.get()
     PersonRecord.objects.filter(given_name="Mohammad Zaman").update(given_name="Changed Later")
@@ -106,7 +109,8 @@ def test_a_recorded_consent_lets_it_go(client_for, caseworker, unconsented_case,
     )
     assert response.status_code == 302
     assert _refer(client, unconsented_case, service_a).status_code == 302
-    assert Referral.objects.get().consent.given_by == "The principal"
+    consent = Referral.objects.get().consent
+    assert consent is not None and consent.given_by == "The principal"
 
 
 def test_consent_for_other_kinds_of_partner_does_not_count(
@@ -132,7 +136,10 @@ def test_a_supervisor_override_is_recorded_audited_and_shown(
 ):
     client = client_for(supervisor)
     response = _refer(
-        client, unconsented_case, service_a, override_reason="Imminent threat; household unreachable"
+        client,
+        unconsented_case,
+        service_a,
+        override_reason="Imminent threat; household unreachable",
     )
 
     referral = Referral.objects.get()
@@ -148,7 +155,9 @@ def test_a_supervisor_override_is_recorded_audited_and_shown(
     assert "consent overridden" in case_page.text
 
 
-def test_a_caseworker_cannot_override_consent(caseworker, unconsented_case, service_a, partner_org_a):
+def test_a_caseworker_cannot_override_consent(
+    caseworker, unconsented_case, service_a, partner_org_a
+):
     from haven.referrals.errors import ReferralRefused
 
     with pytest.raises(ReferralRefused, match="Only a supervisor"):
@@ -203,7 +212,11 @@ def test_a_second_open_referral_to_the_same_partner_is_refused(
     from haven.referrals.errors import ReferralRefused
 
     kwargs = dict(
-        case=consented_case, actor=caseworker, organization=partner_org_a, service=service_a, reason="x"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="x",
     )
     first = referral_create(**kwargs)
     with pytest.raises(ReferralRefused, match=f"already has an open referral.*{first.reference}"):
@@ -211,13 +224,28 @@ def test_a_second_open_referral_to_the_same_partner_is_refused(
 
 
 def test_the_case_status_follows_its_referrals(
-    client_for, caseworker, partner_a, partner_org_a, partner_org_b, consented_case, service_a, service_b
+    client_for,
+    caseworker,
+    partner_a,
+    partner_org_a,
+    partner_org_b,
+    consented_case,
+    service_a,
+    service_b,
 ):
     first = referral_create(
-        case=consented_case, actor=caseworker, organization=partner_org_a, service=service_a, reason="a"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="a",
     )
     second = referral_create(
-        case=consented_case, actor=caseworker, organization=partner_org_b, service=service_b, reason="b"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_b,
+        service=service_b,
+        reason="b",
     )
     consented_case.refresh_from_db()
     assert consented_case.status == Case.Status.REFERRED
@@ -225,7 +253,10 @@ def test_the_case_status_follows_its_referrals(
     partner = client_for(partner_a)
     url = reverse("referrals:workspace_status", args=[first.pk])
     assert partner.post(url, {"status": "accepted"}).status_code == 302
-    assert partner.post(url, {"status": "completed", "outcome": "registration_done"}).status_code == 302
+    assert (
+        partner.post(url, {"status": "completed", "outcome": "registration_done"}).status_code
+        == 302
+    )
     consented_case.refresh_from_db()
     assert consented_case.status == Case.Status.REFERRED  # the second is still open
 
@@ -243,10 +274,15 @@ def test_a_transition_out_of_order_is_refused_with_a_message(
     client_for, caseworker, partner_a, consented_case, service_a, partner_org_a
 ):
     referral = referral_create(
-        case=consented_case, actor=caseworker, organization=partner_org_a, service=service_a, reason="a"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="a",
     )
     response = client_for(partner_a).post(
-        reverse("referrals:workspace_status", args=[referral.pk]), {"status": "completed", "outcome": "other"}
+        reverse("referrals:workspace_status", args=[referral.pk]),
+        {"status": "completed", "outcome": "other"},
     )
     assert response.status_code == 400
     referral.refresh_from_db()
@@ -255,14 +291,20 @@ def test_a_transition_out_of_order_is_refused_with_a_message(
     from haven.referrals.errors import TransitionRefused
 
     with pytest.raises(TransitionRefused, match="cannot be marked completed"):
-        referral_partner_move(referral=referral, status="completed", actor=partner_a, outcome="other")
+        referral_partner_move(
+            referral=referral, status="completed", actor=partner_a, outcome="other"
+        )
 
 
 def test_declining_needs_a_reason(caseworker, partner_a, consented_case, service_a, partner_org_a):
     from haven.referrals.errors import ReferralRefused
 
     referral = referral_create(
-        case=consented_case, actor=caseworker, organization=partner_org_a, service=service_a, reason="a"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="a",
     )
     with pytest.raises(ReferralRefused, match="why the referral is declined"):
         referral_partner_move(referral=referral, status="declined", actor=partner_a)
@@ -278,7 +320,11 @@ def test_the_partner_and_sender_exchange_questions(
     client_for, caseworker, partner_a, consented_case, service_a, partner_org_a
 ):
     referral = referral_create(
-        case=consented_case, actor=caseworker, organization=partner_org_a, service=service_a, reason="a"
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="a",
     )
     client_for(partner_a).post(
         reverse("referrals:workspace_message", args=[referral.pk]), {"body": "Which phone works?"}

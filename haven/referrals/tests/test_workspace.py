@@ -18,7 +18,9 @@ WORKSPACE = reverse("referrals:workspace")
 
 
 def test_a_partner_logging_in_lands_in_the_workspace(client, partner_a):
-    response = client.post(reverse("accounts:login"), {"username": "partner_a", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "partner_a", "password": PASSWORD}
+    )
     assert response["Location"] == WORKSPACE
     assert client.get("/")["Location"] == WORKSPACE
     page = client.get(WORKSPACE)
@@ -40,8 +42,18 @@ def test_partner_staff_still_see_no_cases(client_for, partner_a, consented_case)
 def test_the_list_shows_only_this_organisations_referrals_and_is_audited(
     client_for, caseworker, partner_a, partner_org_a, partner_org_b, service_a, service_b
 ):
-    ours = send(make_case(consent_version="web-2021-08-v1", given_name="Ahmad"), caseworker, partner_org_a, service_a)
-    send(make_case(consent_version="web-2021-08-v1", given_name="Zabihullah"), caseworker, partner_org_b, service_b)
+    ours = send(
+        make_case(consent_version="web-2021-08-v1", given_name="Ahmad"),
+        caseworker,
+        partner_org_a,
+        service_a,
+    )
+    send(
+        make_case(consent_version="web-2021-08-v1", given_name="Zabihullah"),
+        caseworker,
+        partner_org_b,
+        service_b,
+    )
 
     page = client_for(partner_a).get(WORKSPACE)
 
@@ -57,8 +69,18 @@ def test_filters_by_status_service_and_overdue(
     from .factories import partner_directory
 
     legal = partner_directory(partner_org_a, kind="legal_aid")
-    first = send(make_case(consent_version="web-2021-08-v1", given_name="Ahmad"), caseworker, partner_org_a, service_a)
-    second = send(make_case(consent_version="web-2021-08-v1", given_name="Karim"), caseworker, partner_org_a, legal)
+    first = send(
+        make_case(consent_version="web-2021-08-v1", given_name="Ahmad"),
+        caseworker,
+        partner_org_a,
+        service_a,
+    )
+    second = send(
+        make_case(consent_version="web-2021-08-v1", given_name="Karim"),
+        caseworker,
+        partner_org_a,
+        legal,
+    )
     Referral.objects.filter(pk=first.pk).update(acknowledge_due="2020-01-01T00:00:00Z")
     referrals_overdue_flag()
     client = client_for(partner_a)
@@ -73,7 +95,12 @@ def test_the_list_takes_a_fixed_number_of_queries(
     client_for, caseworker, partner_a, partner_org_a, service_a, django_assert_max_num_queries
 ):
     for name in ("Ahmad", "Karim", "Noor", "Gul"):
-        send(make_case(consent_version="web-2021-08-v1", given_name=name), caseworker, partner_org_a, service_a)
+        send(
+            make_case(consent_version="web-2021-08-v1", given_name=name),
+            caseworker,
+            partner_org_a,
+            service_a,
+        )
     client = client_for(partner_a)
     client.get(WORKSPACE)  # session and caches warm
     with django_assert_max_num_queries(9):
@@ -81,7 +108,9 @@ def test_the_list_takes_a_fixed_number_of_queries(
     assert response.text.count("R-000") == 4
 
 
-def test_every_detail_read_is_audited(client_for, caseworker, partner_a, partner_org_a, service_a, consented_case):
+def test_every_detail_read_is_audited(
+    client_for, caseworker, partner_a, partner_org_a, service_a, consented_case
+):
     referral = send(consented_case, caseworker, partner_org_a, service_a)
     client_for(partner_a).get(reverse("referrals:workspace_detail", args=[referral.pk]))
     event = AuditEvent.objects.filter(actor=partner_a, object_id=str(referral.pk)).latest("id")
@@ -93,7 +122,9 @@ def test_the_workspace_shows_no_other_part_of_the_case(
 ):
     from haven.cases.services import note_create
 
-    note_create(case=consented_case, author=caseworker, body="Internal: father of the principal is in Kabul")
+    note_create(
+        case=consented_case, author=caseworker, body="Internal: father of the principal is in Kabul"
+    )
     referral = send(consented_case, caseworker, partner_org_a, service_a)
     page = client_for(partner_a).get(reverse("referrals:workspace_detail", args=[referral.pk])).text
     assert "Internal" not in page

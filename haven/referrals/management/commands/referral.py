@@ -95,7 +95,9 @@ class Command(BaseCommand):
         )
         found = list(org[:2])
         if len(found) != 1:
-            names = ", ".join(Organization.objects.filter(kind="partner").values_list("name", flat=True))
+            names = ", ".join(
+                Organization.objects.filter(kind="partner").values_list("name", flat=True)
+            )
             problem = "is not a partner in the directory" if not found else "names several partners"
             raise _fail(f"{name!r} {problem}. Partners: {names or 'none'}.")
         return found[0]
@@ -108,8 +110,12 @@ class Command(BaseCommand):
         )
         found = list(services[:2])
         if len(found) != 1:
-            offered = ", ".join(f"{s.kind} ({s.name})" for s in Service.objects.filter(organization=org))
-            raise _fail(f"{org.name} offers no single service {text!r}. It offers: {offered or 'nothing'}.")
+            offered = ", ".join(
+                f"{s.kind} ({s.name})" for s in Service.objects.filter(organization=org)
+            )
+            raise _fail(
+                f"{org.name} offers no single service {text!r}. It offers: {offered or 'nothing'}."
+            )
         return found[0]
 
     def _case_ids(self, refs: list[str]) -> list[int]:
@@ -142,7 +148,9 @@ class Command(BaseCommand):
         reason = options["reason"] or f"Referral for {service.name}"
         if options["dry_run"]:
             counts = bulk_plan(case_ids=case_ids, organization=org).counts()
-            self.stdout.write(f"Dry run, nothing sent: would refer {counts['sent']} case(s) to {org.name}.")
+            self.stdout.write(
+                f"Dry run, nothing sent: would refer {counts['sent']} case(s) to {org.name}."
+            )
         else:
             done = referrals_send_many(
                 case_ids=case_ids,
@@ -158,7 +166,9 @@ class Command(BaseCommand):
                 "refused_no_consent": done.refused_no_consent,
                 "skipped_open_referral": done.skipped_open_referral,
             }
-            self.stdout.write(f"Bulk referral {done.pk}: {done.sent} referral(s) sent to {org.name}.")
+            self.stdout.write(
+                f"Bulk referral {done.pk}: {done.sent} referral(s) sent to {org.name}."
+            )
         self.stdout.write(
             f"{counts['refused_no_consent']} refused (no consent), "
             f"{counts['skipped_open_referral']} skipped (open referral to {org.name})."
@@ -178,7 +188,9 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         actor = self._user(options["username"]) if options["username"] else None
         try:
-            with (sys.stdin if options["file"] == "-" else open(options["file"], encoding="utf-8")) as handle:
+            with (
+                sys.stdin if options["file"] == "-" else open(options["file"], encoding="utf-8")
+            ) as handle:
                 data = json.load(handle)
         except OSError as exc:
             raise _fail(f"Cannot read {options['file']}: {exc.strerror}.") from exc

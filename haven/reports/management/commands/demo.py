@@ -50,7 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         credentials = self._accounts()
         partners = demo_directory_ensure()
-        self.stdout.write(f"Partner directory: {', '.join(partners)} (with data-sharing agreements).")
+        self.stdout.write(
+            f"Partner directory: {', '.join(partners)} (with data-sharing agreements)."
+        )
         self._activate_default_guidance()
         if desk_counts()["requests"]:
             self.stdout.write("Synthetic data already loaded; not adding more.")
