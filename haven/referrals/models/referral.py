@@ -170,6 +170,16 @@ class Referral(models.Model):
         indexes = [
             # The partner's list: one organisation's referrals, newest change first.
             models.Index(fields=["organization", "-updated_at", "-id"], name="referral_partner"),
+            # ... filtered by status, and the few overdue ones.
+            models.Index(
+                fields=["organization", "status", "-updated_at", "-id"],
+                name="referral_partner_status",
+            ),
+            models.Index(
+                fields=["organization", "-updated_at", "-id"],
+                condition=models.Q(overdue=True),
+                name="referral_partner_overdue",
+            ),
             models.Index(fields=["case", "organization", "status"], name="referral_case_org"),
             models.Index(fields=["status", "overdue"], name="referral_status_overdue"),
         ]
