@@ -9,8 +9,10 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.intake.models import Request
 
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Document, Note
+from .public_status import public_status_sync
 
 
 class CaseMergeRefused(ValidationError):
@@ -31,30 +33,47 @@ def note_create(*, case: Case, author: User, body: str) -> Note:
     return note
 
 
+def _status_text(case: Case) -> str:
+    text = str(case.get_status_display())
+    return f"{text} ({case.get_closure_outcome_display()})" if case.closure_outcome else text
+
+
 @transaction.atomic
-def case_status_change(*, case: Case, actor: User, status: str) -> Case:
+def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "") -> Case:
+    """Change a case's status; `outcome` (a Request.Outcome) says why, when closing.
+
+    The public status of the case's requests follows in the same transaction.
+    """
     if not permissions.can_work_cases(actor):
         raise PermissionDenied
+    if outcome and outcome not in Request.Outcome.values:
+        raise ValidationError(f"Unknown closure outcome {outcome!r}.")
     # Lock the row: two caseworkers changing status at once must not lose one change's history.
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status == status:
+    # An outcome belongs to a closed case only: reopening clears it, and closing a closed
+    # case again without naming one keeps the one it has.
+    new_outcome = outcome if status == Case.Status.CLOSED else ""
+    if status == locked.status == Case.Status.CLOSED and not outcome:
+        new_outcome = locked.closure_outcome
+    if (locked.status, locked.closure_outcome) == (status, new_outcome):
         return locked
-    previous = locked.get_status_display()
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
+    before = _status_text(locked)
+    locked.status, locked.closure_outcome = status, new_outcome
+    locked.save(update_fields=["status", "closure_outcome", "updated_at"])
     CaseEvent.objects.create(
         case=locked,
         kind=CaseEvent.Kind.STATUS_CHANGED,
         actor=actor,
-        description=f"{previous} → {locked.get_status_display()}",
+        description=f"{before} → {_status_text(locked)}",
     )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
         summary=f"Status of {locked.reference}",
-        details={"status": status},
+        details={"status": status, "outcome": locked.closure_outcome},
     )
+    public_status_sync(case=locked, actor=actor)
     return locked
 
 
@@ -131,7 +150,8 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
         created_by=actor,
     )
     source.status, source.merged_into = Case.Status.CLOSED, target
-    source.save(update_fields=["status", "merged_into", "updated_at"])
+    source.closure_outcome = Request.Outcome.DUPLICATE
+    source.save(update_fields=["status", "merged_into", "closure_outcome", "updated_at"])
     why = f" Reason: {reason.strip()}" if reason.strip() else ""
     counts = (
         f"{len(members)} member(s) added, {len(links)} request(s) linked, "
@@ -178,4 +198,6 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
         summary=f"Closed {source.reference}: merged into {target.reference}",
         details={"status": Case.Status.CLOSED, "merged_into": target.pk},
     )
+    # The source's requests are the target's too now: they take the target's status.
+    public_status_sync(case=target, actor=actor)
     return merge
