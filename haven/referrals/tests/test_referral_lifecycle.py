@@ -334,3 +334,24 @@ def test_the_partner_and_sender_exchange_questions(
     )
     page = client_for(partner_a).get(reverse("referrals:workspace_detail", args=[referral.pk]))
     assert "Which phone works?" in page.text and "The second one." in page.text
+
+
+def test_the_requesters_public_status_follows_without_naming_the_partner(
+    client_for, caseworker, partner_a, consented_case, service_a, partner_org_a
+):
+    from haven.intake.models import Request
+
+    referral = referral_create(
+        case=consented_case,
+        actor=caseworker,
+        organization=partner_org_a,
+        service=service_a,
+        reason="a",
+    )
+    request = Request.objects.get(case_links__case=consented_case)
+    assert request.status == Request.Status.REFERRED
+    assert "UNHCR" not in str(request.get_status_display())
+
+    referral_partner_move(referral=referral, status="declined", actor=partner_a, reason="Full")
+    request.refresh_from_db()
+    assert request.status == Request.Status.UNDER_REVIEW
