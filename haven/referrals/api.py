@@ -113,6 +113,21 @@ def _full(referral: Referral) -> ReferralOut:
     )
 
 
+def _in_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A time with any offset (or none: UTC), as the database can compare it."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ApiError(
+            422,
+            "validation_failed",
+            "The request is not valid: updated_since.",
+            [{"field": "updated_since", "location": "query", "message": "out of range"}],
+        ) from exc
+
+
 def _token(request: HttpRequest) -> ApiToken:
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     return token
@@ -137,6 +152,7 @@ def list_referrals(
 ) -> ReferralPageOut:
     """Newest change first. Withdrawn referrals are not listed: the partner has lost them."""
     token = _token(request)
+    updated_since = _in_utc(updated_since)
     filters = selectors.PartnerFilters(
         status=status.value if status is not None and status.value != "withdrawn" else "",
         updated_since=updated_since,

@@ -27,12 +27,12 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
 
-from .models import ReferralLink
+from .models import ReferralLink, SharingAgreement
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
-    from .models import Referral, SharingAgreement
+    from .models import Referral
 
 _SALT = "haven.referrals.link"
 DEFAULT_LINK_DAYS = 14
@@ -167,12 +167,13 @@ def link_open(*, token: str, secret: str) -> Opened | None:
     ok = False
     if link is not None:
         # Lock: one code opens the link once, even if submitted twice at the same moment.
+        # (Only the link's row: PostgreSQL cannot lock the nullable side of an outer join.)
         link = (
-            ReferralLink.objects.select_for_update()
-            .select_related("referral__organization__sharing_agreement")
+            ReferralLink.objects.select_for_update(of=("self",))
+            .select_related("referral__organization")
             .get(pk=link.pk)
         )
-        agreement = link.referral.organization.sharing_agreement
+        agreement = SharingAgreement.objects.get(organization_id=link.referral.organization_id)
         if link.code_hash and hmac.compare_digest(link.code_hash, _code_hash(link.key, secret)):
             ok = True
             link.code_hash = ""  # one time only

@@ -143,3 +143,13 @@ def test_without_a_token_it_is_401(referral):
     response = Client().get(URL)
     assert response.status_code == 401
     error_of(response)
+
+
+@pytest.mark.parametrize(
+    "moment", ["0128-11-14T03:10:06+17:51", "0001-01-01T00:00:00+05:00", "2021-09-01T10:00:00"]
+)
+def test_updated_since_with_any_offset_is_answered_not_a_500(partner_org_a, referral, moment):
+    response = _get(issue_token(partner_org_a), updated_since=moment)
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert error_of(response)["details"][0]["field"] == "updated_since"
