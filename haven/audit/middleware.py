@@ -12,13 +12,14 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from haven.common.client import client_address
+
 current_ip: ContextVar[str | None] = ContextVar("haven_current_ip", default=None)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
-    # and a proxy deployment sets REMOTE_ADDR correctly (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
+    # The one rule for every address Haven reads (HAVEN_TRUSTED_PROXY_COUNT): haven.common.
+    return client_address(request)
 
 
 class RequestContextMiddleware:
