@@ -10,7 +10,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from haven.common.browser_testing import chromium_page, haven_server
+from haven.common.browser_testing import chromium_page, haven_server, log_in
 
 PASSWORD = "browser-test-password-1"  # as in haven/referrals/tests/browser_setup.py
 
@@ -53,10 +53,7 @@ def main() -> None:
                         ),
                     ):
                         page.context.clear_cookies()
-                        page.goto(f"{url}/accounts/login/")
-                        page.fill("#id_username", user)
-                        page.fill("#id_password", PASSWORD)
-                        page.click("button[type=submit]")
+                        log_in(page, url, user, PASSWORD)
                         page.wait_for_load_state()
                         if language != "en":
                             with page.expect_navigation():

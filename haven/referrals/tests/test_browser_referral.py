@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from haven.common.browser_testing import browser_test, chromium_page, haven_server
+from haven.common.browser_testing import browser_test, chromium_page, haven_server, log_in
 
 from .browser_setup import PASSWORD
 
@@ -29,10 +29,8 @@ def page() -> Iterator[Any]:
 
 
 def _log_in(page: Any, server: str, username: str) -> None:
-    page.goto(f"{server}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    # Password, then the second factor (enrolled at the first log-in), as a person would.
+    log_in(page, server, username, PASSWORD)
 
 
 def _log_out(page: Any) -> None:
