@@ -14,6 +14,7 @@ urlpatterns = [
     path("triage/", include("haven.triage.urls")),
     path("referrals/", include("haven.referrals.urls")),
     path("audit/", include("haven.audit.urls")),
+    path("communications/", include("haven.communications.urls")),
     path("reports/", include("haven.reports.urls")),
     path("api/", include("haven.intake.api.urls")),
     # The public pages: the application form and the status look-up, no log-in.
