@@ -19,5 +19,6 @@ def role(request: HttpRequest) -> dict[str, bool]:
         "can_view_cases": permissions.can_view_cases(user),
         "can_work_cases": permissions.can_work_cases(user),
         "can_read_audit": permissions.can_read_audit(user),
+        "can_use_partner_workspace": permissions.can_use_partner_workspace(user),
         "can_manage_staff": permissions.can_manage_staff(user),
     }

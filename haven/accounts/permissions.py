@@ -1,7 +1,7 @@
 """What each role may do. Every view and selector asks here; nothing else decides.
 
-Partner-organisation staff see nothing of the task force's cases until the
-referrals app grants them the cases referred to their organisation.
+Partner-organisation staff see nothing of the task force's cases: only, in the referrals
+workspace, the snapshots of referrals sent to their own organisation.
 """
 
 from __future__ import annotations
@@ -46,6 +46,32 @@ def can_read_audit(user: AnyUser) -> bool:
 def can_merge_cases(user: AnyUser) -> bool:
     """Merge duplicate cases: closes a case and moves its work, an oversight decision."""
     return _role(user) in OVERSIGHT_ROLES
+
+
+def can_view_referrals(user: AnyUser) -> bool:
+    """Task-force staff read referrals, the directory and consent on the case page."""
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_record_consent(user: AnyUser) -> bool:
+    """Consent is given at the desk too, so intake officers record it as well."""
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_refer_cases(user: AnyUser) -> bool:
+    """Send, withdraw and answer questions on referrals, one case or many."""
+    return _role(user) in CASEWORK_ROLES
+
+
+def can_override_consent(user: AnyUser) -> bool:
+    """Refer without valid consent, with a written reason: a supervisor's decision (as with
+    guidance, administrators run the system, not policy)."""
+    return _role(user) == Role.SUPERVISOR
+
+
+def can_use_partner_workspace(user: AnyUser) -> bool:
+    """Partner staff see referrals to their own organisation, and nothing else."""
+    return _role(user) == Role.PARTNER and getattr(user, "organization_id", None) is not None
 
 
 def can_administer(user: AnyUser) -> bool:

@@ -19,6 +19,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", None) == "partner":
+        return redirect("referrals:workspace")  # partner staff have no case list
     if request.user.is_authenticated:
         return redirect("cases:list")
     return redirect("accounts:login")

@@ -313,6 +313,7 @@ HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CA
 HAVEN_RETENTION_ERASERS: list[str] = []
 HAVEN_CASE_PANELS: list[str] = [
     "haven.triage.panels.triage_panel",
+    "haven.referrals.panels.referrals_panel",
     "haven.communications.panels.messages_panel",
 ]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
@@ -353,6 +354,16 @@ if os.environ.get("HAVEN_CACHE_URL"):
 HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_MINUTE", "600"))
 HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
+
+# Referrals (haven.referrals): consent statements (Request.consent_version) whose text covered
+# sharing with partners, how long an off-Haven link lives, and the address links point to.
+HAVEN_REFERRAL_CONSENT_VERSIONS = [
+    v
+    for v in os.environ.get("HAVEN_REFERRAL_CONSENT_VERSIONS", "web-2021-08-v1,2021-08").split(",")
+    if v
+]
+HAVEN_REFERRAL_LINK_DAYS = int(os.environ.get("HAVEN_REFERRAL_LINK_DAYS", "14"))
+HAVEN_SITE_URL = os.environ.get("HAVEN_SITE_URL", "http://127.0.0.1:8000")
 
 # Mail holds applicants' addresses and status secrets: never the console (it would go to the
 # server's log). Every e-mail passes the one-recipient guard (communications.backends), which

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("haven.cases.urls")),
     path("resolution/", include("haven.resolution.urls")),
     path("triage/", include("haven.triage.urls")),
+    path("referrals/", include("haven.referrals.urls")),
     path("audit/", include("haven.audit.urls")),
     path("communications/", include("haven.communications.urls")),
     path("reports/", include("haven.reports.urls")),

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
 
+_ATTACHED = False
+
 
 class ReferralsConfig(AppConfig):
     name = "haven.referrals"
     label = "referrals"
+
+    def ready(self) -> None:
+        global _ATTACHED
+        from haven.common import periodic
+        from haven.intake.api.views import api
+
+        from .api import router
+        from .services import referrals_overdue_flag
+
+        periodic.register(name="referrals.overdue", run=referrals_overdue_flag)
+        # The partner API is one API: referrals' routes join the intake router's (before the
+        # URLconf reads its URLs), so tokens, errors, rate limits and the schema are shared.
+        if not _ATTACHED:
+            api.add_router("/referrals", router)
+            _ATTACHED = True

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from haven.accounts.models import Organization, Role
 from haven.accounts.selectors import user_find
 from haven.accounts.services import organization_ensure, user_create, user_password_set
+from haven.referrals.demo import demo_directory_ensure
 from haven.reports.selectors import desk_counts
 from haven.triage.selectors import active_guidance
 
@@ -53,6 +54,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         credentials = self._accounts()
+        partners = demo_directory_ensure()
+        self.stdout.write(
+            f"Partner directory: {', '.join(partners)} (with data-sharing agreements)."
+        )
         self._activate_default_guidance()
         if desk_counts()["requests"]:
             self.stdout.write("Synthetic data already loaded; not adding more.")

@@ -1,0 +1,264 @@
+"""Task-force pages: refer a case, read and withdraw a referral, consent, bulk, directory."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import permissions
+from haven.accounts.models import User
+from haven.cases import selectors as case_selectors
+
+from . import bulk, selectors, services
+from .consent import consent_bases
+from .errors import ReferralRefused
+from .forms import BulkForm, ConsentForm, MessageForm, ReferralForm, WithdrawForm
+from .models import SHAREABLE_FIELDS, Consent
+from .snapshot import snapshot_loads
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _member_choices(case: object) -> list[tuple[int, str]]:
+    choices = []
+    for item in case_selectors.case_members(case=case):  # type: ignore[arg-type]
+        name = next((r.display_name for r in item.records if r.display_name), "—")
+        choices.append((item.member.pk, f"{item.member.get_relationship_display()}: {name}"))
+    return choices
+
+
+@login_required
+def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_refer_cases(user))
+    case = case_selectors.case_get(user=user, case_id=case_id)
+    can_override = permissions.can_override_consent(user)
+    form = ReferralForm(
+        request.POST or None, members=_member_choices(case), can_override=can_override
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            service = form.cleaned_data["service"]
+            try:
+                referral = services.referral_create(
+                    case=case,
+                    actor=user,
+                    organization=service.organization,
+                    service=service,
+                    reason=form.cleaned_data["reason"],
+                    urgency=form.cleaned_data["urgency"],
+                    member_ids=[int(m) for m in form.cleaned_data["members"]],
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                )
+            except ReferralRefused as refused:
+                form.add_error(None, " ".join(refused.messages))  # what was typed is kept
+            else:
+                messages.success(
+                    request,
+                    _("%(ref)s sent to %(org)s.")
+                    % {"ref": referral.reference, "org": service.organization.name},
+                )
+                return redirect("referrals:detail", referral_id=referral.pk)
+    partners = list(selectors.partner_choices())
+    consented = {
+        org.pk: org.pk
+        for org in partners
+        if case.pk in consent_bases(case_ids=[case.pk], organization=org)
+    }
+    context = {
+        "case": case,
+        "form": form,
+        "partners": [(org, org.pk in consented) for org in partners],
+        "can_override": can_override,
+    }
+    return render(request, "referrals/referral_form.html", context, status=status)
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    referral = selectors.staff_referral(user=user, referral_id=referral_id)
+    context = {
+        "referral": referral,
+        "snapshot": snapshot_loads(referral.snapshot),
+        "field_labels": SHAREABLE_FIELDS,
+        "events": selectors.referral_history(referral=referral),
+        "thread": selectors.referral_thread(referral=referral),
+        "message_form": MessageForm(),
+        "withdraw_form": WithdrawForm(),
+        "can_refer": permissions.can_refer_cases(user),
+        "links": list(referral.links.all()),
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+@require_POST
+def referral_withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_refer_cases(user))
+    referral = selectors.staff_referral(user=user, referral_id=referral_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the referral is withdrawn."))
+        return redirect("referrals:detail", referral_id=referral.pk)
+    try:
+        services.referral_withdraw(
+            referral=referral, actor=user, reason=form.cleaned_data["reason"]
+        )
+    except ReferralRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("Withdrawn: the partner can no longer see it."))
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def referral_message(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_refer_cases(user))
+    referral = selectors.staff_referral(user=user, referral_id=referral_id)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_message_post(
+                referral=referral, body=form.cleaned_data["body"], from_partner=False, author=user
+            )
+        except ReferralRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_record_consent(user))
+    case = case_selectors.case_get(user=user, case_id=case_id)
+    form = ConsentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.consent_record(
+                    case=case,
+                    actor=user,
+                    given_at=data["given_at"],
+                    given_by=data["given_by"],
+                    purpose=data["purpose"],
+                    scope=data["scope"],
+                    partner_kinds=data["partner_kinds"],
+                    partners=list(data["partners"]),
+                    source=data["source"],
+                    note=data["note"],
+                )
+            except ReferralRefused as refused:
+                form.add_error(None, " ".join(refused.messages))
+            else:
+                messages.success(request, _("Consent recorded."))
+                return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request, "referrals/consent_form.html", {"case": case, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_record_consent(user))
+    case = case_selectors.case_get(user=user, case_id=case_id)
+    consent = next(
+        (c for c in selectors.case_consents(user=user, case=case) if c.pk == consent_id), None
+    )
+    if consent is None or consent.withdrawn_at is not None:
+        messages.error(request, _("There is no such consent to withdraw."))
+    else:
+        services.consent_withdraw(consent=consent, actor=user)
+        messages.success(request, _("Consent withdrawn: no new referral can rely on it."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def bulk_referral(request: HttpRequest) -> HttpResponse:
+    """Preview (GET with the form filled) and send (POST with confirm) a queue's referrals."""
+    user = _user(request)
+    _require(permissions.can_refer_cases(user))
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "service" in request.GET else None)
+    )
+    form = BulkForm(data)
+    preview = None
+    if data is not None and form.is_valid():
+        service = form.cleaned_data["service"]
+        case_ids = bulk.queue_case_ids(form.cleaned_data["pathway"])
+        if request.method == "POST":
+            try:
+                done = bulk.referrals_send_many(
+                    case_ids=case_ids,
+                    organization=service.organization,
+                    service=service,
+                    actor=user,
+                    reason=form.cleaned_data["reason"],
+                    urgency=form.cleaned_data["urgency"],
+                    source=f"queue {form.cleaned_data['pathway']}",
+                )
+            except ReferralRefused as refused:
+                form.add_error(None, " ".join(refused.messages))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Bulk referral %(id)s: %(sent)s sent, %(refused)s refused for lack of "
+                        "consent, %(skipped)s skipped (already referred there)."
+                    )
+                    % {
+                        "id": done.pk,
+                        "sent": done.sent,
+                        "refused": done.refused_no_consent,
+                        "skipped": done.skipped_open_referral,
+                    },
+                )
+                return redirect("triage:queue", pathway=form.cleaned_data["pathway"])
+        else:
+            try:
+                services.agreement_for(service.organization)
+                preview = bulk.bulk_plan(
+                    case_ids=case_ids, organization=service.organization
+                ).counts()
+            except ReferralRefused as refused:
+                form.add_error(None, " ".join(refused.messages))
+    return render(request, "referrals/bulk.html", {"form": form, "preview": preview})
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organizations = selectors.directory(user=user)
+    return render(
+        request,
+        "referrals/directory.html",
+        {"organizations": organizations, "field_labels": SHAREABLE_FIELDS, "Consent": Consent},
+    )
