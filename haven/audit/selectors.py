@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from .models import AuditEvent
+from .models import AuditAction, AuditEvent
+from .services import audit_record
 
 
 def audit_event_list(
@@ -14,6 +15,15 @@ def audit_event_list(
 ) -> QuerySet[AuditEvent]:
     if not permissions.can_read_audit(user):
         raise PermissionDenied
+    # Reading the trail is itself on the trail: who looked at whose activity.
+    filters = {"action": action, "actor": actor, "object_type": object_type, "object_id": object_id}
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="audit.auditevent",
+        summary="Audit trail read",
+        details={k: v[:100] for k, v in filters.items() if v},
+    )
     events = AuditEvent.objects.all()
     if action:
         events = events.filter(action=action)

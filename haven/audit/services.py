@@ -8,7 +8,7 @@ from django.db import models
 
 from haven.common import bulk
 
-from .middleware import current_ip
+from .middleware import current_ip, denial_recorded
 from .models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ def audit_record(
     values = _event_values(actor, action, obj, object_type, object_id, summary, details, ip_address)
     event = AuditEvent(**values)
     event.save(force_insert=True)
+    if values["action"] == AuditAction.DENIED:
+        # The request's denial is on the trail: the middleware does not record it twice.
+        denial_recorded.set(True)
     return event
 
 

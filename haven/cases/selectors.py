@@ -82,6 +82,15 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
             summary="Case search",
             details={"q": filters.q[:200], "status": filters.status, "channel": filters.channel},
         )
+    else:
+        # The list shows names: reading it is a read of personal data, one event per page.
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="cases.case",
+            summary="Case list",
+            details={"status": filters.status, "channel": filters.channel},
+        )
     return (
         cases.select_related("assignee")
         .annotate(

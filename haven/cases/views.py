@@ -72,6 +72,8 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
+        # The whole page is shown again: a read, audited like any other view of it.
+        case = selectors.case_get_for_detail(user=user, case_id=case.pk)
         context = _detail_context(request, case)
         context["note_form"] = form  # keeps what was typed
         return render(request, "cases/case_detail.html", context, status=400)
@@ -87,6 +89,8 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
+        # The whole page is shown again: a read, audited like any other view of it.
+        case = selectors.case_get_for_detail(user=user, case_id=case.pk)
         context = _detail_context(request, case)
         context["status_form"] = form
         return render(request, "cases/case_detail.html", context, status=400)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record_many
 from haven.cases.models import Case, CaseEvent
 from haven.common.bulk import insert_instances, update_instances
 
@@ -93,4 +95,16 @@ def cases_triage_new(
     insert_instances(rows)
     insert_instances(events)
     update_instances(cases, ["pathway", "priority", "updated_at"])
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entries=[
+            (
+                case,
+                f"Triaged {case.reference} at intake",
+                {"pathway": case.pathway, "priority": case.priority, "guidance": guidance.pk},
+            )
+            for case in cases
+        ],
+    )
     return len(rows)
