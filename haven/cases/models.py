@@ -140,13 +140,18 @@ class CaseEvent(models.Model):
         POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate case")
         MERGED_INTO = "merged_into", _("Merged into another case")
         MERGED_FROM = "merged_from", _("Another case merged into this one")
+        MERGE_UNDONE = "merge_undone", _("Merge of cases undone")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # English, as written when it happened: what events without `data` show.
     description = models.CharField(max_length=500, blank=True)
+    # What happened as a message key and its values (codes, references, counts), rendered
+    # in the reader's language when read (cases.event_text); null for older events.
+    data = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,6 +159,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        from .event_text import render
+
+        return render(self.data, self.description)
 
 
 class CaseMemberChange(models.Model):
@@ -212,6 +223,12 @@ class CaseMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a supervisor undid the merge (cases.services.case_merge_undo).
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

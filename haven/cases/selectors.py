@@ -18,7 +18,7 @@ from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
 from haven.resolution.models import Person, PersonLink
 
-from .models import Case, CaseEvent, CaseMember, CaseRequest, Note
+from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note
 
 
 @dataclass(frozen=True)
@@ -193,3 +193,63 @@ def case_possible_duplicates(*, user: User, case: Case) -> list[PossibleDuplicat
         found.setdefault(member.case_id, PossibleDuplicate(case=member.case, people=[]))
         found[member.case_id].people.append(member.person)
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class MergeSide:
+    """One case as the merge confirmation shows it."""
+
+    case: Case
+    members: list[MemberView]
+    requests: list[Request]
+    notes: int
+    documents: int
+
+
+def _merge_side(case: Case) -> MergeSide:
+    return MergeSide(
+        case=case,
+        members=case_members(case=case),
+        requests=list(case_requests(case=case)),
+        notes=case.notes.count(),
+        documents=case.documents.count(),
+    )
+
+
+def case_merge_compare(*, user: User, source_id: int, target_id: int) -> tuple[MergeSide, MergeSide]:
+    """Both cases of a proposed merge, side by side, for a supervisor: one audited read."""
+    if not permissions.can_merge_cases(user):
+        raise PermissionDenied
+    source = case_get(user=user, case_id=source_id)
+    target = case_get(user=user, case_id=target_id)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=source,
+        summary=f"Compared {source.reference} with {target.reference} to merge them",
+        details={"target": target.pk},
+    )
+    return _merge_side(source), _merge_side(target)
+
+
+def case_merge_get(*, user: User, merge_id: int) -> CaseMerge:
+    """A merge of cases, for a supervisor to undo (403 for other roles, 404 if none)."""
+    if not permissions.can_merge_cases(user):
+        raise PermissionDenied
+    merge = (
+        CaseMerge.objects.select_related("source", "target", "created_by")
+        .filter(pk=merge_id, source__in=_visible_cases(user), target__in=_visible_cases(user))
+        .first()
+    )
+    if merge is None:
+        raise Http404
+    return merge
+
+
+def case_merges_active(*, case: Case) -> list[CaseMerge]:
+    """Merges into or out of this case that stand (not undone), newest first."""
+    return list(
+        CaseMerge.objects.filter(Q(source=case) | Q(target=case), undone_at__isnull=True)
+        .select_related("source", "target", "created_by")
+        .order_by("-created_at", "-id")
+    )

@@ -28,3 +28,12 @@ def pathway_label(code: str) -> str:
         return ""
     labeller = _labeller(getattr(settings, "HAVEN_PATHWAY_LABEL", ""))
     return labeller(code) if labeller is not None else code
+
+
+@register.filter
+def record_flag(code: str) -> str:
+    """A person record's parsing flag in words ("Date of birth given in the Solar Hijri
+    calendar"), never the code."""
+    from haven.intake.flags import record_flag_label
+
+    return record_flag_label(code)

@@ -1,0 +1,92 @@
+"""A case event's line, written in the reader's language when it is read.
+
+Events store what happened as a message key and its values (`CaseEvent.data`), not as
+English text: the history reads the same in English, Dari and Pashto, and codes
+(statuses, pathways, channels) are shown as their labels. Events stored before this
+(or without data) show their stored description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from haven.intake.models import Channel
+
+from .templatetags.case_labels import pathway_label
+
+MESSAGES: dict[str, str | Promise] = {
+    "opened": _("Opened from request %(receipt)s (%(channel)s)"),
+    "request_linked": _("Request %(receipt)s (%(channel)s) names people already in this case"),
+    "status_changed": _("%(from_status)s → %(to_status)s"),
+    "merged_into": _("Merged into %(target)s and closed (was %(from_status)s): %(counts)s"),
+    "merged_from": _("%(source)s merged into this case: %(counts)s"),
+    "merge_undone_source": _(
+        "The merge into %(target)s was undone: this case is open again as %(to_status)s."
+    ),
+    "merge_undone_target": _(
+        "The merge of %(source)s into this case was undone: %(counts)s went back to %(source)s."
+    ),
+    "triaged": _("%(pathway)s (%(guidance)s, rule %(rule)s)"),
+    "retriaged": _("%(from_pathway)s → %(pathway)s (%(guidance)s, rule %(rule)s)"),
+}
+
+
+def _status(code: str) -> str:
+    from .models import Case
+
+    return str(dict(Case.Status.choices).get(code, code))
+
+
+def _channel(code: str) -> str:
+    return str(dict(Channel.choices).get(code, code))
+
+
+# A value whose key ends so is a code, shown as its label.
+_LABELS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("status", _status),
+    ("pathway", pathway_label),
+    ("channel", _channel),
+)
+
+
+def merge_counts(*, members: int, requests: int, notes: int, documents: int) -> str:
+    """'2 members added, 1 request linked, …' in the reader's language."""
+    return ", ".join(
+        (
+            ngettext("%(n)d member added", "%(n)d members added", members) % {"n": members},
+            ngettext("%(n)d request linked", "%(n)d requests linked", requests)
+            % {"n": requests},
+            ngettext("%(n)d note moved", "%(n)d notes moved", notes) % {"n": notes},
+            ngettext("%(n)d document moved", "%(n)d documents moved", documents)
+            % {"n": documents},
+        )
+    )
+
+
+def _value(key: str, value: Any) -> Any:
+    for suffix, label in _LABELS:
+        if key.endswith(suffix) and isinstance(value, str):
+            return label(value) if value else "—"
+    return value
+
+
+def render(data: Mapping[str, Any] | None, fallback: str) -> str:
+    """The event's line from its data, or `fallback` (the stored description)."""
+    if not data or data.get("message") not in MESSAGES:
+        return fallback
+    values = {k: _value(k, v) for k, v in data.items() if k != "message"}
+    if "counts" in data and isinstance(data["counts"], Mapping):
+        values["counts"] = merge_counts(**{k: int(v) for k, v in data["counts"].items()})
+    try:
+        text = str(MESSAGES[data["message"]]) % values
+    except (KeyError, TypeError, ValueError):
+        return fallback
+    reason = data.get("reason")
+    if reason:
+        text += " " + str(_("Reason: %(reason)s") % {"reason": reason})
+    return text
