@@ -59,11 +59,9 @@ def merge_counts(*, members: int, requests: int, notes: int, documents: int) -> 
     return ", ".join(
         (
             ngettext("%(n)d member added", "%(n)d members added", members) % {"n": members},
-            ngettext("%(n)d request linked", "%(n)d requests linked", requests)
-            % {"n": requests},
+            ngettext("%(n)d request linked", "%(n)d requests linked", requests) % {"n": requests},
             ngettext("%(n)d note moved", "%(n)d notes moved", notes) % {"n": notes},
-            ngettext("%(n)d document moved", "%(n)d documents moved", documents)
-            % {"n": documents},
+            ngettext("%(n)d document moved", "%(n)d documents moved", documents) % {"n": documents},
         )
     )
 

@@ -87,7 +87,9 @@ def case_merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
         form = CaseMergeUndoForm(request.POST)
         if form.is_valid():
             try:
-                services.case_merge_undo(merge=merge, actor=user, reason=form.cleaned_data["reason"])
+                services.case_merge_undo(
+                    merge=merge, actor=user, reason=form.cleaned_data["reason"]
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -98,6 +100,4 @@ def case_merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
                 )
                 return redirect("cases:detail", case_id=merge.source_id)
         status = 400
-    return render(
-        request, "cases/merge_undo.html", {"merge": merge, "form": form}, status=status
-    )
+    return render(request, "cases/merge_undo.html", {"merge": merge, "form": form}, status=status)

@@ -216,7 +216,9 @@ def _merge_side(case: Case) -> MergeSide:
     )
 
 
-def case_merge_compare(*, user: User, source_id: int, target_id: int) -> tuple[MergeSide, MergeSide]:
+def case_merge_compare(
+    *, user: User, source_id: int, target_id: int
+) -> tuple[MergeSide, MergeSide]:
     """Both cases of a proposed merge, side by side, for a supervisor: one audited read."""
     if not permissions.can_merge_cases(user):
         raise PermissionDenied

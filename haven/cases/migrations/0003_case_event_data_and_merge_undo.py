@@ -6,36 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_merges_and_member_changes'),
+        ("cases", "0002_case_merges_and_member_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseevent',
-            name='data',
+            model_name="caseevent",
+            name="data",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casemerge',
-            name='undo_reason',
+            model_name="casemerge",
+            name="undo_reason",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='casemerge',
-            name='undone_at',
+            model_name="casemerge",
+            name="undone_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casemerge',
-            name='undone_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="casemerge",
+            name="undone_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('request_linked', 'Request linked'), ('note_added', 'Note added'), ('document_added', 'Document added'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('triaged', 'Triaged'), ('people_merged', 'People merged'), ('people_unmerged', 'Merge of people undone'), ('people_relinked', 'Records re-linked'), ('possible_duplicate', 'Possible duplicate case'), ('merged_into', 'Merged into another case'), ('merged_from', 'Another case merged into this one'), ('merge_undone', 'Merge of cases undone')], max_length=32),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Case opened"),
+                    ("request_linked", "Request linked"),
+                    ("note_added", "Note added"),
+                    ("document_added", "Document added"),
+                    ("status_changed", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("triaged", "Triaged"),
+                    ("people_merged", "People merged"),
+                    ("people_unmerged", "Merge of people undone"),
+                    ("people_relinked", "Records re-linked"),
+                    ("possible_duplicate", "Possible duplicate case"),
+                    ("merged_into", "Merged into another case"),
+                    ("merged_from", "Another case merged into this one"),
+                    ("merge_undone", "Merge of cases undone"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -143,7 +143,7 @@ def test_undo_is_refused_when_the_target_was_merged_on(client_for, supervisor, m
 def test_undo_is_refused_when_people_it_added_were_merged_since(
     client_for, supervisor, caseworker, merged
 ):
-    source, target, merge, _ = merged
+    _, _, merge, _ = merged
     added = CaseMember.objects.get(pk=merge.members_added[0])
     other = make_request(given_name="Zarghona", father_name="Noor Agha")
     _merge_people(client_for(caseworker), added.person_id, _principal(other))
