@@ -31,8 +31,9 @@ MESSAGES: dict[str, str | Promise] = {
     "merge_undone_target": _(
         "The merge of %(source)s into this case was undone: %(counts)s went back to %(source)s."
     ),
-    "triaged": _("%(pathway)s (%(guidance)s, rule %(rule)s)"),
-    "retriaged": _("%(from_pathway)s → %(pathway)s (%(guidance)s, rule %(rule)s)"),
+    # The rule's id is a guidance author's code: the triage panel shows it, as code.
+    "triaged": _("%(pathway)s (guidance %(guidance)s)"),
+    "retriaged": _("%(from_pathway)s → %(pathway)s (guidance %(guidance)s)"),
 }
 
 

@@ -171,6 +171,11 @@ def _event(case: Case, item: IntakeItem, is_new: bool, actor: User | None) -> Ca
         case=case,
         kind=CaseEvent.Kind.CREATED if is_new else CaseEvent.Kind.REQUEST_LINKED,
         actor=actor,
+        data={
+            "message": "opened" if is_new else "request_linked",
+            "receipt": request.receipt_number,
+            "channel": request.channel,
+        },
         description=(
             f"Opened from request {request.receipt_number} ({channel})"
             if is_new

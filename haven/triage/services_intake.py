@@ -18,7 +18,7 @@ from haven.common.bulk import insert_instances, update_instances
 
 from . import selectors
 from .models import CaseFacts, TriageDecision
-from .services import OutcomeCache, event_text
+from .services import OutcomeCache, event_data, event_text
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -89,6 +89,7 @@ def cases_triage_new(
                 kind=CaseEvent.Kind.TRIAGED,
                 actor=actor,
                 description=event_text(case.pathway, decision),
+                data=event_data(case.pathway, decision),
             )
         )
         case.pathway, case.priority, case.updated_at = decision.pathway, decision.priority, now

@@ -9,6 +9,7 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from haven.audit.models import AuditEvent
 from haven.common import crypto
@@ -20,6 +21,16 @@ from .test_walk_in import URL as WALK_IN
 from .test_walk_in import walk_in_post
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """Requests here switch language, and Django leaves the last one active in the thread:
+    later tests that render outside a request must not inherit it."""
+    yield
+    translation.activate("en")
+
+
 SECRET = re.compile(r'data-testid="status-secret">([^<]+)<')
 
 
