@@ -100,7 +100,7 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "view": view,
         "fields": fields,
         "total": total_words(view.item.score),
-        "reason": review_reason_label(view.item.reason),
+        "reason_label": review_reason_label(view.item.reason),
         "second_person": view.item.reason == SECOND_PERSON,
         "thresholds": thresholds,
         "form": form,
