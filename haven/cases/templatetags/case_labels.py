@@ -37,3 +37,11 @@ def record_flag(code: str) -> str:
     from haven.intake.flags import record_flag_label
 
     return record_flag_label(code)
+
+
+@register.filter
+def nobr(value: object) -> str:
+    """A reference such as C-0000042 kept on one line (a line may not break at its hyphen)."""
+    from django.utils.html import format_html
+
+    return format_html('<span class="nowrap">{}</span>', value)
