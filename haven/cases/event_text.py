@@ -74,11 +74,79 @@ def _value(key: str, value: Any) -> Any:
     return value
 
 
-def render(data: Mapping[str, Any] | None, fallback: str) -> str:
+# Lines about people: their ids are stored, their names looked up when read (a name is
+# personal data and is kept once, on the person).
+PEOPLE_LINES: dict[str, str | Promise] = {
+    "repointed": _("%(from)s is now %(to)s"),
+    "folded": _("%(from)s is now %(to)s, already a member"),
+    "added": _("%(to)s added: a record of this case moved to them from %(from)s"),
+    "own_again": _("%(from)s is a member of their own again"),
+}
+MESSAGES.update(
+    {
+        "people_changed": "%(lines)s",
+        "people_unmerged": _("Merge of %(source)s into %(target)s undone: %(lines)s"),
+        "person_restored": _("%(person)s added: restored in %(case)s, merged into this case"),
+        "possible_duplicate": _("Possible duplicate case: %(cases)s"),
+    }
+)
+
+
+PEOPLE_MESSAGES = {"people_changed", "people_unmerged", "person_restored", "possible_duplicate"}
+
+
+def _person(person_id: Any, names: Mapping[int, str]) -> str:
+    name = names.get(int(person_id), "") if str(person_id).isdigit() else ""
+    if name:
+        return str(_("%(name)s (person %(id)s)") % {"name": name, "id": person_id})
+    return str(_("person %(id)s") % {"id": person_id})
+
+
+def _people_values(data: Mapping[str, Any], names: Mapping[int, str]) -> dict[str, Any]:
+    """The values of a message about people, their names filled in, in the reader's language."""
+    values: dict[str, Any] = {}
+    if "lines" in data:
+        lines = [
+            str(PEOPLE_LINES[line["t"]])
+            % {k: _person(line.get(k, ""), names) for k in ("from", "to")}
+            for line in data["lines"]
+            if line.get("t") in PEOPLE_LINES
+        ]
+        values["lines"] = "; ".join(dict.fromkeys(lines))
+    if data.get("message") == "people_unmerged":
+        values["source"] = _person(data.get("source", ""), names)
+        values["target"] = _person(data.get("target", ""), names)
+    if data.get("message") == "person_restored":
+        values["person"] = _person(data.get("person", ""), names)
+    if "cases" in data:
+        values["cases"] = "; ".join(
+            str(_("%(case)s, which also has %(people)s"))
+            % {"case": c["case"], "people": ", ".join(_person(p, names) for p in c["people"])}
+            for c in data["cases"]
+        )
+    return values
+
+
+def person_ids(data: Mapping[str, Any] | None) -> set[int]:
+    """The people an event's data names, to look their names up in one query."""
+    if not data:
+        return set()
+    ids = {line.get(k) for line in data.get("lines", []) for k in ("from", "to")}
+    ids |= {p for c in data.get("cases", []) for p in c.get("people", [])}
+    if data.get("message") in {"people_unmerged", "person_restored"}:
+        ids |= {data.get("source"), data.get("target"), data.get("person")}
+    return {int(i) for i in ids if isinstance(i, int)}
+
+
+def render(
+    data: Mapping[str, Any] | None, fallback: str, names: Mapping[int, str] | None = None
+) -> str:
     """The event's line from its data, or `fallback` (the stored description)."""
     if not data or data.get("message") not in MESSAGES:
         return fallback
-    values = {k: _value(k, v) for k, v in data.items() if k != "message"}
+    values = {k: _value(k, v) for k, v in data.items() if k not in {"message", "lines", "cases"}}
+    if data["message"] in PEOPLE_MESSAGES:
+        values.update(_people_values(data, names or {}))
     if "counts" in data and isinstance(data["counts"], Mapping):
         values["counts"] = merge_counts(**{k: int(v) for k, v in data["counts"].items()})
     try:

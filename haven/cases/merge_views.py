@@ -35,7 +35,7 @@ def case_merge(request: HttpRequest, case_id: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     step = CaseMergeTargetForm(data)
     if not step.is_valid():
-        return _refuse(request, source.pk, " ".join(step.errors.get("target", [])))
+        return _refuse(request, source.pk, " ".join(str(e) for e in step.errors.get("target", [])))
     target_id = step.cleaned_data["target"]
     if target_id == source.pk:
         return _refuse(request, source.pk, _("A case cannot be merged into itself."))

@@ -162,9 +162,11 @@ class CaseEvent(models.Model):
 
     @property
     def text(self) -> str:
+        """The line in the reader's language; people named by the names that
+        cases.selectors.case_history looked up (`person_names`)."""
         from .event_text import render
 
-        return render(self.data, self.description)
+        return render(self.data, self.description, getattr(self, "person_names", None))
 
 
 class CaseMemberChange(models.Model):

@@ -18,6 +18,7 @@ from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
 from haven.resolution.models import Person, PersonLink
 
+from . import event_text
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note
 
 
@@ -163,7 +164,14 @@ def case_notes(*, case: Case) -> QuerySet[Note]:
 
 
 def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:
-    return list(case.events.select_related("actor")[:limit])
+    """The case's events, newest first, with the names of the people they mention (one
+    query for all of them)."""
+    events = list(case.events.select_related("actor")[:limit])
+    ids = set().union(*(event_text.person_ids(e.data) for e in events))
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "display_name")) if ids else {}
+    for event in events:
+        event.person_names = names  # type: ignore[attr-defined]
+    return events
 
 
 @dataclass(frozen=True)

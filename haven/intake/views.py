@@ -29,6 +29,12 @@ def raw_form_input(request: HttpRequest) -> str:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
+def _user_id(request: HttpRequest) -> int:
+    # login_required guarantees an authenticated User here.
+    assert isinstance(request.user, User)
+    return request.user.pk
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def walk_in(request: HttpRequest) -> HttpResponse:
@@ -55,7 +61,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
                 session=request.session,
                 receipt_number=created.request.receipt_number,
                 secret=created.status_secret,
-                user_id=request.user.pk,
+                user_id=_user_id(request),
             )
             return redirect("intake:receipt", receipt_number=created.request.receipt_number)
         status = 400

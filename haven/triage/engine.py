@@ -225,7 +225,9 @@ def _shown(value: Any, texts: dict[str, str]) -> str:
     if isinstance(value, bool):
         return texts["yes"] if value else texts["no"]
     if isinstance(value, list):
-        return ", ".join(texts.get(f"choice:{v}", v) for v in value) if value else texts["none"]
+        return (
+            ", ".join(texts.get(f"choice:{v}", str(v)) for v in value) if value else texts["none"]
+        )
     # A fact's code ("us_funded_program") reads as its label in the text's language.
     return texts.get(f"choice:{value}", str(value)) if isinstance(value, str) else str(value)
 
