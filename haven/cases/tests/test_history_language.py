@@ -29,7 +29,7 @@ def _history(client, case, language: str) -> str:
 def test_a_merge_of_people_reads_in_dari_and_keeps_names_out_of_the_event(
     client_for, supervisor, duplicate_cases
 ):
-    source, target = duplicate_cases
+    source, _ = duplicate_cases
     event = CaseEvent.objects.filter(case=source, kind="people_merged").get()
     assert event.data["message"] == "people_changed"
     assert all(isinstance(line["to"], int) for line in event.data["lines"])
