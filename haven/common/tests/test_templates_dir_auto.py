@@ -71,3 +71,13 @@ def test_user_entered_text_has_dir_auto(path: Path):
     if any(str(path).endswith(e) for e in EXEMPT):
         return
     assert problems(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.django_db
+def test_text_boxes_take_the_direction_of_what_is_typed(client_for, intake_officer):
+    from django.urls import reverse
+
+    page = client_for(intake_officer).get(reverse("intake:walk_in")).text
+    for name in ("principal-given_name", "principal-father_name", "request-help_requested"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page)
+        assert tag is not None and 'dir="auto"' in tag.group(0), name
