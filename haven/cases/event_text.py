@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from haven.intake.models import Channel
+from haven.intake.models import Channel, Request
 
 from .templatetags.case_labels import pathway_label
 
@@ -45,6 +45,10 @@ def _status(code: str) -> str:
 
 def _channel(code: str) -> str:
     return str(dict(Channel.choices).get(code, code))
+
+
+def _outcome(code: str) -> str:
+    return str(dict(Request.Outcome.choices).get(code, code))
 
 
 # A value whose key ends so is a code, shown as its label.
@@ -147,6 +151,11 @@ def render(
     values = {k: _value(k, v) for k, v in data.items() if k not in {"message", "lines", "cases"}}
     if data["message"] in PEOPLE_MESSAGES:
         values.update(_people_values(data, names or {}))
+    for side in ("from", "to"):
+        # A closed case's status reads with its outcome: "Closed (Duplicate)".
+        outcome = data.get(f"{side}_outcome")
+        if outcome and f"{side}_status" in values:
+            values[f"{side}_status"] = f"{values[f'{side}_status']} ({_outcome(str(outcome))})"
     if "counts" in data and isinstance(data["counts"], Mapping):
         values["counts"] = merge_counts(**{k: int(v) for k, v in data["counts"].items()})
     try:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.common.forms import DirAutoForm
-from haven.intake.models import Channel
+from haven.intake.models import Channel, Request
 
 from .models import Case
 from .selectors import CaseFilters
@@ -44,3 +44,18 @@ class NoteForm(DirAutoForm):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)
+    # The requester reads it on the status page, in neutral words.
+    outcome = forms.ChoiceField(
+        label=_("Outcome (when closing)"),
+        required=False,
+        choices=[("", "—"), *Request.Outcome.choices],
+        help_text=_("Shown to the requester on the status page."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("status") == Case.Status.CLOSED and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome: the requester is told it."))
+        if data.get("status") != Case.Status.CLOSED and data.get("outcome"):
+            self.add_error("outcome", _("An outcome is only for closing a case."))
+        return data

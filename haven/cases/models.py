@@ -21,6 +21,9 @@ class Case(models.Model):
     status = models.CharField(
         max_length=32, choices=Status.choices, default=Status.NEW, db_index=True
     )
+    # Chosen by the caseworker who closes the case (duplicate when merged into another);
+    # requesters see it, in neutral words, on /status/. Blank unless closed.
+    closure_outcome = models.CharField(max_length=32, choices=Request.Outcome.choices, blank=True)
     # Filled by triage; blank means "not yet triaged".
     pathway = models.CharField(max_length=64, blank=True, db_index=True)
     priority = models.IntegerField(default=0, db_index=True)
@@ -140,6 +143,8 @@ class CaseEvent(models.Model):
         POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate case")
         MERGED_INTO = "merged_into", _("Merged into another case")
         MERGED_FROM = "merged_from", _("Another case merged into this one")
+        NEW_INFORMATION = "new_information", _("New information to review")
+        FACTS_CHANGED = "facts_changed", _("Facts changed")
         MERGE_UNDONE = "merge_undone", _("Merge of cases undone")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -217,6 +222,8 @@ class CaseMerge(models.Model):
     target = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_in")
     reason = models.CharField(max_length=300, blank=True)
     source_status = models.CharField(max_length=32)
+    # The source's closure outcome before the merge (set to "duplicate" by it): undo restores it.
+    source_outcome = models.CharField(max_length=32, blank=True)
     members_added = models.JSONField(default=list)
     requests_linked = models.JSONField(default=list)
     notes_moved = models.JSONField(default=list)

@@ -11,6 +11,7 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.intake.models import Request
 
 from .models import (
     Case,
@@ -22,6 +23,7 @@ from .models import (
     Document,
     Note,
 )
+from .public_status import public_status_sync
 
 
 class CaseMergeRefused(ValidationError):
@@ -56,31 +58,54 @@ def note_create(*, case: Case, author: User, body: str) -> Note:
     return note
 
 
+def _status_text(case: Case) -> str:
+    text = str(case.get_status_display())
+    return f"{text} ({case.get_closure_outcome_display()})" if case.closure_outcome else text
+
+
 @transaction.atomic
-def case_status_change(*, case: Case, actor: User, status: str) -> Case:
+def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "") -> Case:
+    """Change a case's status; `outcome` (a Request.Outcome) says why, when closing.
+
+    The public status of the case's requests follows in the same transaction.
+    """
     if not permissions.can_work_cases(actor):
         raise PermissionDenied
+    if outcome and outcome not in Request.Outcome.values:
+        raise ValidationError(f"Unknown closure outcome {outcome!r}.")
     # Lock the row: two caseworkers changing status at once must not lose one change's history.
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status == status:
+    # An outcome belongs to a closed case only: reopening clears it, and closing a closed
+    # case again without naming one keeps the one it has.
+    new_outcome = outcome if status == Case.Status.CLOSED else ""
+    if status == locked.status == Case.Status.CLOSED and not outcome:
+        new_outcome = locked.closure_outcome
+    if (locked.status, locked.closure_outcome) == (status, new_outcome):
         return locked
-    previous, previous_code = locked.get_status_display(), locked.status
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
+    before, previous = _status_text(locked), (locked.status, locked.closure_outcome)
+    locked.status, locked.closure_outcome = status, new_outcome
+    locked.save(update_fields=["status", "closure_outcome", "updated_at"])
     CaseEvent.objects.create(
         case=locked,
         kind=CaseEvent.Kind.STATUS_CHANGED,
         actor=actor,
-        description=f"{previous} → {locked.get_status_display()}",
-        data={"message": "status_changed", "from_status": previous_code, "to_status": status},
+        description=f"{before} → {_status_text(locked)}",
+        data={
+            "message": "status_changed",
+            "from_status": previous[0],
+            "from_outcome": previous[1],
+            "to_status": status,
+            "to_outcome": new_outcome,
+        },
     )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
         summary=f"Status of {locked.reference}",
-        details={"status": status},
+        details={"status": status, "outcome": locked.closure_outcome},
     )
+    public_status_sync(case=locked, actor=actor)
     return locked
 
 
@@ -157,6 +182,7 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseM
         target=target,
         reason=reason.strip()[:300],
         source_status=source.status,
+        source_outcome=source.closure_outcome,
         members_added=[m.pk for m in members],
         requests_linked=[link.pk for link in links],
         notes_moved=note_ids,
@@ -164,7 +190,8 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseM
         created_by=actor,
     )
     source.status, source.merged_into = Case.Status.CLOSED, target
-    source.save(update_fields=["status", "merged_into", "updated_at"])
+    source.closure_outcome = Request.Outcome.DUPLICATE
+    source.save(update_fields=["status", "merged_into", "closure_outcome", "updated_at"])
     why = f" Reason: {reason.strip()}" if reason.strip() else ""
     counts = (
         f"{len(members)} member(s) added, {len(links)} request(s) linked, "
@@ -220,6 +247,8 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseM
         summary=f"Closed {source.reference}: merged into {target.reference}",
         details={"status": Case.Status.CLOSED, "merged_into": target.pk},
     )
+    # The source's requests are the target's too now: they take the target's status.
+    public_status_sync(case=target, actor=actor)
     return merge
 
 
@@ -295,7 +324,8 @@ def case_merge_undo(*, merge: CaseMerge, actor: User, reason: str) -> CaseMerge:
         case=source
     )
     source.status, source.merged_into = merge.source_status, None
-    source.save(update_fields=["status", "merged_into", "updated_at"])
+    source.closure_outcome = merge.source_outcome
+    source.save(update_fields=["status", "merged_into", "closure_outcome", "updated_at"])
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.undo_reason = reason.strip()[:300]
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
@@ -344,4 +374,7 @@ def case_merge_undo(*, merge: CaseMerge, actor: User, reason: str) -> CaseMerge:
         summary=f"Reopened {source.reference}: merge into {target.reference} undone",
         details={"status": merge.source_status, "merged_into": None},
     )
+    # The source's requests follow their own case again, and leave the target.
+    public_status_sync(case=source, actor=actor)
+    public_status_sync(case=target, actor=actor)
     return merge

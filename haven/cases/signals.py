@@ -14,4 +14,6 @@ from django.dispatch import Signal
 #   case: the Case
 #   changes: list of (Request, old_status, new_status) for every request whose status changed
 #   actor: the User who made the change, or None for the system
+# Sent by cases.public_status (the one writer of Request.status). A change of the closure
+# outcome alone (Request.outcome, status staying closed) is saved but not sent.
 public_status_changed = Signal()

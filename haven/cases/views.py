@@ -51,7 +51,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
             (panel.title, panel.render(request)) for panel in case_panels(case=case, user=user)
         ],
         "note_form": NoteForm(),
-        "status_form": StatusForm(initial={"status": case.status}),
+        "status_form": StatusForm(initial={"status": case.status, "outcome": case.closure_outcome}),
         "duplicates": selectors.case_possible_duplicates(user=user, case=case),
         "can_merge_cases": permissions.can_merge_cases(user),
         "merge_form": CaseMergeTargetForm(),
@@ -94,6 +94,11 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
         context = _detail_context(request, case)
         context["status_form"] = form
         return render(request, "cases/case_detail.html", context, status=400)
-    services.case_status_change(case=case, actor=user, status=form.cleaned_data["status"])
+    services.case_status_change(
+        case=case,
+        actor=user,
+        status=form.cleaned_data["status"],
+        outcome=form.cleaned_data["outcome"],
+    )
     messages.success(request, _("Status changed."))
     return redirect("cases:detail", case_id=case.pk)

@@ -205,11 +205,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
 HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
 
+# The partner API checks the `facts` object it accepts against triage's fact schema through
+# this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
+HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",
     # After the case exists: triage it under the active guidance.
     "haven.triage.pipeline.triage_new_case",
+    # Last: each request's public status follows its case (received, or under review once
+    # triaged; a request joining a case takes that case's status).
+    "haven.cases.public_status.requests_public_status_sync",
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).

@@ -177,7 +177,7 @@ class Engine:
             pathway=rule.pathway,
             next_action=next_action,
             evidence_missing=tuple(evidence),
-            requires_third_country=rule.requires_third_country,
+            requires_third_country=must_leave_afghanistan(rule, facts),
             priority=priority,
             priority_breakdown=breakdown,
             explanation=explanation,
@@ -214,6 +214,13 @@ class Engine:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.pack.rules if r.id == rule_id), None)
+
+
+def must_leave_afghanistan(rule: Rule, facts: Mapping[str, Any]) -> bool:
+    """A rule's `requires_third_country` says its pathway cannot be completed inside
+    Afghanistan; the decision requires a third country only for someone who must still
+    leave: in Afghanistan, or where they are is unknown (unknown is never "no")."""
+    return rule.requires_third_country and facts.get("current_country") in (None, "AF")
 
 
 def _hashable(value: Any) -> Hashable:

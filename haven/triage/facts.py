@@ -7,6 +7,7 @@ The schema is documented in docs/triage.md; keep both in step.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -224,3 +225,31 @@ def clean_facts_leniently(raw: Any) -> tuple[dict[str, Any], list[str]]:
         except FactsError:
             rejected.append(str(name))
     return cleaned, rejected
+
+
+def facts_problems(raw: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Check the facts a requester sent (the partner API's `facts` object): the facts that
+    fit the schema, and (fact, message) for every one that does not. Derived facts are
+    Haven's to work out, so a requester cannot send them.
+
+    Intake calls this through settings.HAVEN_FACTS_CHECK, so that it never imports triage.
+    """
+    if not isinstance(raw, Mapping):
+        return {}, [("", "facts must be a JSON object of fact names to values")]
+    cleaned: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        spec = FACTS.get(str(name))
+        if spec is None:
+            close = difflib.get_close_matches(str(name), list(FACTS), n=1)
+            hint = f"; did you mean {close[0]}?" if close else " (see docs/triage.md)"
+            problems.append((str(name), f"unknown fact{hint}"))
+            continue
+        if spec.derived:
+            problems.append((str(name), "is worked out by Haven from the dates; do not send it"))
+            continue
+        try:
+            cleaned.update(clean_facts({name: value}))
+        except FactsError as exc:
+            problems.append((exc.fact or str(name), exc.message))
+    return cleaned, problems

@@ -60,11 +60,25 @@ class GuidanceVersion(models.Model):
         return f"{self.pack}@{self.version}"
 
 
+class FactSource(models.TextChoices):
+    """Where a fact came from, in order of precedence (highest last): a request's answer is
+    taken only for a fact the case did not know; a caseworker's correction beats any request
+    and what Haven works out itself."""
+
+    REQUEST = "request", _("from a request")
+    DERIVED = "derived", _("worked out by Haven")
+    CASEWORKER = "caseworker", _("set by a caseworker")
+
+
 class CaseFacts(models.Model):
     """The facts triage decides on, one row per case. Absent keys are unknown."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="triage_facts")
     facts = models.JSONField(default=dict, blank=True)
+    # Per fact, where it came from: {"source": FactSource, "request": id} for a request's
+    # answer, {"source": "caseworker", "by": user id, "at": ISO time}, {"source": "derived"}.
+    # A fact without an entry (stored before sources were kept) counts as a request's.
+    sources = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,6 +89,43 @@ class CaseFacts(models.Model):
 
     def __str__(self) -> str:
         return f"Facts of case {self.case_id}"
+
+
+class FactReview(models.Model):
+    """New information to review: a request said something else than a fact the case knows.
+
+    The case keeps its fact (nothing is overwritten, nothing re-triaged) until a caseworker
+    accepts the new value, which then applies as their correction, or dismisses it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fact_reviews")
+    fact = models.CharField(max_length=64)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField()
+    # The source of the value the case had when the request came (FactSource).
+    old_source = models.CharField(max_length=16, blank=True)
+    request = models.ForeignKey(
+        "intake.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id}: {self.fact} {self.old_value!r} → {self.new_value!r}"
 
 
 class RetriageRun(models.Model):

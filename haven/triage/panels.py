@@ -13,9 +13,10 @@ from . import selectors
 from .engine import render
 from .facts import FACTS, choice_label
 from .forms import FactsForm
-from .models import TriageDecision
+from .models import FactSource, TriageDecision
 from .pathways import pathway_label
 from .permissions import can_correct_facts, can_view_triage
+from .provenance import source_label
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -40,6 +41,18 @@ def _shown(value: Any) -> str | None:
     return choice_label(value) if isinstance(value, str) else str(value)
 
 
+def _source(triage: selectors.CaseTriage, name: str) -> str:
+    """Where a known fact came from, as staff read it."""
+    if triage.facts.get(name) is None:
+        return ""
+    entry = triage.sources.get(name)
+    if not isinstance(entry, dict):
+        return source_label(FactSource.REQUEST)
+    if entry.get("source") == FactSource.REQUEST and entry.get("request") in triage.receipts:
+        return _("from request %(receipt)s") % {"receipt": triage.receipts[entry["request"]]}
+    return source_label(str(entry.get("source", "")))
+
+
 def _texts(decision: TriageDecision) -> dict[str, Any]:
     """The decision's texts in the reader's language when the pack has them."""
     pack = selectors.stored_pack(decision.guidance)
@@ -62,10 +75,23 @@ def panel_context(*, case: Case, user: User) -> dict[str, Any]:
         "history": triage.history,
         "active": triage.active,
         "facts": [
-            (spec.label, _shown(triage.facts.get(name)))
+            (spec.label, _shown(triage.facts.get(name)), _source(triage, name))
             for name, spec in FACTS.items()
             if not spec.derived
         ],
+        "reviews": [
+            {
+                "pk": review.pk,
+                "label": FACTS[review.fact].label if review.fact in FACTS else review.fact,
+                "old": _shown(review.old_value),
+                "new": _shown(review.new_value),
+                "old_source": source_label(review.old_source),
+                "receipt": triage.receipts.get(review.request_id or 0, ""),
+                "at": review.created_at,
+            }
+            for review in triage.reviews
+        ],
+        "can_decide_reviews": can_correct_facts(user),
     }
     if decision is not None:
         texts = _texts(decision)

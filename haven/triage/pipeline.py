@@ -23,13 +23,12 @@ if TYPE_CHECKING:
 
 
 def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[str, Any]:
-    """What intake tells us: the country the request came from, the number of
-    dependants, and any answers under a "facts" object in a JSON request."""
+    """What a request tells us: the country it came from and any answers under a "facts"
+    object in a JSON request. How many dependants is the household's to say (derived from
+    the case's members, provenance.py), never a request's row count."""
     facts: dict[str, Any] = {}
     if request.current_country:
-        facts["current_country"] = request.current_country
-    if records:
-        facts["dependants"] = len(records) - 1
+        facts["current_country"] = request.current_country.upper()
     try:
         raw = json.loads(request.raw_input) if request.raw_content_type.endswith("json") else {}
     except ValueError:
@@ -39,16 +38,17 @@ def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[st
     return {**facts, **given}
 
 
-def _facts_by_case(items: list[IntakeItem]) -> dict[int, tuple[Case, dict[str, Any]]]:
-    """Per case of the batch, the facts its requests tell, in order (a later request's
-    answers override an earlier one's)."""
-    by_case: dict[int, tuple[Case, dict[str, Any]]] = {}
+def _answers_by_case(
+    items: list[IntakeItem],
+) -> dict[int, tuple[Case, list[tuple[int | None, dict[str, Any]]]]]:
+    """Per case of the batch, what each of its requests tells, in order."""
+    by_case: dict[int, tuple[Case, list[tuple[int | None, dict[str, Any]]]]] = {}
     for item in items:
         case = item.case or _case_of(item.request)
         if case is None:
             continue  # nothing attached the request to a case: nothing to triage.
-        _, facts = by_case.setdefault(case.pk, (case, {}))
-        facts.update(facts_from_request(item.request, item.records))
+        _, answers = by_case.setdefault(case.pk, (case, []))
+        answers.append((item.request.pk, facts_from_request(item.request, item.records)))
     return by_case
 
 
@@ -58,13 +58,19 @@ def _case_of(request: Request) -> Case | None:
 
 
 def triage_new_case(*, items: list[IntakeItem], actor: User | None) -> None:
-    """Record each case's intake facts and triage it under the active guidance, in bulk."""
-    by_case = _facts_by_case(items)
+    """Record what the batch's requests tell about their cases, by precedence (a known fact
+    is never overwritten: a contradiction is new information to review), and triage the
+    cases that are new or whose facts changed, in bulk."""
+    by_case = _answers_by_case(items)
     if not by_case:
         return
-    stored = services_intake.case_facts_record_many(
-        facts={pk: facts for pk, (_, facts) in by_case.items()}, actor=actor
+    stored, changed = services_intake.case_facts_record_many(
+        answers={pk: answers for pk, (_, answers) in by_case.items()},
+        actor=actor,
+        receipts={item.request.pk: item.request.receipt_number for item in items},
     )
     services_intake.cases_triage_new(
-        cases=[case for case, _ in by_case.values()], facts=stored, actor=actor
+        cases=[case for case, _ in by_case.values() if case.pk in changed or not case.pathway],
+        facts=stored,
+        actor=actor,
     )

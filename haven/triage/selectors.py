@@ -17,12 +17,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from haven.cases.models import Case
+from haven.intake.models import Request
 
 from .engine import Decision, Engine, engine_for
-from .models import CaseFacts, GuidanceVersion, RetriageRun, TriageDecision
+from .models import CaseFacts, FactReview, GuidanceVersion, RetriageRun, TriageDecision
 from .pack import Pack, parse_pack
 from .pathways import PATHWAYS
-from .permissions import can_review_guidance, can_view_triage
+from .permissions import can_correct_facts, can_review_guidance, can_view_triage
 
 if TYPE_CHECKING:
     from haven.accounts.permissions import AnyUser
@@ -115,6 +116,11 @@ class CaseTriage:
     facts: dict[str, Any]
     history: list[TriageDecision]
     active: GuidanceVersion | None
+    # Where each fact came from (provenance.py), and new information still to review.
+    sources: dict[str, Any] = field(default_factory=dict)
+    reviews: list[FactReview] = field(default_factory=list)
+    # Receipt numbers of the requests named by sources and reviews, by request id.
+    receipts: dict[int, str] = field(default_factory=dict)
 
 
 def case_triage(*, case: Case, user: AnyUser) -> CaseTriage:
@@ -125,12 +131,38 @@ def case_triage(*, case: Case, user: AnyUser) -> CaseTriage:
         .select_related("guidance", "outcome")
         .order_by("-id")[:10]
     )
+    row = CaseFacts.objects.filter(case=case).first()
+    sources = dict(row.sources) if row is not None else {}
+    reviews = list(
+        FactReview.objects.filter(case=case, status=FactReview.Status.OPEN).order_by("id")
+    )
+    named = {r.request_id for r in reviews if r.request_id} | {
+        entry["request"]
+        for entry in sources.values()
+        if isinstance(entry, dict) and isinstance(entry.get("request"), int)
+    }
+    receipts = (
+        dict(Request.objects.filter(pk__in=named).values_list("pk", "receipt_number"))
+        if named
+        else {}
+    )
     return CaseTriage(
         decision=history[0] if history else None,
-        facts=case_facts(case),
+        facts=dict(row.facts) if row is not None else {},
         history=history,
         active=active_guidance(),
+        sources=sources,
+        reviews=reviews,
+        receipts=receipts,
     )
+
+
+def fact_review_get(*, user: AnyUser, case_id: int, pk: int) -> FactReview:
+    """An open or decided item of new information on a case, for a user who may decide it:
+    PermissionDenied (403) otherwise, FactReview.DoesNotExist (404) when not on that case."""
+    if not can_correct_facts(user):
+        raise PermissionDenied
+    return FactReview.objects.select_related("case", "request").get(pk=pk, case_id=case_id)
 
 
 # -- preview -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
+from haven.cases.public_status import public_status_sync, public_status_sync_many
 
 from . import bulk, selectors
 from .engine import Decision, Engine
@@ -32,6 +33,7 @@ from .models import (
 from .pack import Pack, parse_pack
 from .pathways import pathway_label
 from .permissions import can_correct_facts, can_manage_guidance
+from .provenance import caseworker_source, fact_label, shown_value
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -288,19 +290,30 @@ def case_retriage(
         description=event_text(before, decision),
         data=event_data(before, decision),
     )
+    # A first pathway puts the case's requests under review.
+    public_status_sync(case=case, actor=actor)
     return row
 
 
 @transaction.atomic
 def case_facts_update(
-    *, case: Case, changes: dict[str, Any], actor: User, note: str = ""
+    *,
+    case: Case,
+    changes: dict[str, Any],
+    actor: User,
+    note: str = "",
+    summary: str = "",
+    source_extra: dict[str, Any] | None = None,
 ) -> TriageDecision | None:
     """Correct some facts (None makes a fact unknown), audit it, and re-triage.
+
+    The corrected facts are the caseworker's from now on: no request overwrites them.
 
     Raises FactsError naming the fact when a value does not fit the schema.
     """
     if not can_correct_facts(actor):
         raise PermissionDenied
+    source_extra = source_extra or {}
     if "days_waiting" in changes:
         raise FactsError("days_waiting", "is derived from the case's dates and cannot be set")
     cleaned = clean_facts(changes)
@@ -316,16 +329,47 @@ def case_facts_update(
     }
     if not diff:
         return None
-    row.facts, row.updated_by = after, actor
-    row.save(update_fields=["facts", "updated_by", "updated_at"])
+    _facts_apply(row, after, diff, caseworker_source(actor.pk, **source_extra), actor)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=row,
-        summary=f"Corrected triage facts of case {case.reference}",
-        details={"case": case.pk, "changes": diff, "note": note[:500]},
+        summary=summary or f"Corrected triage facts of case {case.reference}",
+        details={"case": case.pk, "changes": diff, "note": note[:500], **source_extra},
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.FACTS_CHANGED,
+        actor=actor,
+        description=(
+            (summary or "Facts corrected")
+            + ": "
+            + "; ".join(
+                f"{fact_label(name)}: {shown_value(old)} → {shown_value(new)}"
+                for name, (old, new) in diff.items()
+            )
+            + (f". Note: {note.strip()}" if note.strip() else "")
+        )[:500],
     )
     return case_retriage(case=case, actor=actor, reason=TriageDecision.Reason.CORRECTION)
+
+
+def _facts_apply(
+    row: CaseFacts,
+    after: dict[str, Any],
+    diff: dict[str, list[Any]],
+    source: dict[str, Any],
+    actor: User,
+) -> None:
+    """Store corrected facts with their source: a caseworker's value beats any request."""
+    sources = dict(row.sources)
+    for name in diff:
+        if after.get(name) is None:
+            sources.pop(name, None)
+        else:
+            sources[name] = source
+    row.facts, row.sources, row.updated_by = after, sources, actor
+    row.save(update_fields=["facts", "sources", "updated_by", "updated_at"])
 
 
 def case_facts_record(*, case: Case, facts: dict[str, Any], actor: User | None) -> CaseFacts:
@@ -437,6 +481,16 @@ def cases_retriage_batch(
     bulk.insert_rows(TriageDecision, DECISION_FIELDS, decision_rows)
     bulk.insert_rows(CaseEvent, EVENT_FIELDS, event_rows)
     bulk.update_pathways(Case._meta.db_table, updates)
+    # Cases triaged for the first time: their requests are under review now. Read back
+    # (two more statements) only when there are any, as after a first activation.
+    first = [pk for pk, pathway, _, _ in rows if not pathway]
+    if first:
+        public_status_sync_many(
+            cases=Case.objects.filter(pk__in=first).only(
+                "id", "status", "pathway", "closure_outcome", "merged_into"
+            ),
+            actor=run.requested_by,
+        )
     shard.done += len(rows)
     shard.last_case_id = up_to
     shard.save(update_fields=["done", "last_case_id"])

@@ -9,42 +9,130 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
-from haven.cases.models import Case, CaseEvent
+from haven.cases.models import Case, CaseEvent, CaseMember
 from haven.common.bulk import insert_instances, update_instances
 
 from . import selectors
-from .models import CaseFacts, TriageDecision
+from .models import CaseFacts, FactReview, TriageDecision
+from .provenance import Contradiction, merge_request_facts
 from .services import OutcomeCache, event_data, event_text
+from .services_facts import review_text
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
 
-def case_facts_record_many(
-    *, facts: dict[int, dict[str, Any]], actor: User | None
-) -> dict[int, dict[str, Any]]:
-    """case_facts_record for many cases (ids → facts gathered at intake); returns each
-    case's facts as now stored. Two or three statements whatever the number of cases."""
-    rows = {row.case_id: row for row in CaseFacts.objects.filter(case_id__in=list(facts))}
-    now = timezone.now()  # update_instances does not apply auto_now
-    for case_id, row in rows.items():
-        row.facts, row.updated_at = {**row.facts, **facts[case_id]}, now
-    update_instances(list(rows.values()), ["facts", "updated_at"])
-    insert_instances(
-        [
-            CaseFacts(case_id=case_id, facts=given, updated_by=actor)
-            for case_id, given in facts.items()
-            if case_id not in rows
-        ]
+Answers = list[tuple[int | None, dict[str, Any]]]
+
+
+def _household_sizes(case_ids: list[int]) -> dict[int, int]:
+    """Active members per case (a member folded into another is history, not household)."""
+    return dict(
+        CaseMember.objects.filter(case_id__in=case_ids, merged_into__isnull=True)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
     )
+
+
+def _open_reviews(case_ids: list[int]) -> set[tuple[int, str, str]]:
     return {
-        case_id: rows[case_id].facts if case_id in rows else given
-        for case_id, given in facts.items()
+        (case_id, fact, repr(value))
+        for case_id, fact, value in FactReview.objects.filter(
+            case_id__in=case_ids, status=FactReview.Status.OPEN
+        ).values_list("case_id", "fact", "new_value")
     }
+
+
+def case_facts_record_many(
+    *, answers: dict[int, Answers], actor: User | None, receipts: dict[int, str] | None = None
+) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """Record what intake's requests tell about their cases (case id → (request id,
+    answers) in order), by the precedence of provenance.py: unknown facts are taken,
+    `dependants` is derived from the household, and a contradiction of a known fact
+    becomes new information to review (with a case event) instead of an overwrite.
+
+    Returns each case's facts as now stored and the ids of the cases whose facts changed
+    (or are new). A fixed number of statements whatever the number of cases; `receipts`
+    (request id → receipt number) names the requests in the case history.
+    """
+    ids = list(answers)
+    rows = {row.case_id: row for row in CaseFacts.objects.filter(case_id__in=ids)}
+    sizes = _household_sizes(ids)
+    now = timezone.now()  # update_instances does not apply auto_now
+    stored: dict[int, dict[str, Any]] = {}
+    changed: set[int] = set()
+    updated: list[CaseFacts] = []
+    created: list[CaseFacts] = []
+    contradictions: list[tuple[int, Contradiction]] = []
+    for case_id, given in answers.items():
+        row = rows.get(case_id)
+        members = sizes.get(case_id)
+        merged = merge_request_facts(
+            facts=row.facts if row else {},
+            sources=row.sources if row else {},
+            answers=given,
+            dependants=max(members - 1, 0) if members else None,
+        )
+        stored[case_id] = merged.facts
+        contradictions.extend((case_id, c) for c in merged.contradictions)
+        if row is None:
+            created.append(
+                CaseFacts(
+                    case_id=case_id, facts=merged.facts, sources=merged.sources, updated_by=actor
+                )
+            )
+            changed.add(case_id)
+        elif merged.changed:
+            row.facts, row.sources, row.updated_at = merged.facts, merged.sources, now
+            updated.append(row)
+            changed.add(case_id)
+    update_instances(updated, ["facts", "sources", "updated_at"])
+    insert_instances(created)
+    _reviews_record(contradictions, actor, receipts or {})
+    return stored, changed
+
+
+def _reviews_record(
+    contradictions: list[tuple[int, Contradiction]], actor: User | None, receipts: dict[int, str]
+) -> None:
+    """New information to review, once per case, fact and new value while it is open."""
+    if not contradictions:
+        return
+    already = _open_reviews(sorted({case_id for case_id, _ in contradictions}))
+    reviews, events = [], []
+    for case_id, c in contradictions:
+        key = (case_id, c.fact, repr(c.new))
+        if key in already:
+            continue
+        already.add(key)
+        reviews.append(
+            FactReview(
+                case_id=case_id,
+                fact=c.fact,
+                old_value=c.old,
+                new_value=c.new,
+                old_source=c.old_source,
+                request_id=c.request_id,
+            )
+        )
+        events.append(
+            CaseEvent(
+                case_id=case_id,
+                kind=CaseEvent.Kind.NEW_INFORMATION,
+                actor=actor,
+                description=review_text(
+                    c.fact, c.old, c.new, receipts.get(c.request_id or 0, ""), c.old_source
+                )[:500],
+            )
+        )
+    insert_instances(reviews)
+    insert_instances(events)
 
 
 def cases_triage_new(

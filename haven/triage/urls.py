@@ -6,6 +6,11 @@ app_name = "triage"
 
 urlpatterns = [
     path("cases/<int:case_id>/", views.case_triage, name="case"),
+    path(
+        "cases/<int:case_id>/new-information/<int:pk>/",
+        views.fact_review_decide,
+        name="fact_review",
+    ),
     path("queues/", views.queue_list, name="queues"),
     path("queues/<str:pathway>/", views.queue_detail, name="queue"),
     path("guidance/", views.guidance_list, name="guidance_list"),

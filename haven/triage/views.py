@@ -19,11 +19,11 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case
 
-from . import selectors, services
+from . import selectors, services, services_facts
 from .exports import write_preview_csv
 from .facts import FactsError
 from .forms import FactsForm
-from .models import GuidanceVersion, RetriageRun
+from .models import FactReview, GuidanceVersion, RetriageRun
 from .panels import panel_context
 from .pathways import PATHWAYS, pathway_label
 from .permissions import can_correct_facts, can_manage_guidance, can_view_triage
@@ -70,6 +70,35 @@ def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
     audit_record(actor=user, action=AuditAction.VIEW, obj=case, summary="Viewed case triage")
     status = 400 if form is not None and form.errors else 200
     return render(request, "triage/case.html", context, status=status)
+
+
+@login_required
+@require_POST
+def fact_review_decide(request: HttpRequest, case_id: int, pk: int) -> HttpResponse:
+    """Accept (apply and re-triage) or dismiss new information a request brought."""
+    user = _user(request)
+    try:
+        review = selectors.fact_review_get(user=user, case_id=case_id, pk=pk)
+    except FactReview.DoesNotExist as exc:
+        raise Http404 from exc
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "dismiss"):
+        messages.error(request, _("Choose to accept or to dismiss the new information."))
+        return redirect(case_url(case_id))
+    try:
+        services_facts.fact_review_decide(review=review, actor=user, accept=decision == "accept")
+    except services_facts.FactReviewClosed as exc:
+        messages.error(request, str(exc))
+    except FactsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("New information accepted and the case re-triaged.")
+            if decision == "accept"
+            else _("New information dismissed; the case keeps its facts."),
+        )
+    return redirect(case_url(case_id))
 
 
 # -- queues ----------------------------------------------------------------------

@@ -112,10 +112,26 @@ def _field_path(loc: Iterable[Any]) -> tuple[str, str]:
     return source, ".".join(str(p) for p in parts)
 
 
+def _fact_details(source: str, field: str, problems: Iterable[Any]) -> list[dict[str, Any]]:
+    """One detail per wrong fact of a `facts` object, each naming its fact."""
+    return [
+        {
+            "field": f"{field}.{fact}" if fact else field,
+            "location": source,
+            "message": f"{fact}: {message}" if fact else str(message),
+            "type": "fact_invalid",
+        }
+        for fact, message in problems
+    ]
+
+
 def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     details = []
     for error in errors:
         source, field = _field_path(error.get("loc", ()))
+        if error.get("type") == "fact_invalid":
+            details.extend(_fact_details(source, field, error.get("ctx", {}).get("problems", ())))
+            continue
         message = str(error.get("msg", "Invalid value"))
         if source == "body" and not field and error.get("type") == "missing":
             message = "A JSON request body is required."

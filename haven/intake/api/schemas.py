@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from haven.intake.models import IdentifierKind, Relationship, Request, Sex
 
@@ -69,7 +72,42 @@ EXAMPLE_REQUEST: dict[str, Any] = {
     "help_requested": "SIV applicant, COM approved; family in hiding, needs relocation.",
     "language": "fa-af",
     "consent_version": "2021-08",
+    "facts": {
+        "nationality": "AF",
+        "employer_type": "us_government_contractor",
+        "employment_months": 26,
+        "siv_stage": "com_approved",
+        "vulnerabilities": ["imminent_threat"],
+    },
 }
+
+FACTS_DESCRIPTION = (
+    "Answers about eligibility, by fact name, as documented in docs/triage.md ('Case facts'): "
+    "nationality and current_country (ISO 3166 alpha-2), is_us_citizen, is_us_lpr, "
+    "employer_type, employment_months, has_recommendation_letter, siv_stage, referral_source, "
+    "us_relative, claims_eligibility, vulnerabilities (a list), dependants. null or absent "
+    "means unknown. A fact with an unknown name, a wrong type or a value outside its list is "
+    "refused (422) naming the fact; days_waiting is worked out by Haven and cannot be sent."
+)
+
+
+def facts_checked(value: dict[str, Any]) -> dict[str, Any]:
+    """The facts checked against the fact schema, through the settings hook (the schema is
+    triage's; intake does not import it). Every wrong fact is named at once."""
+    path = getattr(settings, "HAVEN_FACTS_CHECK", "")
+    if not path:
+        return value
+    cleaned, problems = import_string(path)(value)
+    if problems:
+        raise PydanticCustomError(
+            "fact_invalid",
+            "{summary}",
+            {
+                "summary": "; ".join(f"{fact}: {message}" for fact, message in problems),
+                "problems": [list(problem) for problem in problems],
+            },
+        )
+    return dict(cleaned)
 
 
 class IdentifierIn(BaseModel):
@@ -143,6 +181,12 @@ class RequestIn(BaseModel):
     consent_version: Text = Field(
         "", max_length=20, description="Version of the consent statement the household agreed to."
     )
+    facts: dict[str, Any] | None = Field(default=None, max_length=50, description=FACTS_DESCRIPTION)
+
+    @field_validator("facts")
+    @classmethod
+    def _facts_fit_the_schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else facts_checked(value)
 
 
 class RequestCreatedOut(BaseModel):
@@ -164,7 +208,16 @@ class RequestSummaryOut(Schema):
     id: int
     receipt_number: str
     received_at: dt.datetime
-    status: Request.Status
+    status: Request.Status = Field(
+        description="Follows the request's case: received, under_review (triaged or being "
+        "worked), referred (to a partner), closed."
+    )
+    outcome: str = Field(
+        "",
+        description="Once closed, why, in neutral words: "
+        + ", ".join(Request.Outcome.values)
+        + "; empty otherwise.",
+    )
     people_count: int
 
 

@@ -36,6 +36,7 @@ def requests_sent_by(*, organization: Organization, page: int, page_size: int) -
             "receipt_number",
             "received_at",
             "status",
+            "outcome",
             "people_count",
             "people_pending",
             "raw_input",

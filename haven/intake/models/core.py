@@ -60,6 +60,16 @@ class Request(models.Model):
         REFERRED = "referred", _("Referred to a partner")
         CLOSED = "closed", _("Closed")
 
+    class Outcome(models.TextChoices):
+        # Why a closed request was closed, in neutral words a requester may read. A
+        # caseworker picks one when closing the case (cases.Case.closure_outcome).
+        ASSISTED = "assisted", _("Assisted")
+        REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred to another organisation")
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible under current guidance")
+        DUPLICATE = "duplicate", _("Duplicate: merged with another request")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        UNREACHABLE = "unreachable", _("Could not be reached")
+
     # Unique by a constraint below (not unique=True, whose extra LIKE index no query uses).
     receipt_number = models.CharField(max_length=20)
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -74,7 +84,10 @@ class Request(models.Model):
     raw_input = EncryptedTextField()
     raw_content_type = models.CharField(max_length=100, default="application/json")
     status_secret_hash = models.CharField(max_length=64)
+    # Derived from the request's case by cases.public_status (never set by hand).
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    # With status closed: the case's closure outcome; blank otherwise.
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     needs_data_entry = models.BooleanField(default=False)
     # Stored and receipted, but resolution, cases and triage have not run on it yet: a
     # background task does (channels that must answer fast store it this way).

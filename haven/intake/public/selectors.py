@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
@@ -20,8 +22,14 @@ def normalize_secret(value: str) -> str:
     return western_digits(value)
 
 
-def request_status_lookup(*, receipt_number: str, secret: str) -> str | None:
-    """The public status of the request behind this pair, or None.
+class PublicStatus(NamedTuple):
+    status: str
+    # Why it was closed (Request.Outcome), blank unless closed.
+    outcome: str
+
+
+def request_status_lookup(*, receipt_number: str, secret: str) -> PublicStatus | None:
+    """The public status (and closure outcome) of the request behind this pair, or None.
 
     None means "no such pair", whether the receipt is unknown or the secret wrong: the
     caller must answer both the same way. Every look-up is audited, without the secret.
@@ -29,7 +37,7 @@ def request_status_lookup(*, receipt_number: str, secret: str) -> str | None:
     number = normalize_receipt_number(receipt_number)
     found = (
         Request.objects.filter(receipt_number=number)
-        .only("id", "status", "status_secret_hash")
+        .only("id", "status", "outcome", "status_secret_hash")
         .first()
         if number
         else None
@@ -47,7 +55,7 @@ def request_status_lookup(*, receipt_number: str, secret: str) -> str | None:
         # What was typed is kept short: it is untrusted text from the internet.
         details={"receipt_number": number or receipt_number[:30], "outcome": outcome},
     )
-    return found.status if found and matches else None
+    return PublicStatus(found.status, found.outcome) if found and matches else None
 
 
 def status_lookup_refused_record(*, receipt_number: str) -> None:

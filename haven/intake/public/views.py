@@ -42,6 +42,26 @@ STATUS_EXPLANATIONS = {
     ),
     Request.Status.CLOSED: _("The task force has finished working on this request."),
 }
+# Neutral words for why a request was closed: no reasons, names or eligibility details.
+OUTCOME_EXPLANATIONS = {
+    Request.Outcome.ASSISTED: _("The task force has given the help it could."),
+    Request.Outcome.REFERRED_ELSEWHERE: _(
+        "Your request was passed to another organisation that may be able to help."
+    ),
+    Request.Outcome.NOT_ELIGIBLE: _(
+        "Under the current guidance, the task force cannot help with this request. "
+        "If your situation changes, you may send a new request."
+    ),
+    Request.Outcome.DUPLICATE: _(
+        "Your household sent more than one request; they are now handled as one. "
+        "Use the receipt number of any of them."
+    ),
+    Request.Outcome.WITHDRAWN: _("The request was withdrawn."),
+    Request.Outcome.UNREACHABLE: _(
+        "The task force could not reach you with the contact details given. "
+        "You may send a new request with details where you can be reached."
+    ),
+}
 
 
 def _apply_forms(request: HttpRequest) -> tuple[PublicDetailsForm, PrincipalForm, BaseFormSet]:
@@ -125,15 +145,12 @@ def status(request: HttpRequest) -> HttpResponse:
         # One answer for an unknown receipt and for a wrong secret; the secret is not echoed.
         retry = StatusLookupForm(initial={"receipt_number": form.cleaned_data["receipt_number"]})
         return _render_status(request, retry, 200, not_found=True)
-    return _render_status(
-        request,
-        StatusLookupForm(),
-        200,
-        result={
-            "label": Request.Status(found).label,
-            "explanation": STATUS_EXPLANATIONS[Request.Status(found)],
-        },
-    )
+    status = Request.Status(found.status)
+    result = {"label": status.label, "explanation": STATUS_EXPLANATIONS[status]}
+    if status == Request.Status.CLOSED and found.outcome in OUTCOME_EXPLANATIONS:
+        result["outcome"] = Request.Outcome(found.outcome).label
+        result["outcome_explanation"] = OUTCOME_EXPLANATIONS[Request.Outcome(found.outcome)]
+    return _render_status(request, StatusLookupForm(), 200, result=result)
 
 
 def _render_status(

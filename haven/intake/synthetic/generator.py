@@ -21,6 +21,10 @@ from .raw import raw_input
 from .render import render_submission
 from .tables import Tables, load_tables
 
+# The 2021 intake the stream is modelled on. A stream is dated relative to a "today"
+# (default: now): every date moves by the same whole number of days, so the last requests
+# arrive just before today, the desk's queues are as old as a real desk's, and the same
+# seed and the same today give the same stream.
 PERIOD_START = dt.datetime(2021, 8, 15, 6, 0, tzinfo=dt.UTC)
 PERIOD_END = dt.datetime(2021, 10, 31, 18, 0, tzinfo=dt.UTC)
 # Arrival density falls off after the first weeks: u**0.8 front-loads the stream.
@@ -56,16 +60,28 @@ class _Planned:
 class _Clock:
     """Maps a position in the stream to a receipt time between mid-August and October."""
 
-    def __init__(self, total: int, rng: random.Random) -> None:
+    def __init__(self, total: int, rng: random.Random, shift: dt.timedelta) -> None:
         self._total = max(total, 1)
         self._rng = rng
         self._span = (PERIOD_END - PERIOD_START).total_seconds()
+        self._start = PERIOD_START + shift
 
     def at(self, index: int) -> dt.datetime:
         # Jitter stays inside the request's own slot, so times never go backwards.
         fraction = (index + self._rng.random()) / self._total
         offset = self._span * fraction**_SURGE_EXPONENT
-        return PERIOD_START + dt.timedelta(seconds=round(offset))
+        return self._start + dt.timedelta(seconds=round(offset))
+
+
+def shift_to(today: dt.datetime | dt.date | None) -> dt.timedelta:
+    """Whole days that move the 2021 period to end on or just before `today` (None: now)."""
+    if today is None:
+        today = dt.datetime.now(dt.UTC)
+    elif not isinstance(today, dt.datetime):
+        today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=dt.UTC)
+    elif today.tzinfo is None:
+        today = today.replace(tzinfo=dt.UTC)
+    return dt.timedelta(days=(today - PERIOD_END).days)
 
 
 def _plan(tables: Tables, rng: random.Random, household: Household) -> list[_Planned]:
@@ -87,11 +103,12 @@ def _plan(tables: Tables, rng: random.Random, household: Household) -> list[_Pla
 
 
 class _Stream:
-    def __init__(self, tables: Tables, requests: int, seed: int) -> None:
+    def __init__(self, tables: Tables, requests: int, seed: int, shift: dt.timedelta) -> None:
         self.tables = tables
         self.requests = requests
         self.rng = random.Random(seed)
-        self.clock = _Clock(requests, random.Random(self.rng.getrandbits(64)))
+        self.shift = shift
+        self.clock = _Clock(requests, random.Random(self.rng.getrandbits(64)), shift)
         self.window = max(8, min(requests // 2, _MAX_WINDOW))
         self.pending: list[tuple[int, int, _Planned]] = []
         self.sequence = 0
@@ -108,6 +125,7 @@ class _Stream:
             random.Random(rng.getrandbits(64)),
             f"h{self.households:06d}",
             relative,
+            self.shift,
         )
         self.households += 1
         self.recent.append(family_root(household))
@@ -143,10 +161,14 @@ class _Stream:
         )
 
 
-def generate(*, requests: int, seed: int) -> Iterator[SyntheticRequest]:
-    """`requests` synthetic requests, the same ones for the same seed, in order of arrival."""
+def generate(
+    *, requests: int, seed: int, today: dt.datetime | dt.date | None = None
+) -> Iterator[SyntheticRequest]:
+    """`requests` synthetic requests in order of arrival, the last ones just before `today`
+    (default: now). The same seed gives the same people; the same seed and today, the same
+    requests to the second."""
     if requests < 0:
         raise ValueError("requests must not be negative")
-    stream = _Stream(load_tables(), requests, seed)
+    stream = _Stream(load_tables(), requests, seed, shift_to(today))
     for index in range(requests):
         yield stream.render(index, stream.next_planned(index))

@@ -15,9 +15,11 @@ from haven.intake.models import Relationship
 
 from .tables import Tables
 
-# Ages are counted back from the start of the evacuation.
+# Ages are counted back from the start of the evacuation (as in 2021; a stream dated
+# relative to today shifts these by the same whole number of days, generator.py).
 REFERENCE_DATE = dt.date(2021, 8, 15)
 _CROSSING_START = dt.datetime(2021, 8, 20, tzinfo=dt.UTC)
+NO_SHIFT = dt.timedelta(0)
 _CROSSING_DAYS = 60
 ADULT_AGE = 18
 
@@ -39,10 +41,12 @@ class TruePerson:
     siv_case: str = ""
     phone: str = ""  # an Afghan national number of their own
     email: str = ""
+    # The day ages are counted on: the start of the (possibly shifted) period.
+    reference: dt.date = REFERENCE_DATE
 
     @property
     def age(self) -> int:
-        return (REFERENCE_DATE - self.birth).days // 365
+        return (self.reference - self.birth).days // 365
 
 
 @dataclass(slots=True)
@@ -84,10 +88,14 @@ def national_number(rng: random.Random, tables: Tables, country: str) -> str:
 class _Builder:
     """Builds one household; holds the draws that several members share."""
 
-    def __init__(self, tables: Tables, rng: random.Random, key: str) -> None:
+    def __init__(
+        self, tables: Tables, rng: random.Random, key: str, shift: dt.timedelta = NO_SHIFT
+    ) -> None:
         self.tables = tables
         self.rng = rng
         self.key = key
+        self.shift = shift
+        self.reference = REFERENCE_DATE + shift
         self.spec: dict[str, Any] = tables.household
         self.members: list[TruePerson] = []
 
@@ -105,7 +113,7 @@ class _Builder:
 
     def birth(self, age: int) -> tuple[dt.date, str]:
         age = max(age, 0)
-        born = REFERENCE_DATE - dt.timedelta(days=age * 365 + self.rng.randrange(365))
+        born = self.reference - dt.timedelta(days=age * 365 + self.rng.randrange(365))
         known = self.tables.household_choices["dob_known"].pick(self.rng)
         if known == "jan1":
             # The de facto birthday, and what the papers say: it is the date we know.
@@ -134,6 +142,7 @@ class _Builder:
             birth=born,
             dob_known=known,
             extended=extended,
+            reference=self.reference,
         )
         self._documents(person)
         self.members.append(person)
@@ -270,14 +279,19 @@ def _email(b: _Builder, person: TruePerson) -> str:
 
 
 def build_household(
-    tables: Tables, rng: random.Random, key: str, relative: FamilyRoot | None = None
+    tables: Tables,
+    rng: random.Random,
+    key: str,
+    relative: FamilyRoot | None = None,
+    shift: dt.timedelta = NO_SHIFT,
 ) -> Household:
     """A principal and the people who travel with them.
 
     With `relative`, the principal is a brother of another household's principal:
-    same father, family name and province, and often the same phone.
+    same father, family name and province, and often the same phone. `shift` moves every
+    date (births, crossing the border) by the same whole number of days.
     """
-    b = _Builder(tables, rng, key)
+    b = _Builder(tables, rng, key, shift)
     sex, age = _principal_sex_and_age(b)
     if relative:
         sex = "m"
@@ -305,7 +319,9 @@ def build_household(
     )
     crossed_at = None
     if b.chance(float(b.spec["crossed"])):
-        crossed_at = _CROSSING_START + dt.timedelta(minutes=rng.randrange(_CROSSING_DAYS * 1440))
+        crossed_at = (
+            _CROSSING_START + shift + dt.timedelta(minutes=rng.randrange(_CROSSING_DAYS * 1440))
+        )
     pk_phone = ""
     if crossed_at and b.chance(float(b.spec["pk_phone_after_crossing"])):
         pk_phone = national_number(rng, tables, "PK")

@@ -50,7 +50,7 @@ def test_results_carry_minimal_fields_only(partner_org_a):
 
     (row,) = get(token).json()["results"]
 
-    assert set(row) == {"id", "receipt_number", "received_at", "status", "people_count"}
+    assert set(row) == {"id", "receipt_number", "received_at", "status", "outcome", "people_count"}
     request = Request.objects.get(receipt_number=receipt)
     assert row["id"] == request.pk
     assert row["status"] == "received"

@@ -201,7 +201,8 @@ def test_it_encrypts_existing_rows_when_migrating_and_decrypts_them_back():
 
         executor.loader.build_graph()
         executor.migrate(after)
-        request = Request.objects.get(pk=old.pk)
+        # Only the columns 0007 knows: later migrations add others.
+        request = Request.objects.only("id", "raw_input").get(pk=old.pk)
         assert PASSPORT not in stored_column(request)
         assert request.raw_input == plaintext
 
@@ -210,4 +211,4 @@ def test_it_encrypts_existing_rows_when_migrating_and_decrypts_them_back():
         assert stored_column(request) == plaintext
     finally:
         executor.loader.build_graph()
-        executor.migrate(after)
+        executor.migrate(executor.loader.graph.leaf_nodes("intake"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from io import StringIO
 from pathlib import Path
 
@@ -28,9 +29,9 @@ def _read(path: Path) -> list[dict[str, str]]:
 @pytest.mark.django_db
 def test_seed_loads_requests_and_writes_truth_by_record_pk(tmp_path: Path) -> None:
     truth_path = tmp_path / "truth.csv"
-    out, err = _seed(requests=50, seed=1, truth=str(truth_path), batch_size=20)
+    out, err = _seed(requests=50, seed=1, truth=str(truth_path), batch_size=20, today="2026-05-01")
 
-    generated = list(generate(requests=50, seed=1))
+    generated = list(generate(requests=50, seed=1, today=dt.date(2026, 5, 1)))
     assert Request.objects.count() == 50
     assert PersonRecord.objects.count() == sum(len(r.data.people) for r in generated)
     assert "Seeded 50 requests" in out
@@ -93,3 +94,20 @@ def test_no_db_needs_both_files(tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         _seed(requests=5, seed=1, records=str(tmp_path / "records.csv"))
     assert Request.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seeded_requests_are_dated_relative_to_today_not_2021() -> None:
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    _seed(requests=20, seed=3)
+    span = Request.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
+    now = timezone.now()
+    assert (now - span["first"]).days <= 80  # was 1,930 days: every queue "over target"
+    assert now - dt.timedelta(days=2) <= span["last"] <= now
+
+
+def test_seed_refuses_a_today_that_is_not_a_date() -> None:
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("seed", "--today", "yesterday", "--no-db", stdout=StringIO())

@@ -80,15 +80,34 @@ def test_exactly_the_requested_number_with_one_key_per_person(
         json.loads(request.raw_input)
 
 
-def test_receipt_times_are_aware_in_order_and_in_autumn_2021(
+def test_receipt_times_are_aware_in_order_and_end_just_before_today(
     sample: list[SyntheticRequest],
 ) -> None:
     times = [r.received_at for r in sample]
     assert all(t.tzinfo is not None for t in times)
     assert times == sorted(times)
-    assert dt.datetime(2021, 8, 1, tzinfo=dt.UTC) <= times[0]
-    assert times[-1] <= dt.datetime(2021, 11, 1, tzinfo=dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    # Dated relative to today (issue 11), not to 2021: queues are days old, not years.
+    assert now - dt.timedelta(days=80) <= times[0]
+    assert now - dt.timedelta(days=2) <= times[-1] <= now
     assert (times[-1] - times[0]).days > 45
+
+
+def test_a_given_today_gives_the_same_stream_and_another_day_only_moves_it() -> None:
+    today = dt.date(2026, 3, 1)
+    first = list(generate(requests=40, seed=5, today=today))
+    again = list(generate(requests=40, seed=5, today=today))
+    assert [(r.received_at, r.raw_input) for r in first] == [
+        (r.received_at, r.raw_input) for r in again
+    ]
+    assert first[-1].received_at <= dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    assert first[-1].received_at.date() >= dt.date(2026, 2, 27)
+    later = list(generate(requests=40, seed=5, today=dt.date(2026, 3, 11)))
+    assert [r.person_keys for r in later] == [r.person_keys for r in first]
+    assert [r.data.channel for r in later] == [r.data.channel for r in first]
+    assert {(b.received_at - a.received_at) for a, b in zip(first, later, strict=True)} == {
+        dt.timedelta(days=10)
+    }
 
 
 def test_siblings_share_father_and_phone_but_are_different_people(

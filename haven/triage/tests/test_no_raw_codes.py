@@ -112,7 +112,9 @@ def test_history_lines_are_written_in_the_readers_language(client_for, caseworke
     assert event.data == {
         "message": "status_changed",
         "from_status": "new",
+        "from_outcome": "",
         "to_status": "awaiting_information",
+        "to_outcome": "",
     }
     with translation.override("fa-af"):
         line = event.text

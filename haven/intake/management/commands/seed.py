@@ -7,7 +7,9 @@ triaged exactly as real intake would do it.
 
 from __future__ import annotations
 
+import argparse
 import csv
+import datetime as dt
 import itertools
 import time
 from collections.abc import Iterable, Iterator
@@ -40,6 +42,13 @@ def _batches(requests: Iterable[SyntheticRequest], size: int) -> Iterator[list[S
     iterator = iter(requests)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _load_batch(batch: list[SyntheticRequest]) -> dict[int, SyntheticRequest]:
@@ -93,9 +102,19 @@ class Command(BaseCommand):
             help="With --no-db: add a request_id column (which records came in one request).",
         )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            help="Date the requests relative to this day, YYYY-MM-DD (default: today): the "
+            "last arrive just before it. The same --seed and --today give the same data.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         requests, seed = int(options["requests"]), int(options["seed"])
+        today = options.get("today")
+        if isinstance(today, str):  # call_command passes options as given
+            today = _date(today)
         if requests < 0:
             raise CommandError("--requests must not be negative.")
         started = time.monotonic()
@@ -103,7 +122,7 @@ class Command(BaseCommand):
             if not options["records"] or not options["truth"]:
                 raise CommandError("--no-db needs --records FILE and --truth FILE.")
             records = write_records_csv(
-                generate(requests=requests, seed=seed),
+                generate(requests=requests, seed=seed, today=today),
                 options["records"],
                 options["truth"],
                 request_ids=options["request_ids"],
@@ -115,9 +134,11 @@ class Command(BaseCommand):
             return
         if options["records"]:
             raise CommandError("--records is only for --no-db; use --truth with the database.")
-        self._seed_database(requests, seed, options["truth"], max(1, options["batch_size"]))
+        self._seed_database(requests, seed, options["truth"], max(1, options["batch_size"]), today)
 
-    def _seed_database(self, requests: int, seed: int, truth_path: str | None, size: int) -> None:
+    def _seed_database(
+        self, requests: int, seed: int, truth_path: str | None, size: int, today: dt.date | None
+    ) -> None:
         started = time.monotonic()
         people: set[str] = set()
         households: set[str] = set()
@@ -129,7 +150,8 @@ class Command(BaseCommand):
             truth = csv.writer(truth_file, lineterminator="\n")
             truth.writerow(TRUTH_FILE_HEADER.split(","))
         try:
-            for batch in _batches(generate(requests=requests, seed=seed), size):
+            stream = generate(requests=requests, seed=seed, today=today)
+            for batch in _batches(stream, size):
                 created = _load_batch(batch)
                 if truth is not None:
                     _write_truth(truth, created)

@@ -30,7 +30,7 @@ PERSONAS = [
     ("partner", Role.PARTNER, "UNHCR Pakistan"),
     ("admin", Role.ADMIN, "Task Force"),
 ]
-DEMO_GUIDANCE = "us-afghan-2021@1"
+DEMO_GUIDANCE = "us-afghan-2021@2"
 ORGANIZATIONS = [
     ("Task Force", Organization.Kind.TASK_FORCE, "Task force"),
     ("UNHCR Pakistan", Organization.Kind.PARTNER, "UNHCR"),
@@ -45,6 +45,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--requests", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=2021)
+        parser.add_argument(
+            "--today",
+            default=None,
+            help="Date the synthetic requests relative to this day, YYYY-MM-DD (default: today).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         credentials = self._accounts()
@@ -52,7 +57,8 @@ class Command(BaseCommand):
         if desk_counts()["requests"]:
             self.stdout.write("Synthetic data already loaded; not adding more.")
         else:
-            call_command("seed", requests=options["requests"], seed=options["seed"])
+            extra = ["--today", options["today"]] if options["today"] else []
+            call_command("seed", *extra, requests=options["requests"], seed=options["seed"])
         self.stdout.write("\nDemo accounts (user name / password / role):")
         for username, role, _org in PERSONAS:
             self.stdout.write(f"  {username:<12} {credentials[username]:<26} {role.label}")

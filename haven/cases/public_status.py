@@ -1,0 +1,116 @@
+"""The public status of requests, derived from their case: what /status/ and the partner API say.
+
+A requester sees only four statuses (intake.Request.Status) and, once closed, a neutral
+outcome. They are never set by hand: every write that changes what they depend on (the
+case's status, its pathway, a merge, a request joining the case) calls public_status_sync
+in its own transaction, so what a requester reads is always what the case says.
+
+    case NEW, not triaged                        → received
+    case NEW with a pathway, IN_REVIEW,
+      AWAITING_INFORMATION                       → under review
+    case REFERRED                                → referred to a partner
+    case CLOSED                                  → closed, with the case's closure outcome
+
+A request linked to several cases (a merge links the source's requests to the target)
+follows the case that was not merged away, so a duplicate's requests take the status of
+the case now worked. Rows are written only when they change, and for each case whose
+requests changed, cases.signals.public_status_changed is sent inside the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from haven.common.bulk import update_instances
+from haven.intake.models import Request
+from haven.intake.services import IntakeItem
+
+from .models import Case, CaseRequest
+from .signals import public_status_changed
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+Change = tuple[Request, str, str]
+
+
+def public_status_of(case: Case) -> tuple[str, str]:
+    """(status, outcome) a requester sees for a request of this case."""
+    if case.status == Case.Status.CLOSED:
+        outcome = case.closure_outcome or (Request.Outcome.DUPLICATE if case.merged_into_id else "")
+        return Request.Status.CLOSED, outcome
+    if case.status == Case.Status.REFERRED:
+        return Request.Status.REFERRED, ""
+    if case.status in (Case.Status.IN_REVIEW, Case.Status.AWAITING_INFORMATION) or case.pathway:
+        return Request.Status.UNDER_REVIEW, ""
+    return Request.Status.RECEIVED, ""
+
+
+def _governing(cases: Iterable[Case]) -> dict[int, Case]:
+    """The cases whose requests to derive, by id: a merged case's requests follow the case
+    it was merged into (and so on, if that one was merged too)."""
+    governing: dict[int, Case] = {}
+    merged: set[int] = set()
+    for case in cases:
+        if case.merged_into_id is None:
+            governing[case.pk] = case
+        else:
+            merged.add(case.merged_into_id)
+    # Rare (a merge): one query per level of merges.
+    while merged - set(governing):
+        found = list(Case.objects.filter(pk__in=merged - set(governing)))
+        merged = set()
+        for case in found:
+            if case.merged_into_id is None:
+                governing[case.pk] = case
+            else:
+                merged.add(case.merged_into_id)
+    return governing
+
+
+def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> list[Change]:
+    """Derive the public status of every request of these cases: two statements whatever
+    their number (one read, one batched update of the rows that changed), plus one signal
+    per case whose requests changed. Returns the changes."""
+    governing = _governing(cases)
+    if not governing:
+        return []
+    links = (
+        CaseRequest.objects.filter(case_id__in=list(governing))
+        .select_related("request")
+        .defer("request__raw_input")
+        .order_by("request_id")
+    )
+    changed: list[Request] = []
+    by_case: dict[int, list[Change]] = defaultdict(list)
+    for link in links:
+        request = link.request
+        status, outcome = public_status_of(governing[link.case_id])
+        if (request.status, request.outcome) == (status, outcome):
+            continue
+        old = request.status
+        request.status, request.outcome = status, outcome
+        changed.append(request)
+        if old != status:
+            by_case[link.case_id].append((request, old, status))
+    update_instances(changed, ["status", "outcome"])
+    for case_id, changes in by_case.items():
+        public_status_changed.send(
+            sender=Case, case=governing[case_id], changes=changes, actor=actor
+        )
+    return [change for changes in by_case.values() for change in changes]
+
+
+def public_status_sync(*, case: Case, actor: User | None) -> list[Change]:
+    """Derive the public status of every request of one case (see the module docstring)."""
+    return public_status_sync_many(cases=[case], actor=actor)
+
+
+def requests_public_status_sync(*, items: list[IntakeItem], actor: User | None) -> None:
+    """Intake step (last in HAVEN_INTAKE_PIPELINE): a new request takes its case's status,
+    and a case triaged at intake puts all its requests under review; a fixed number of
+    statements per batch."""
+    cases = {id(item.case): item.case for item in items if item.case is not None}
+    public_status_sync_many(cases=cases.values(), actor=actor)
