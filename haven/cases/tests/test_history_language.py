@@ -31,6 +31,7 @@ def test_a_merge_of_people_reads_in_dari_and_keeps_names_out_of_the_event(
 ):
     source, _ = duplicate_cases
     event = CaseEvent.objects.filter(case=source, kind="people_merged").get()
+    assert event.data is not None
     assert event.data["message"] == "people_changed"
     assert all(isinstance(line["to"], int) for line in event.data["lines"])
     assert "Sayed" not in str(event.data) and "Gul" not in str(event.data)
@@ -51,5 +52,6 @@ def test_merge_and_undo_lines_read_in_pashto(client_for, supervisor, duplicate_c
     assert "merged into this case" not in pashto and source.reference in pashto
     assert "member added" not in pashto
     dup = CaseEvent.objects.filter(kind="possible_duplicate").first()
-    assert dup is not None and dup.data["message"] == "possible_duplicate"
+    assert dup is not None and dup.data is not None
+    assert dup.data["message"] == "possible_duplicate"
     assert isinstance(dup.data["cases"][0]["people"][0], int)
