@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt) pyproject.toml
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint typecheck migrations-check pytest browser-deps messages clean
+.PHONY: demo test install lint typecheck migrations-check pytest browser-deps report-deps messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,17 @@ browser-deps:
 	  else echo "note: chromium is not installed; the browser test will be skipped"; fi; \
 	fi
 
-demo: install
+# Reports: fonts with Arabic script for the Dari and Pashto sitrep PDF (WeasyPrint, through Pango)
+# and poppler's pdftotext, which the sitrep tests read the PDF with; installed when root.
+report-deps:
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! fc-list | grep -qi "Noto Naskh Arabic"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      poppler-utils fonts-noto-core fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "note: poppler-utils or fonts-noto-core missing; sitrep PDF tests will be skipped"; fi; \
+	fi
+
+demo: install report-deps
 	$(BIN)/haven migrate --noinput -v0
 	$(BIN)/haven collectstatic --noinput -v0
 	$(BIN)/haven demo
@@ -51,7 +61,7 @@ typecheck: install
 migrations-check: install
 	$(BIN)/haven makemigrations --check --dry-run -v0
 
-pytest: install browser-deps
+pytest: install browser-deps report-deps
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest

@@ -27,6 +27,18 @@ class CaseFilterForm(DirAutoForm):
         label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    # Slices the dashboard links to (haven.reports); carried as hidden fields.
+    pathway = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    assignee = forms.RegexField(
+        regex=r"^(none|[0-9]{1,12})$", required=False, widget=forms.HiddenInput
+    )
+    team = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    province = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    open = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    first_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    first_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    data_entry = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def filters(self) -> CaseFilters:
         data = self.cleaned_data if self.is_valid() else {}
         return CaseFilters(
@@ -35,7 +47,21 @@ class CaseFilterForm(DirAutoForm):
             channel=data.get("channel", ""),
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
+            pathway=data.get("pathway", ""),
+            assignee=data.get("assignee", ""),
+            team=data.get("team"),
+            province=(data.get("province") or "").strip(),
+            is_open=bool(data.get("open")),
+            first_from=data.get("first_from"),
+            first_to=data.get("first_to"),
+            data_entry=bool(data.get("data_entry")),
         )
+
+    def report_slice(self) -> bool:
+        """Whether the list is narrowed by a dashboard figure's link (said on the page)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        names = ("pathway", "assignee", "team", "province", "open", "first_from", "first_to")
+        return any(data.get(n) for n in (*names, "data_entry"))
 
 
 class NoteForm(DirAutoForm):

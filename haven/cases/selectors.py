@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from haven.accounts import permissions
 from haven.accounts.models import User
@@ -15,7 +17,7 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
 from haven.intake import normalize
-from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Request
+from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Relationship, Request
 from haven.resolution.models import Person, PersonLink
 
 from . import event_text
@@ -29,6 +31,53 @@ class CaseFilters:
     channel: str = ""
     received_from: dt.date | None = None
     received_to: dt.date | None = None
+    # The slices the dashboard links to (haven.reports): every figure opens its cases here.
+    pathway: str = ""  # "none": not yet triaged
+    assignee: str = ""  # a user id, or "none": not assigned
+    team: int | None = None
+    province: str = ""
+    is_open: bool = False
+    first_from: dt.date | None = None  # the case's first request, local date
+    first_to: dt.date | None = None
+    data_entry: bool = False
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _report_slices(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    if filters.pathway:
+        cases = cases.filter(pathway="" if filters.pathway == "none" else filters.pathway)
+    if filters.assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.team:
+        cases = cases.filter(assignee__organization_id=filters.team)
+    if filters.is_open:
+        cases = cases.exclude(status=Case.Status.CLOSED)
+    if filters.province:
+        cases = cases.filter(
+            id__in=CaseRequest.objects.filter(
+                request__person_records__relationship=Relationship.PRINCIPAL,
+                request__person_records__province__iexact=filters.province,
+            ).values("case_id")
+        )
+    if filters.data_entry:
+        cases = cases.filter(
+            id__in=CaseRequest.objects.filter(request__needs_data_entry=True).values("case_id")
+        )
+    if filters.first_from or filters.first_to:
+        waiting = Case.objects.annotate(
+            since=Coalesce(Min("case_requests__request__received_at"), F("created_at"))
+        )
+        if filters.first_from:
+            waiting = waiting.filter(since__gte=_local_midnight(filters.first_from))
+        if filters.first_to:
+            waiting = waiting.filter(since__lt=_local_midnight(filters.first_to + dt.timedelta(1)))
+        cases = cases.filter(id__in=waiting.values("id"))
+    return cases
 
 
 def _visible_cases(user: User) -> QuerySet[Case]:
@@ -74,6 +123,7 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(id__in=CaseRequest.objects.filter(request_condition).values("case_id"))
     if filters.status:
         cases = cases.filter(status=filters.status)
+    cases = _report_slices(cases, filters)
     if filters.q.strip():
         # What was searched for is itself sensitive, and exactly what an audit must show.
         audit_record(

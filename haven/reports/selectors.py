@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from haven.cases.models import Case
 from haven.intake.models import PersonRecord, Request
@@ -14,8 +18,14 @@ from haven.intake.selectors import (  # noqa: F401 (read here by reports and its
 )
 from haven.resolution.models import Person
 
+from . import permissions
+from .figures import FigureTable, ReportContext, figures_build
+from .filters import ReportFilters
+from .models import SummaryState
+from .summary import summaries_current
+
 if TYPE_CHECKING:
-    pass
+    from haven.accounts.models import User
 
 
 def desk_counts() -> dict[str, int]:
@@ -29,3 +39,25 @@ def desk_counts() -> dict[str, int]:
         "people": Person.objects.filter(merged_into__isnull=True).count(),
         "cases": Case.objects.count(),
     }
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    tables: list[FigureTable]
+    state: SummaryState
+    full: bool
+
+    def table(self, key: str) -> FigureTable:
+        return next(t for t in self.tables if t.key == key)
+
+
+def dashboard(*, user: User | None, filters: ReportFilters, full: bool | None = None) -> Dashboard:
+    """The figures a user may see (403 for a role that sees none). `user=None` is the
+    command line (`haven report`), which sees every figure."""
+    if user is not None and not permissions.can_view_dashboard(user):
+        raise PermissionDenied
+    if full is None:
+        full = user is None or permissions.can_view_full_dashboard(user)
+    state = summaries_current()
+    context = ReportContext(filters=filters, user=user, today=timezone.localdate(), full=full)
+    return Dashboard(tables=figures_build(context), state=state, full=full)

@@ -1,0 +1,239 @@
+"""The dashboard at a million cases on PostgreSQL.
+
+    .venv/bin/python bench/reports/dashboard.py [--cases 1000000] [--pg-url URL] [--keep]
+
+Creates `haven_reports_bench` (dropped and re-created unless --keep finds it filled),
+migrates it and fills it by bulk SQL (generate_series, not through intake): N requests, N
+cases (40% closed, 40% unassigned, 20 workers), one principal record each with a province
+(34, skewed), 1.5 N people as case members, dates over a year skewed to recent days. Then:
+
+- times the summary rebuild (what `haven tick` runs every minute on a large desk);
+- times the dashboard (GET /reports/ as a supervisor, through Django's test client): the
+  first request (charts not yet drawn in this process), then warm ones, then filtered ones;
+- prints the figures' totals against independent COUNT(*)s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.config.settings")
+BENCH_DB = "haven_reports_bench"
+
+PROVINCES = [
+    "Kabul", "Nangarhar", "Kandahar", "Herat", "Balkh", "Kunduz", "Ghazni", "Paktia", "Khost",
+    "Helmand", "Baghlan", "Takhar", "Badakhshan", "Parwan", "Kapisa", "Logar", "Wardak", "Laghman",
+    "Kunar", "Nuristan", "Bamyan", "Daykundi", "Ghor", "Faryab", "Jowzjan", "Sar-e Pol", "Samangan",
+    "Badghis", "Farah", "Nimruz", "Uruzgan", "Zabul", "Paktika", "Panjshir",
+]  # fmt: skip
+PATHWAYS = [
+    "needs_information", "refer_unhcr", "p2_needs_referral", "siv_in_process", "p1",
+    "needs_verification", "siv_apply", "humanitarian_parole", "p2", "family_petition",
+    "siv_approved", "us_citizen_or_lpr", "out_of_scope",
+]  # fmt: skip
+
+
+def prepare(url: str, keep: bool) -> bool:
+    import psycopg
+
+    with psycopg.connect(url + "postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        if exists and keep:
+            return False
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return True
+
+
+def seed(n: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from haven.accounts.models import Organization, Role, User
+
+    call_command("migrate", verbosity=0)
+    org = Organization.objects.create(name="Task Force", kind=Organization.Kind.TASK_FORCE)
+    User.objects.create_user(username="supervisor", role=Role.SUPERVISOR, organization=org)
+    workers = [
+        User.objects.create_user(
+            username=f"worker{i:02d}", role=Role.CASEWORKER, organization=org
+        ).pk
+        for i in range(20)
+    ]
+    provinces = "ARRAY[" + ",".join(f"'{p}'" for p in PROVINCES) + "]"
+    pathways = "ARRAY[" + ",".join(f"'{p}'" for p in PATHWAYS) + "]"
+    worker_ids = "ARRAY[" + ",".join(map(str, workers)) + "]::bigint[]"
+    steps = [
+        (
+            "requests",
+            f"""
+            INSERT INTO intake_request (id, receipt_number, channel, received_at, raw_input,
+              raw_content_type, status_secret_hash, status, needs_data_entry, help_requested,
+              current_country, current_location, language, consent_version, created_at,
+              pipeline_pending, people_pending)
+            SELECT i, 'B' || i, (ARRAY['web_form','walk_in','spreadsheet','email','api'])[1 + (i * 7) % 5],
+              now() - (random() ^ 2) * interval '365 days', '{{}}', 'application/json', '', 'received',
+              i % 997 = 0, '', 'PK', '', '', '', now(), false, false
+            FROM generate_series(1, {n}) i""",
+        ),
+        (
+            "principal records",
+            f"""
+            INSERT INTO intake_personrecord (id, position, relationship, full_name, given_name,
+              family_name, father_name, search_text, sex, dob_as_written, dob_precision, province,
+              flags, request_id)
+            SELECT i, 0, 'principal', '', 'Person' || i, '', '', '', '', '', 'unknown',
+              CASE WHEN i % 9 = 0 THEN '' ELSE ({provinces})[1 + floor((random() ^ 2) * 34)::int] END,
+              '[]', i
+            FROM generate_series(1, {n}) i""",
+        ),
+        (
+            "cases",
+            f"""
+            INSERT INTO cases_case (id, status, pathway, priority, display_name, created_at,
+              updated_at, assignee_id)
+            SELECT i,
+              CASE WHEN r < 0.4 THEN 'closed' WHEN r < 0.7 THEN 'new' WHEN r < 0.85 THEN 'in_review'
+                   WHEN r < 0.95 THEN 'awaiting_information' ELSE 'referred' END,
+              ({pathways})[1 + floor((random() ^ 1.5) * 13)::int], (random() * 100)::int, '',
+              q.received_at, now(),
+              CASE WHEN random() < 0.4 THEN NULL ELSE ({worker_ids})[1 + floor(random() * 20)::int] END
+            FROM (SELECT id AS i, random() AS r, received_at FROM intake_request) q""",
+        ),
+        (
+            "case requests",
+            f"""
+            INSERT INTO cases_caserequest (id, linked_at, case_id, request_id)
+            SELECT i, now(), i, i FROM generate_series(1, {n}) i""",
+        ),
+        (
+            "people",
+            f"""
+            INSERT INTO resolution_person (id, display_name, created_at)
+            SELECT i, '', now() FROM generate_series(1, {n + n // 2}) i""",
+        ),
+        (
+            "case members",
+            f"""
+            INSERT INTO cases_casemember (id, relationship, added_at, case_id, person_id)
+            SELECT i, CASE WHEN i <= {n} THEN 'principal' ELSE 'child' END, now(),
+              CASE WHEN i <= {n} THEN i ELSE (i - {n}) * 2 END, i
+            FROM generate_series(1, {n + n // 2}) i""",
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for name, sql in steps:
+            started = time.perf_counter()
+            cursor.execute(sql)
+            print(
+                f"  {name}: {cursor.rowcount:,} rows in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
+        for table in ("intake_request", "intake_personrecord", "cases_case", "cases_caserequest",
+                      "resolution_person", "cases_casemember"):  # fmt: skip
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cursor.execute("ANALYZE")
+
+
+def timed(client, url: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/")
+    parser.add_argument("--keep", action="store_true", help="reuse a filled bench database")
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    fresh = prepare(args.pg_url, args.keep)
+    os.environ["DATABASE_URL"] = args.pg_url + BENCH_DB
+    os.environ.setdefault("HAVEN_VAR_DIR", tempfile.mkdtemp(prefix="haven-reports-bench-"))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from haven.accounts.models import User
+    from haven.reports.models import CaseDaySummary, CaseSummary, RequestSummary
+    from haven.reports.summary import charts_prewarm, summaries_rebuild
+
+    settings.ALLOWED_HOSTS = ["*"]
+    # The periodic job keeps the summaries fresh on a desk this size; the page only reads them.
+    settings.HAVEN_REPORTS_SUMMARY_MAX_AGE_SECONDS = 3600
+    if fresh:
+        print(f"Seeding {args.cases:,} cases by bulk SQL", flush=True)
+        seed(args.cases)
+    started = time.perf_counter()
+    state = summaries_rebuild()
+    print(
+        f"Summary rebuild: {time.perf_counter() - started:.1f} s ({CaseSummary.objects.count():,} "
+        f"open-case rows, {CaseDaySummary.objects.count():,} case-day rows, "
+        f"{RequestSummary.objects.count():,} request rows)"
+    )
+    started = time.perf_counter()
+    print(
+        f"Charts drawn ahead (the periodic job): {charts_prewarm()} in {time.perf_counter() - started:.1f} s"
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="supervisor"))
+    url = "/reports/"
+    first = timed(client, url, 1)[0]
+    warm = timed(client, url, args.runs)
+    print(f"Dashboard, first request after the charts were drawn ahead: {first:.0f} ms")
+    print(
+        f"Dashboard, warm: median {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms over {args.runs}"
+    )
+    from haven.reports import charts
+
+    charts._CACHE.clear()
+    from django.core.cache import cache
+
+    cache.clear()
+    cold = timed(client, url, 1)[0]
+    print(f"Dashboard with no chart drawn yet (every chart drawn in the request): {cold:.0f} ms")
+    for query in (
+        "?province=Herat",
+        "?pathway=p1",
+        "?assignee=5",
+        "?date_from=2026-01-01&date_to=2026-06-30",
+    ):
+        cold = timed(client, url + query, 1)[0]
+        again = timed(client, url + query, 3)
+        print(
+            f"Dashboard {query}: first {cold:.0f} ms, then median {statistics.median(again):.0f} ms"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case WHERE status <> 'closed'")
+        open_cases = cursor.fetchone()[0]
+    from haven.reports.filters import default_filters
+    from haven.reports.selectors import dashboard
+
+    board = dashboard(user=User.objects.get(username="supervisor"), filters=default_filters())
+    shown = board.table("open_cases").total() // 2  # each row has its statuses and a total
+    print(
+        f"Open cases: dashboard {shown:,}, COUNT(*) {open_cases:,}; summary built {state.took_ms} ms"
+    )
+    assert shown == open_cases
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from haven.reports.charts import chart_svg
+from haven.reports.figures import FigureTable
+
+register = template.Library()
+
+
+@register.simple_tag
+def figure_chart(table: FigureTable) -> SafeString:
+    return chart_svg(table)
+
+
+@register.filter
+def isolate(value: object) -> str:
+    """Keep a left-to-right value (a date, a number range) whole inside right-to-left text:
+    2021-10-15 must not read 15-10-2021 in Dari."""
+    # Non-breaking hyphens and spaces: a narrow screen must not break a date in two.
+    text = str(value).replace("-", "\u2011").replace(" ", "\u00a0")
+    return f"\u2066{text}\u2069"
