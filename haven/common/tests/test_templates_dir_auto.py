@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 USER_TEXT = re.compile(
     r"\{\{\s*[\w.]*("
     r"display_name|father_name|full_name|given_name|family_name|requester\.name|\.body|"
-    r"reason|\.note\b|help_requested|location|province|description|value_as_written|"
-    r"normalized|masked|dob_as_written|original_name|filename|subject|line\b|entry\.label|\be\.summary"
+    r"reason|help_requested|location|province|description|value_as_written|"
+    r"normalized|masked|dob_as_written|original_name|filename|subject|history_line|entry\.label|\be\.summary"
     r")[^}]*\}\}"
 )
 OPEN = re.compile(r"<(\w+)([^<>]*)>|</(\w+)\s*>")
