@@ -9,6 +9,7 @@ account and no role. Each fixture returns a logged-in test client factory via
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -78,13 +79,27 @@ def outsider(db: None) -> User:
     return _user("outsider", Role.NONE, None)
 
 
+def verified_client(user: User, **client_options: Any) -> Client:
+    """A client logged in as `user` whose session has passed the second factor: the user gets
+    a confirmed authenticator-app device (as enrolment makes) and the session records it, just
+    as the verification page does (haven/accounts/two_factor.py)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from haven.accounts import two_factor
+
+    device = two_factor.totp_device_confirmed(user) or TOTPDevice.objects.create(
+        user=user, name=two_factor.TOTP_NAME, confirmed=True
+    )
+    client = Client(**client_options)
+    client.force_login(user)
+    session = client.session
+    session[two_factor.SESSION_KEY] = two_factor.session_state(user=user, device=device)
+    session.save()
+    return client
+
+
 @pytest.fixture
-def client_for() -> Callable[[User], Client]:
-    """A client logged in as the given user."""
-
-    def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
+def client_for() -> Callable[..., Client]:
+    """A client logged in as the given user, past the second factor (see verified_client).
+    For a password-only session, use Client().force_login(user) in the test itself."""
+    return verified_client

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and organisations"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the audit receivers)
+        # Connect the audit receivers, and the count of failed log-ins per user name.
+        from . import login_delay, sessions, signals  # noqa: F401

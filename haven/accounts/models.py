@@ -41,9 +41,14 @@ class User(AbstractUser):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # Bumped when the user's second factors are reset or the account is deactivated: a
+    # session verified under an older value is no longer verified (haven/accounts/two_factor.py),
+    # without a query of its own since the user row is read on every request anyway.
+    second_factor_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
 
 from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401
+from .models_approvals import Approval  # noqa: E402,F401

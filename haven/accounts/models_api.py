@@ -10,8 +10,18 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
+
+
+class ApiScope(models.TextChoices):
+    REQUESTS_WRITE = "requests:write", _("Send requests")
+    REQUESTS_READ = "requests:read", _("List the requests sent")
+
+
+def all_scopes() -> list[str]:
+    return [scope.value for scope in ApiScope]
 
 
 class ApiToken(models.Model):
@@ -39,6 +49,21 @@ class ApiToken(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What the token may do (ApiScope values); tokens issued before scopes existed may do all.
+    scopes = models.JSONField(default=all_scopes)
+    # Past this moment the token is refused, as if revoked; empty means it does not expire.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The person answerable for the token (the partner's contact): deactivating their account
+    # revokes it. Empty for a token that stands for the organisation alone.
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+    )
+    # Written at most once a minute per token (haven/intake/api/auth.py), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization_id", "-created_at"]
@@ -48,7 +73,9 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()
 
     @staticmethod
     def hash_secret(raw_token: str) -> str:

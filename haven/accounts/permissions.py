@@ -51,3 +51,21 @@ def can_reissue_status_secrets(user: AnyUser) -> bool:
 def can_merge_cases(user: AnyUser) -> bool:
     """Merge duplicate cases: closes a case and moves its work, an oversight decision."""
     return _role(user) in OVERSIGHT_ROLES
+
+
+def can_administer(user: AnyUser) -> bool:
+    """Accounts, organisations and API tokens."""
+    return _role(user) == Role.ADMIN
+
+
+def can_manage_staff(user: AnyUser) -> bool:
+    """See the staff list and reset someone's second factor (a lost phone)."""
+    return _role(user) in OVERSIGHT_ROLES
+
+
+def can_reset_factors(actor: AnyUser, target: AnyUser) -> bool:
+    # Not one's own (someone holding a stolen session must not re-enrol with their own phone),
+    # and only an administrator resets an administrator.
+    if not can_manage_staff(actor) or actor.pk == target.pk:
+        return False
+    return getattr(target, "role", None) != Role.ADMIN or can_administer(actor)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
+from . import api_token_state
 from .models import Organization
-from .models_api import ApiToken, IdempotencyRecord
+from .models_api import ApiToken, IdempotencyRecord, all_scopes
 
 if TYPE_CHECKING:
     from .models import User
@@ -42,6 +43,9 @@ def api_token_create(
     name: str = "",
     rate_limit_per_minute: int | None = None,
     actor: User | None = None,
+    scopes: list[str] | None = None,
+    expires_at: dt.datetime | None = None,
+    issued_to: User | None = None,
 ) -> IssuedToken:
     raw = TOKEN_MARKER + secrets.token_urlsafe(32)  # 256 bits
     token = ApiToken.objects.create(
@@ -51,13 +55,21 @@ def api_token_create(
         token_hash=ApiToken.hash_secret(raw),
         rate_limit_per_minute=rate_limit_per_minute,
         created_by=actor,
+        scopes=sorted(set(scopes)) if scopes is not None else all_scopes(),
+        expires_at=expires_at,
+        issued_to=issued_to,
     )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         obj=token,
         summary=f"API token {token.prefix}… for {organization.name}",
-        details={"organization_id": organization.pk},
+        details={
+            "organization_id": organization.pk,
+            "scopes": token.scopes,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "issued_to": issued_to.get_username() if issued_to else None,
+        },
     )
     return IssuedToken(token=token, raw=raw)
 
@@ -85,7 +97,27 @@ def api_token_revoke(*, prefix: str, actor: User | None = None) -> list[ApiToken
             summary=f"API token {token.prefix}… revoked",
             details={"organization_id": token.organization_id},
         )
+    transaction.on_commit(api_token_state.generation_bump)
     return tokens
+
+
+@transaction.atomic
+def api_token_revoke_one(*, token: ApiToken, actor: User) -> bool:
+    """Revoke one token (the administration screen); False when it was already revoked."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return False
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        summary=f"API token {locked.prefix}… revoked",
+        details={"organization_id": locked.organization_id, "changes": {"revoked": [False, True]}},
+    )
+    transaction.on_commit(api_token_state.generation_bump)
+    return True
 
 
 @transaction.atomic

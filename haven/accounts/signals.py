@@ -13,7 +13,13 @@ from haven.audit.services import audit_record
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+    # The password step: the session sees nothing until the second factor passes (its own event).
+    audit_record(
+        actor=user,
+        action=AuditAction.LOGIN,
+        obj=user,
+        summary="Password accepted; second step next",
+    )
 
 
 @receiver(user_logged_out)

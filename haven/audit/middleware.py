@@ -18,15 +18,16 @@ from contextvars import ContextVar
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from haven.common.client import client_address
+
 current_ip: ContextVar[str | None] = ContextVar("haven_current_ip", default=None)
 # Set when the request's denial is already on the trail (a service recorded its own).
 denial_recorded: ContextVar[bool] = ContextVar("haven_denial_recorded", default=False)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
-    # and a proxy deployment sets REMOTE_ADDR correctly (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
+    # The one rule for every address Haven reads (HAVEN_TRUSTED_PROXY_COUNT): haven.common.
+    return client_address(request)
 
 
 def denial_record(request: HttpRequest, status: int) -> None:

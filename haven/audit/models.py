@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +36,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by audit_record before the event's chain hash is computed from it (so not auto_now_add,
+    # which would set it only after).
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -51,6 +54,9 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # HMAC of the previous event's chain_hash and this event's content (haven.audit.chain):
+    # an event changed, removed or inserted out of order breaks every link after it.
+    chain_hash = models.CharField(max_length=64, editable=False, default="")
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from haven.common import bulk
 
+from . import chain, stream
 from .middleware import current_ip, denial_recorded
 from .models import AuditAction, AuditEvent
 
@@ -29,10 +31,15 @@ def audit_record(
     ip_address: str | None = None,
 ) -> AuditEvent:
     """Append one event. Not atomic on its own: it joins the caller's transaction,
-    so an event exists exactly when the write it describes does."""
+    so an event exists exactly when the write it describes does (outside one, it is its own)."""
     values = _event_values(actor, action, obj, object_type, object_id, summary, details, ip_address)
-    event = AuditEvent(**values)
-    event.save(force_insert=True)
+    # savepoint=False: inside a caller's transaction this adds no statement; outside one it
+    # opens the transaction that holds the chain lock (chain.head_locked) until the insert.
+    with transaction.atomic(savepoint=False):
+        chain.extend([values])
+        event = AuditEvent(**values)
+        event.save(force_insert=True)
+        stream.ship([{**values, "at": event.at}])
     if values["action"] == AuditAction.DENIED:
         # The request's denial is on the trail: the middleware does not record it twice.
         denial_recorded.set(True)
@@ -48,14 +55,18 @@ def audit_record_many(
     """Append one event per (object, summary, details), in one statement: a spreadsheet
     chunk or an intake batch is audited row by row without a round trip per row."""
     # Straight to the table, without an instance each (append-only: nothing reads these
-    # back, and a 100,000-row import writes 100,000 of them).
-    bulk.insert_values(
-        AuditEvent,
-        [
-            _event_values(actor, action, obj, "", "", summary, details, None)
-            for obj, summary, details in entries
-        ],
-    )
+    # back, and a 100,000-row import writes 100,000 of them). The chain's head is read once
+    # for the whole batch; the rows are inserted in order, so their ids follow the chain.
+    rows = [
+        _event_values(actor, action, obj, "", "", summary, details, None)
+        for obj, summary, details in entries
+    ]
+    if not rows:
+        return
+    with transaction.atomic(savepoint=False):
+        chain.extend(rows)
+        bulk.insert_values(AuditEvent, rows)
+        stream.ship(rows)
 
 
 def audit_event_new(
@@ -67,8 +78,12 @@ def audit_event_new(
     details: dict[str, Any],
 ) -> AuditEvent:
     """An event not yet saved, for a caller that writes it in the same statement as `obj`
-    (obj's id already set)."""
-    return AuditEvent(**_event_values(actor, action, obj, "", "", summary, details, None))
+    (obj's id already set), inside a transaction that commits right after: its chain hash is
+    computed here, holding the chain lock (chain.head_locked) until then."""
+    values = _event_values(actor, action, obj, "", "", summary, details, None)
+    chain.extend([values])
+    stream.ship([values])
+    return AuditEvent(**values)
 
 
 def _event_values(
@@ -87,6 +102,7 @@ def _event_values(
         object_id = object_id or str(obj.pk)
     user = cast("User | None", actor if actor is not None and actor.is_authenticated else None)
     return {
+        "at": timezone.now(),
         "actor_id": user.pk if user is not None else None,
         "actor_label": user.get_username() if user is not None else "anonymous",
         "action": str(action),
@@ -95,4 +111,5 @@ def _event_values(
         "summary": summary[:300],
         "details": details or {},
         "ip_address": ip_address or current_ip.get(),
+        "chain_hash": "",  # chain.extend sets it
     }

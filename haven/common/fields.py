@@ -58,6 +58,9 @@ class EncryptedTextField(models.TextField):
     ) -> str | None:
         if value is None:
             return None
+        if value == "":
+            # Erased by retention (never a token: even an empty text encrypts to one).
+            return _plaintext("", value)
         try:
             return _plaintext(crypto.decrypt_strict(value), value)
         except InvalidToken:

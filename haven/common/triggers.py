@@ -87,3 +87,59 @@ def write_once_lifted(*, table: str, name: str, message: str, column: str | None
     encrypt it, say); migrating back creates it again. Follow the rewrite with write_once."""
     trigger = write_once(table=table, name=name, message=message, column=column)
     return migrations.RunPython(trigger.reverse_code, trigger.code, elidable=False)
+
+
+# A PostgreSQL setting (custom, per session) that lets the table's owner TRUNCATE a table that
+# refuses it. It adds no power: an owner can drop the trigger anyway, and a role that does not
+# own the table (how the application runs, docs/deployment.md) has no TRUNCATE privilege at
+# all. Only the test settings set it, so that Django can empty tables between tests.
+TRUNCATE_ALLOWED_SETTING = "haven.truncate_allowed"
+
+
+def truncate_refused(*, table: str, name: str, message: str) -> Any:
+    """A migration operation: on PostgreSQL, a statement-level trigger that refuses TRUNCATE
+    (row triggers do not fire on TRUNCATE, so write_once alone lets it empty the table).
+    SQLite has no TRUNCATE: its DELETE without WHERE fires write_once's row trigger."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+            f"IF coalesce(current_setting('{TRUNCATE_ALLOWED_SETTING}', true), '') <> 'on' THEN "
+            f"RAISE EXCEPTION '{message}'; END IF; RETURN NULL; END; $$ LANGUAGE plpgsql"
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {name} BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
+def replace_refused(*, table: str, name: str, message: str, key: str = "id") -> Any:
+    """A migration operation: on SQLite, refuse an INSERT whose key is taken before it can
+    replace the row (INSERT OR REPLACE deletes the old row without firing DELETE triggers).
+    PostgreSQL has no REPLACE; its upsert (ON CONFLICT DO UPDATE) fires the UPDATE trigger."""
+    create = (  # names from the migration, never from input
+        f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "  # noqa: S608
+        f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key}) "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    )
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            schema_editor.execute(create)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    return migrations.RunPython(forward, backward, elidable=False)

@@ -11,8 +11,15 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
+
+from haven.config.deploy_checks import (
+    DEMO_IDENTIFIER_ENCRYPTION_KEY,
+    DEMO_IDENTIFIER_HMAC_KEY,
+    DEMO_SECRET_KEY,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HAVEN_VAR_DIR", BASE_DIR / "var"))
@@ -26,20 +33,17 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HAVEN_DEBUG", False)
-# The demo key is only for a laptop demo; production settings refuse it.
-DEMO_SECRET_KEY = "haven-demo-key-not-for-production-use-0123456789abcdefghijklmnop"  # noqa: S105
+# The demo keys are only for a laptop demo; production settings (and check --deploy) refuse them.
 SECRET_KEY = os.environ.get("HAVEN_SECRET_KEY", DEMO_SECRET_KEY)
 # Keys for identifiers: HMAC for exact look-up, Fernet for encryption at rest.
 # Kept apart from SECRET_KEY so that rotating sessions never orphans data.
-IDENTIFIER_HMAC_KEY = os.environ.get("HAVEN_IDENTIFIER_HMAC_KEY", "demo-hmac-key-change-me")
+IDENTIFIER_HMAC_KEY = os.environ.get("HAVEN_IDENTIFIER_HMAC_KEY", DEMO_IDENTIFIER_HMAC_KEY)
 IDENTIFIER_ENCRYPTION_KEYS = [
-    key
+    key.strip()
     for key in os.environ.get(
-        "HAVEN_IDENTIFIER_ENCRYPTION_KEYS",
-        # A valid Fernet key for the demo only.
-        "ZGVtby1maWVsZC1lbmNyeXB0aW9uLWtleS0wMDAwMDA=",
+        "HAVEN_IDENTIFIER_ENCRYPTION_KEYS", DEMO_IDENTIFIER_ENCRYPTION_KEY
     ).split(",")
-    if key
+    if key.strip()
 ]
 
 ALLOWED_HOSTS = [
@@ -48,6 +52,9 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HAVEN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which refuses, pointing to `haven user create`)
+    # replaces Django's: the first app listed wins a command's name.
+    "haven.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,11 +63,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Haven's own apps: what underpins all, then in the order work flows through them.
+    # haven.common comes before django_tasks_db so that its `db_worker` (which reconnects when
+    # the database restarts) is the one `haven db_worker` runs.
+    "haven.common",
     "django_tasks",
     "django_tasks_db",
-    # Haven's own apps: what underpins all, then in the order work flows through them.
-    "haven.common",
-    "haven.accounts",
     "haven.audit",
     "haven.intake",
     "haven.resolution",
@@ -68,17 +79,24 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.referrals",
     "haven.reports",
+    # Last: it erases what every app before it holds about a case.
+    "haven.retention",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No personal data before the second factor (haven/accounts/middleware.py).
+    "haven.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of staff sessions (HAVEN_SESSION_*).
+    "haven.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "haven.audit.middleware.RequestContextMiddleware",
@@ -129,6 +147,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "haven.accounts.login_delay.LoginDelayBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -145,20 +164,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-axes: lock an account and address pair after repeated failures.
+# Behind reverse proxies: how many of them stand in front of Haven, so whose X-Forwarded-For
+# entries are believed (haven.common.client). 0: none, X-Forwarded-For is ignored.
+HAVEN_TRUSTED_PROXY_COUNT = int(os.environ.get("HAVEN_TRUSTED_PROXY_COUNT", "0"))
+
+# Log-ins per user name, from any address: after this many failures, each further attempt
+# waits 2, 4, 8… seconds (up to the maximum), refused with the usual message even when the
+# password is right (haven.accounts.login_delay). No hard lock: an attacker cannot lock staff out.
+HAVEN_LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("HAVEN_LOGIN_DELAY_AFTER_FAILURES", "5"))
+HAVEN_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("HAVEN_LOGIN_MAX_DELAY_SECONDS", "900"))
+
+# django-axes: lock an account and address pair after repeated failures (an address guessing
+# many passwords; the address as haven.common.client reads it).
+AXES_CLIENT_IP_CALLABLE = "haven.common.client.client_address"
 AXES_FAILURE_LIMIT = int(os.environ.get("HAVEN_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working shift
+# Where people reach Haven: one-time links (invitations, password resets) start with it.
+HAVEN_BASE_URL = os.environ.get("HAVEN_BASE_URL", "http://127.0.0.1:8000")
+# One-time links (invitation, password reset) stop working after this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("HAVEN_ONE_TIME_LINK_SECONDS", str(3 * 24 * 3600)))
+# Two-factor (django-otp): the name an authenticator app shows.
+OTP_TOTP_ISSUER = os.environ.get("HAVEN_OTP_ISSUER", "Haven")
+
+# A staff session ends after HAVEN_SESSION_IDLE_MINUTES without a request (30) and, however
+# active, HAVEN_SESSION_MAX_HOURS after log-in (12; it never slides): a desk left unattended
+# at a checkpoint, or a session cookie copied off a shared machine, stops working.
+HAVEN_SESSION_IDLE_MINUTES = float(os.environ.get("HAVEN_SESSION_IDLE_MINUTES", "30"))
+HAVEN_SESSION_MAX_HOURS = float(os.environ.get("HAVEN_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(HAVEN_SESSION_MAX_HOURS * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from Haven's own static files;
+# no inline script, event handler or style attribute anywhere (a test scans the templates),
+# so an injected <script> or onerror= does not run. htmx is told not to inject its indicator
+# style (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en"
 # Dari is written as Persian of Afghanistan ("fa-af") so that Django's own
@@ -219,6 +280,26 @@ HAVEN_INTAKE_PIPELINE = [
 ]
 # Downstream apps contribute panels to the case page without cases importing them:
 # each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
+# The audit screen finds everything about "C-0001234" or a receipt by asking each app
+# (haven/audit/scope.py): each resolver is called as resolver(reference) -> AuditScope | None.
+HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
+    "haven.cases.audit_scope.case_scope",
+    "haven.triage.audit_scope.case_scope",
+    "haven.intake.audit_scope.receipt_scope",
+]
+# Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
+HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
+HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
+# Dangerous actions that need a second supervisor's approval before they run
+# (haven/accounts/approvals.py), e.g. HAVEN_SECOND_APPROVER_FOR=guidance_activate.
+HAVEN_SECOND_APPROVER_FOR = [
+    a for a in os.environ.get("HAVEN_SECOND_APPROVER_FOR", "").split(",") if a.strip()
+]
+# Retention: personal data of cases closed more than this many days ago is erased by the
+# `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
+HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
+# Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
+HAVEN_RETENTION_ERASERS: list[str] = []
 HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
@@ -236,10 +317,17 @@ HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r
 ]
 
-# The cache that counts rate limits (the status page per address, the API per token). Without
-# HAVEN_CACHE_URL each server process counts on its own (Django's local-memory cache), so a
-# limit lets through up to once per process; with it (redis://host:6379/0), every process
-# counts in one place, as production should.
+# The cache that counts rate limits (the status page per address, the API per token, log-in
+# delays per user name). It must be one for every server process, or each would count on its
+# own: by default a table in the database (created by a migration, haven.common), so the demo
+# counts right too; with HAVEN_CACHE_URL (redis://host:6379/0), Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "haven_cache",
+        "KEY_PREFIX": "haven",
+    }
+}
 if os.environ.get("HAVEN_CACHE_URL"):
     CACHES = {
         "default": {
@@ -255,9 +343,13 @@ HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_M
 HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
 
+# Mail holds applicants' addresses and status secrets: never the console (it would go to the
+# server's log). The demo writes each message to a file under var/mail/; production names a
+# real backend (django-anymail) and refuses the console one.
 EMAIL_BACKEND = os.environ.get(
-    "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("HAVEN_FROM_EMAIL", "haven@localhost")
 
 LOGGING = {

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
+from haven.config.deploy_checks import insecure_settings
+
 from .settings import *  # noqa: F403
-from .settings import DEMO_SECRET_KEY, IDENTIFIER_HMAC_KEY, SECRET_KEY
+from .settings import (
+    EMAIL_BACKEND,
+    IDENTIFIER_ENCRYPTION_KEYS,
+    IDENTIFIER_HMAC_KEY,
+    SECRET_KEY,
+)
 
 DEBUG = False
-if SECRET_KEY == DEMO_SECRET_KEY:
-    raise ImproperlyConfigured("Set HAVEN_SECRET_KEY to a long random value in production.")
-if IDENTIFIER_HMAC_KEY == "demo-hmac-key-change-me":
-    raise ImproperlyConfigured("Set HAVEN_IDENTIFIER_HMAC_KEY in production.")
+# The same checks `haven check --deploy` runs (haven.config.deploy_checks), here so that a
+# server with a demo key or the console mail backend never starts at all.
+_problems = insecure_settings(
+    secret_key=SECRET_KEY,
+    hmac_key=IDENTIFIER_HMAC_KEY,
+    encryption_keys=IDENTIFIER_ENCRYPTION_KEYS,
+    email_backend=EMAIL_BACKEND,
+)
+if not os.environ.get("HAVEN_EMAIL_BACKEND"):
+    # The demo's default keeps mail in files under var/: nothing would reach the applicant.
+    _problems.append(("haven.E006", "Set HAVEN_EMAIL_BACKEND to a real mail backend."))
+if _problems:
+    raise ImproperlyConfigured(" ".join(message for _check, message in _problems))
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -291,6 +291,17 @@ def requests_create_many(
         built.append(records)
     bulk.create_instances(requests)
     created = _person_records_create([r for records in built for r in records])
+    by_request: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
+    for record in created:
+        by_request[record.request_id].append(record)
+    items = [IntakeItem(request=r, records=by_request[r.pk]) for r in requests]
+    if run_pipeline:
+        pipeline_run(items=items, actor=actor)
+    else:
+        transaction.on_commit(pipeline_drain_enqueue)
+    # Last, still in this transaction: writing to the audit chain holds its lock until commit
+    # (haven.audit.chain), and every other writer of events waits meanwhile, so not during
+    # the pipeline's matching.
     audit_record_many(
         actor=actor,
         action=AuditAction.CREATE,
@@ -303,14 +314,6 @@ def requests_create_many(
             for request, records, entry in zip(requests, built, entries, strict=True)
         ],
     )
-    by_request: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
-    for record in created:
-        by_request[record.request_id].append(record)
-    items = [IntakeItem(request=r, records=by_request[r.pk]) for r in requests]
-    if run_pipeline:
-        pipeline_run(items=items, actor=actor)
-    else:
-        transaction.on_commit(pipeline_drain_enqueue)
     return [
         CreatedRequest(request=r, status_secret=secret)
         for r, secret in zip(requests, secrets_, strict=True)

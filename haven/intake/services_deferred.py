@@ -48,7 +48,7 @@ def request_accept(
     claim: Claim | None = None,
 ) -> CreatedRequest | None:
     """Store a request and its receipt, its audit event and the claim row, all or none, in
-    one statement on PostgreSQL (its own transaction when the caller has none), its people
+    one statement on PostgreSQL (in a transaction that holds the audit chain's lock), its people
     left for the background worker to read and store. None, writing nothing, when the
     claim's unique value is already taken (a retry: the caller replays the first answer)."""
     secret = crypto.new_secret()
@@ -74,15 +74,18 @@ def request_accept(
     def claim_row(obj: models.Model) -> models.Model | None:
         return claim(request, secret) if claim is not None else None
 
-    while True:
-        outcome = bulk.insert_claimed(request, claim=claim_row, with_main=audit_event)
-        if outcome is bulk.Outcome.CLAIMED:
-            return None
-        if outcome is bulk.Outcome.WRITTEN:
-            break
-        # A receipt number already taken (50 random bits: about never): draw again.
-        request.receipt_number = new_receipt_number()
-    transaction.on_commit(pipeline_drain_enqueue)
+    # One transaction: the audit event's chain hash is computed holding the chain lock
+    # (haven.audit.chain), which must be held until the event is committed.
+    with transaction.atomic():
+        while True:
+            outcome = bulk.insert_claimed(request, claim=claim_row, with_main=audit_event)
+            if outcome is bulk.Outcome.CLAIMED:
+                return None
+            if outcome is bulk.Outcome.WRITTEN:
+                break
+            # A receipt number already taken (50 random bits: about never): draw again.
+            request.receipt_number = new_receipt_number()
+        transaction.on_commit(pipeline_drain_enqueue)
     return CreatedRequest(request=request, status_secret=secret)
 
 

@@ -101,19 +101,20 @@ def guidance_activation_refuse(
     raise PermissionDenied("Only supervisors may activate guidance.")
 
 
-def guidance_activate(*, version: GuidanceVersion, actor: User) -> RetriageRun:
+def guidance_activate(*, version: GuidanceVersion, actor: User, reason: str = "") -> RetriageRun:
     """Put a stored version in force and re-triage every open case in the background.
 
-    Re-activating a previous version is the same operation.
+    Re-activating a previous version is the same operation. The reason (asked for by the page
+    and the command) is kept in the audit trail.
     """
     if not can_manage_guidance(actor):
         guidance_activation_refuse(label=version.label, actor=actor, version=version)
-    return _guidance_activate(version=version, actor=actor)
+    return _guidance_activate(version=version, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def _guidance_activate(
-    *, version: GuidanceVersion, actor: User, enqueue: bool = True
+    *, version: GuidanceVersion, actor: User, enqueue: bool = True, reason: str = ""
 ) -> RetriageRun:
     # Lock the active row and the target: two supervisors activating at once
     # would otherwise both retire the old version and collide on the
@@ -142,7 +143,12 @@ def _guidance_activate(
         action=AuditAction.UPDATE,
         obj=version,
         summary=f"Activated guidance {version.label}",
-        details={"previous": [old.label for old in previous], "run": run.pk, "open": run.total},
+        details={
+            "previous": [old.label for old in previous],
+            "run": run.pk,
+            "open": run.total,
+            "reason": reason[:500],
+        },
     )
     if enqueue:
         from .tasks import retriage_shard

@@ -14,11 +14,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from haven.accounts.approvals import approval_needed
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.cases.models import Case
 
+from . import approvals as triage_approvals
 from . import selectors, services, services_facts
 from .exports import write_preview_csv
 from .facts import FactsError
@@ -154,6 +156,7 @@ def guidance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pack": selectors.stored_pack(version),
         "run": selectors.latest_run(version),
         "can_activate": can_manage_guidance(request.user),
+        "second_approver": approval_needed(triage_approvals.ACTION),
     }
     if request.GET.get("preview"):
         context["preview"] = selectors.preview_changes(pack=context["pack"])
@@ -187,7 +190,22 @@ def guidance_preview_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def guidance_activate(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
-    run = services.guidance_activate(version=version, actor=_user(request))
+    user = _user(request)
+    if not can_manage_guidance(user):
+        services.guidance_activation_refuse(label=version.label, actor=user, version=version)
+    reason = request.POST.get("reason", "").strip()[:500]
+    if not reason:
+        # Re-triaging every open case is not undone by a click: say why, for the trail.
+        messages.error(request, _("Give a reason to activate this version."))
+        return redirect("triage:guidance_detail", pk=version.pk)
+    if approval_needed(triage_approvals.ACTION):
+        triage_approvals.activation_request(version=version, actor=user, reason=reason)
+        messages.success(
+            request,
+            _("A second supervisor must approve this activation; it is on the approvals page."),
+        )
+        return redirect("triage:guidance_detail", pk=version.pk)
+    run = services.guidance_activate(version=version, actor=user, reason=reason)
     messages.success(
         request,
         _("%(label)s is active; %(total)s open cases are being re-triaged.")

@@ -69,6 +69,9 @@ def test_deploy_check_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "haven.config.settings_production",
         "HAVEN_SECRET_KEY": "x" * 64 + "production-secret-for-check-only-!@#$%^&*()",
         "HAVEN_IDENTIFIER_HMAC_KEY": "production-hmac-key-for-check-only",
+        # Production refuses the demo's Fernet key and the demo's mail (issue 11, 12 and 14).
+        "HAVEN_IDENTIFIER_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLWNoZWNrLW9ubHktMDA=",
+        "HAVEN_EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
         "HAVEN_ALLOWED_HOSTS": "haven.example.org",
         "HAVEN_VAR_DIR": "/tmp/haven-deploy-check",
     }

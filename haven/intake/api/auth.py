@@ -6,13 +6,16 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer
 
+from haven.accounts import api_token_state
 from haven.accounts.models import ApiToken
+from haven.accounts.models_api import ApiScope
 from haven.intake.models import Requester
 
 # Longer than any token we issue; anything longer is refused without hashing it.
@@ -23,8 +26,11 @@ _CACHE_LIMIT = 1_000
 # A partner's surge sends thousands of requests a minute with one token: reading the token
 # once every few seconds, not once per request, takes a third of the database work off each
 # request. Only tokens found active are kept. Revoking (a save) forgets the token at once in
-# the process that revoked it, and every other process forgets it within the cache's seconds.
-_active: dict[str, tuple[float, ApiToken]] = {}
+# the process that revoked it; revoking, deactivating the token's holder and expiry also move
+# the revocation generation in Django's cache (haven/accounts/api_token_state.py), which every
+# cached entry is checked against, so with a shared cache (HAVEN_CACHE_URL) every process
+# refuses the token on its next request. Entries: (until, generation, token).
+_active: dict[str, tuple[float, int, ApiToken]] = {}
 
 
 def cache_seconds() -> float:
@@ -44,6 +50,8 @@ def _looked_up(token_hash: str) -> ApiToken | None:
             requester_pk=Subquery(Requester.objects.filter(api_token=OuterRef("pk")).values("pk"))
         )
         .filter(token_hash=token_hash, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .filter(Q(issued_to__isnull=True) | Q(issued_to__is_active=True))
         .first()
     )
 
@@ -55,19 +63,30 @@ def active_token(raw_token: str) -> ApiToken | None:
     # Looked up by hash, so timing reveals nothing about stored tokens.
     token_hash = ApiToken.hash_secret(raw_token)
     now = _clock()
+    generation = api_token_state.generation()
     cached = _active.get(token_hash)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    if cached is not None and cached[0] > now and cached[1] == generation:
+        remembered = cached[2]
+        if remembered.expires_at is None or remembered.expires_at > timezone.now():
+            return remembered
     token = _looked_up(token_hash)
     if token is None:
         _active.pop(token_hash, None)
         return None
+    api_token_state.last_used_touch(token)
     if len(_active) >= _CACHE_LIMIT:
         _active.clear()
     seconds = cache_seconds()
     if seconds > 0:
-        _active[token_hash] = (now + seconds, token)
+        _active[token_hash] = (now + seconds, generation, token)
     return token
+
+
+def _scope_for(request: HttpRequest) -> str:
+    # Reading (the list) needs requests:read; anything that writes needs requests:write.
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return ApiScope.REQUESTS_READ
+    return ApiScope.REQUESTS_WRITE
 
 
 def requester_remembered(token: ApiToken, requester_pk: int) -> None:
@@ -89,4 +108,8 @@ class BearerToken(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        return active_token(token)
+        found = active_token(token)
+        # A token without the scope is refused like an unknown one.
+        if found is None or _scope_for(request) not in (found.scopes or []):
+            return None
+        return found

@@ -82,6 +82,9 @@ class Request(models.Model):
     # Identifier keeps encrypted, so a leaked dump must not give them away here either.
     # Code still reads and writes plaintext; the database cannot filter on it.
     raw_input = EncryptedTextField()
+    # Set when retention erased this request's personal data (haven/retention): raw_input is
+    # then the empty string, the one change its write-once trigger allows (migration 0008).
+    erased_at = models.DateTimeField(null=True, blank=True)
     raw_content_type = models.CharField(max_length=100, default="application/json")
     status_secret_hash = models.CharField(max_length=64)
     # Derived from the request's case by cases.public_status (never set by hand).

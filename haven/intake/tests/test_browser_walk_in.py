@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from haven.common.browser_testing import browser_test, chromium_page, haven_server
+from haven.common.browser_testing import browser_test, chromium_page, haven_server, log_in
 
 pytestmark = browser_test
 PASSWORD = "browser-test-password-1"
@@ -32,10 +32,7 @@ def page() -> Iterator[Any]:
 
 
 def test_an_officer_enters_a_household_finds_it_and_reads_it_in_dari(server, page):
-    page.goto(f"{server}/accounts/login/")
-    page.fill("#id_username", "intake")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server, "intake", PASSWORD)
     page.wait_for_url("**/cases/")
 
     page.goto(f"{server}/intake/walk-in/")

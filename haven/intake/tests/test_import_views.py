@@ -222,9 +222,8 @@ def test_an_import_whose_worker_died_is_resumed_from_the_page(
 
 
 def test_an_upload_without_the_csrf_token_is_refused(intake_officer, source):
-    from django.test import Client
+    from haven.conftest import verified_client
 
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(intake_officer)
+    client = verified_client(intake_officer, enforce_csrf_checks=True)
     assert upload(client, csv_bytes(ROWS), "l.csv", source=source.pk).status_code == 403
     assert not ImportBatch.objects.exists()

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.db import connection
 from django.urls import include, path, reverse
 
 from haven.audit.models import AuditEvent
@@ -71,8 +72,10 @@ def test_the_queue_lists_open_pairs_in_a_fixed_number_of_queries(
         _submit(replace(karimi, full_name="Zabiullah Karimi" + suffix, date_of_birth="1991"))
     assert ReviewItem.objects.count() == 3
     client = client_for(caseworker)
-    # session + user, audit event, count, page of items with both records and requests
-    with django_assert_num_queries(5):
+    # session + user, audit event (with the chain's head, and its lock on PostgreSQL), count,
+    # page of items with both records and requests
+    chain = 2 if connection.vendor == "postgresql" else 1
+    with django_assert_num_queries(5 + chain):
         response = client.get(reverse("resolution:review_queue"))
     assert response.text.count("Karimi") == 6
 

@@ -33,7 +33,7 @@ VERSION_2 = (
 def activate(spec: str, username: str, capture: Any) -> str:
     out = StringIO()
     with capture(execute=True):
-        call_command("guidance", "activate", spec, "--as", username, stdout=out)
+        call_command("guidance", "activate", spec, "--as", username, "--reason", "test", stdout=out)
     return out.getvalue()
 
 
@@ -99,7 +99,9 @@ def test_only_supervisors_may_activate(
 ) -> None:
     for user in (caseworker, admin_user):
         with pytest.raises(CommandError, match="may not activate guidance"):
-            call_command("guidance", "activate", "us-afghan-2021@1", "--as", user.username)
+            call_command(
+                "guidance", "activate", "us-afghan-2021@1", "--as", user.username, "--reason", "x"
+            )
     assert not GuidanceVersion.objects.filter(status="active").exists()
     assert AuditEvent.objects.filter(action="denied").count() == 2
 
@@ -134,7 +136,9 @@ def test_a_previous_version_can_be_reactivated(
     first = GuidanceVersion.objects.get(version="1")
     assert first.status == GuidanceVersion.Status.RETIRED
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(supervisor).post(f"/triage/guidance/{first.pk}/activate/")
+        response = client_for(supervisor).post(
+            f"/triage/guidance/{first.pk}/activate/", {"reason": "back to the first"}
+        )
     assert response.status_code == 302
     first.refresh_from_db()
     case.refresh_from_db()
@@ -168,7 +172,10 @@ def test_an_invalid_pack_is_never_stored_or_activated(guidance_dir: Path, superv
     write_version(guidance_dir / "us-afghan-2021", "2.yaml", broken)
     err = StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("guidance", "activate", "us-afghan-2021@2", "--as", "supervisor", stderr=err)
+        call_command(
+            "guidance", "activate", "us-afghan-2021@2", "--as", "supervisor", "--reason", "x",
+            stderr=err,
+        )  # fmt: skip
     assert raised.value.returncode == 2
     assert "unknown pathway 'p-one'" in err.getvalue()
     assert not GuidanceVersion.objects.exists()

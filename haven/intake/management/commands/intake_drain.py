@@ -10,18 +10,37 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import ngettext
 
+from haven.common.worker import retrying
 from haven.intake.services import requests_pending_drain
 
 
 class Command(BaseCommand):
     help = "Run resolution, cases and triage for every request still waiting for them."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--retry-for",
+            type=float,
+            default=300,
+            help="when the database goes away (a restart), reconnect and carry on for up to "
+            "this many seconds before failing (default 300)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        done = requests_pending_drain()
+        # Each batch commits on its own, so after a lost connection the drain carries on with
+        # what is still pending (the batches of an attempt cut short are not counted).
+        done = 0
+
+        def drain() -> int:
+            nonlocal done
+            done += requests_pending_drain()
+            return done
+
+        retrying(drain, give_up_after=options["retry_for"])
         self.stdout.write(
             ngettext(
                 "Processed %(count)d pending request in %(seconds).1f s.",

@@ -62,13 +62,24 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo accounts (user name / password / role):")
         for username, role, _org in PERSONAS:
             self.stdout.write(f"  {username:<12} {credentials[username]:<26} {role.label}")
+        self.stdout.write(
+            "At the first log-in each account sets up its second step: an authenticator app "
+            "(FreeOTP, Aegis, Google or Microsoft Authenticator) scans the code shown."
+        )
 
     def _activate_default_guidance(self) -> None:
         # Requests are triaged as they arrive, so guidance must be in force before seeding.
         if active_guidance() is not None:
             return
         call_command(
-            "guidance", "activate", DEMO_GUIDANCE, "--as", "supervisor", stdout=self.stdout
+            "guidance",
+            "activate",
+            DEMO_GUIDANCE,
+            "--as",
+            "supervisor",
+            "--reason",
+            "demo: the default guidance",
+            stdout=self.stdout,
         )
 
     def _accounts(self) -> dict[str, str]:

@@ -40,6 +40,11 @@ class Command(BaseCommand):
         activate = commands.add_parser("activate", help="put a version in force (supervisors)")
         activate.add_argument("spec", help="PACK@VERSION")
         activate.add_argument("--as", dest="username", required=True, help="supervisor's username")
+        activate.add_argument(
+            "--reason",
+            required=True,
+            help="why (kept in the audit trail; every open case is re-triaged)",
+        )
         commands.add_parser("status", help="the active guidance and re-triage progress")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -134,7 +139,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=BAD_INPUT) from exc
 
     # -- activate ---------------------------------------------------------------------
-    def do_activate(self, spec: str, username: str, **_: Any) -> None:
+    def do_activate(self, spec: str, username: str, reason: str, **_: Any) -> None:
         from haven.accounts.models import User
         from haven.triage import services
         from haven.triage.models import GuidanceVersion
@@ -153,8 +158,20 @@ class Command(BaseCommand):
         stored = GuidanceVersion.objects.filter(pack=pack_name, version=version).first()
         if stored is None:
             stored = self.store(load_pack(spec, self.stderr))
+        from haven.accounts.approvals import approval_needed
+        from haven.triage import approvals
+
+        if not reason.strip():
+            raise CommandError("give a reason (--reason)", returncode=BAD_INPUT)
+        if approval_needed(approvals.ACTION):
+            approval = approvals.activation_request(version=stored, actor=actor, reason=reason)
+            self.stdout.write(
+                f"Activation of {stored.label} waits for a second supervisor: "
+                f"`haven approval approve {approval.pk} --as OTHER_SUPERVISOR`."
+            )
+            return
         try:
-            run = services.guidance_activate(version=stored, actor=actor)
+            run = services.guidance_activate(version=stored, actor=actor, reason=reason)
         except PermissionDenied as exc:
             raise CommandError(f"{username} may not activate guidance: {exc}") from exc
         self.stdout.write(
