@@ -14,7 +14,7 @@ USER_TEXT = re.compile(
     r"\{\{\s*[\w.]*("
     r"display_name|father_name|full_name|given_name|family_name|requester\.name|\.body|"
     r"reason|help_requested|location|province|description|value_as_written|"
-    r"normalized|masked|dob_as_written|original_name|filename|subject|history_line|entry\.label|\be\.summary"
+    r"normalized|masked|dob_as_written|original_name|filename|\.subject\b|history_line|entry\.label|\be\.summary"
     r")[^}]*\}\}"
 )
 OPEN = re.compile(r"<(\w+)([^<>]*)>|</(\w+)\s*>")
