@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from haven.common.browser_testing import browser_test, chromium_page, haven_server
+from haven.common.browser_testing import browser_test, chromium_page, haven_server, log_in
 
 pytestmark = browser_test
 PASSWORD = "browser-test-password-2"
@@ -34,14 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _log_in(page: Any, server: str) -> None:
-    page.goto(f"{server}/accounts/login/")
-    page.fill("#id_username", "super")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
-
-
 def _page_width(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
@@ -49,7 +41,8 @@ def _page_width(page: Any) -> int:
 @pytest.mark.parametrize("width", [768, 360])
 def test_a_300_character_name_does_not_widen_the_page(server, width):
     with chromium_page(viewport={"width": width, "height": 1000}) as page:
-        _log_in(page, server)
+        log_in(page, server, "super", PASSWORD)
+        page.goto(f"{server}/cases/")
         assert LONG_NAME[:50] in page.inner_text("#case-table")
         assert _page_width(page) <= width
         page.click("#case-table a")
