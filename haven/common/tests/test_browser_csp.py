@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from haven.common.browser_testing import browser_test, chromium_page, haven_server
+from haven.common.browser_testing import browser_test, chromium_page, haven_server, log_in
 
 pytestmark = browser_test
 PASSWORD = "browser-test-password-1"
@@ -39,11 +39,8 @@ def test_pages_work_under_the_policy_with_nothing_refused(server, page):
 
     page.goto(f"{server}/apply/")
     page.goto(f"{server}/status/")
-    page.goto(f"{server}/accounts/login/")
-    page.fill("#id_username", "intake")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
+    # The two-factor pages are under the policy too.
+    log_in(page, server, "intake", PASSWORD)
 
     page.goto(f"{server}/intake/walk-in/")
     before = page.locator("#members fieldset").count()
