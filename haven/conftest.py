@@ -103,3 +103,11 @@ def client_for() -> Callable[..., Client]:
     """A client logged in as the given user, past the second factor (see verified_client).
     For a password-only session, use Client().force_login(user) in the test itself."""
     return verified_client
+
+
+@pytest.fixture(autouse=True)
+def _one_recipient_mail(settings: pytest.FixtureRequest) -> None:
+    """Django's test set-up swaps EMAIL_BACKEND for locmem; put the one-recipient guard back
+    in front of it (HAVEN_EMAIL_INNER_BACKEND is locmem in tests), so tests send as
+    production does."""
+    settings.EMAIL_BACKEND = "haven.communications.backends.OneRecipientEmailBackend"  # type: ignore[attr-defined]

@@ -69,6 +69,7 @@ def deploy_check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         secret_key=settings.SECRET_KEY,
         hmac_key=settings.IDENTIFIER_HMAC_KEY,
         encryption_keys=list(settings.IDENTIFIER_ENCRYPTION_KEYS),
-        email_backend=settings.EMAIL_BACKEND,
+        # EMAIL_BACKEND is the one-recipient guard; the backend behind it is what sends.
+        email_backend=getattr(settings, "HAVEN_EMAIL_INNER_BACKEND", settings.EMAIL_BACKEND),
     )
     return [Error(message, id=check_id) for check_id, message in problems]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "haven.triage",
     "haven.cases",
     "haven.referrals",
+    "haven.communications",
     "haven.reports",
     # Last: it erases what every app before it holds about a case.
     "haven.retention",
@@ -300,11 +301,17 @@ HAVEN_SECOND_APPROVER_FOR = [
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
 # Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
 HAVEN_RETENTION_ERASERS: list[str] = []
-HAVEN_CASE_PANELS: list[str] = ["haven.triage.panels.triage_panel"]
+HAVEN_CASE_PANELS: list[str] = [
+    "haven.triage.panels.triage_panel",
+    "haven.communications.panels.messages_panel",
+]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
 # people (see haven/resolution/services.py, people_changed_notify).
 HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_changed"]
+# E-mail import asks these, handler(item=, parsed=) -> bool, before storing a message as a new
+# request: a reply to one of Haven's messages is kept on its request instead.
+HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
 # The country most phone numbers are written for when no prefix is given.
 # The receipt: how long the officer who made a request can see its status secret again
 # (kept encrypted in their session), and what the printed receipt tells the applicant.
@@ -344,13 +351,55 @@ HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
 
 # Mail holds applicants' addresses and status secrets: never the console (it would go to the
-# server's log). The demo writes each message to a file under var/mail/; production names a
-# real backend (django-anymail) and refuses the console one.
-EMAIL_BACKEND = os.environ.get(
+# server's log). Every e-mail passes the one-recipient guard (communications.backends), which
+# hands it to HAVEN_EMAIL_BACKEND: a file under var/mail/ for the demo; in production a real
+# backend (django-anymail, e.g. anymail.backends.amazon_ses.EmailBackend with its ANYMAIL
+# settings), and the console one is refused.
+EMAIL_BACKEND = "haven.communications.backends.OneRecipientEmailBackend"
+HAVEN_EMAIL_INNER_BACKEND = os.environ.get(
     "HAVEN_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("HAVEN_FROM_EMAIL", "haven@localhost")
+
+# Messages to requesters (haven.communications; see docs/communications.md).
+# Where links in messages point (the public status page, unsubscribe).
+HAVEN_PUBLIC_URL = os.environ.get("HAVEN_PUBLIC_URL", "http://127.0.0.1:8000")
+HAVEN_MAIL_DOMAIN = os.environ.get("HAVEN_MAIL_DOMAIN", "haven.localhost")
+# Replies come back to this address plus the request's token (replies+haven-r12-…@…).
+HAVEN_REPLY_TO_ADDRESS = os.environ.get("HAVEN_REPLY_TO_ADDRESS", "")
+# Which template each new public status sends ("" sends nothing for that status).
+HAVEN_STATUS_MESSAGES = {
+    "received": "",
+    "under_review": "status_changed",
+    "referred": "referral_made",
+    "closed": "closed",
+}
+# Automatic messages wait out the night (local time), deferred, never dropped; "" for none.
+HAVEN_MESSAGE_QUIET_HOURS = os.environ.get("HAVEN_MESSAGE_QUIET_HOURS", "21:00-08:00")
+# A bulk notice to more recipients than this waits for a second supervisor.
+HAVEN_NOTICE_APPROVAL_ABOVE = int(os.environ.get("HAVEN_NOTICE_APPROVAL_ABOVE", "100"))
+HAVEN_OUTBOX_LEASE_SECONDS = int(os.environ.get("HAVEN_OUTBOX_LEASE_SECONDS", "300"))
+HAVEN_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HAVEN_OUTBOX_MAX_ATTEMPTS", "8"))
+HAVEN_OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("HAVEN_OUTBOX_RETRY_BASE_SECONDS", "30"))
+HAVEN_EMAIL_RATE_PER_SECOND = float(os.environ.get("HAVEN_EMAIL_RATE_PER_SECOND", "0"))
+# SMS: "file" (var/sms, the demo), "twilio" (any Twilio-compatible API), "locmem" (tests).
+HAVEN_SMS_CHANNEL = os.environ.get("HAVEN_SMS_CHANNEL", "file")
+HAVEN_SMS_CHANNELS = {
+    "file": "haven.communications.channels.FileSmsChannel",
+    "twilio": "haven.communications.channels.TwilioSmsChannel",
+    "locmem": "haven.communications.channels.LocmemSmsChannel",
+}
+HAVEN_SMS_FILE_PATH = str(VAR_DIR / "sms")
+HAVEN_SMS_RATE_PER_SECOND = float(os.environ.get("HAVEN_SMS_RATE_PER_SECOND", "10"))
+HAVEN_SMS_TIMEOUT_SECONDS = float(os.environ.get("HAVEN_SMS_TIMEOUT_SECONDS", "10"))
+HAVEN_TWILIO_BASE_URL = os.environ.get("HAVEN_TWILIO_BASE_URL", "https://api.twilio.com")
+HAVEN_TWILIO_ACCOUNT_SID = os.environ.get("HAVEN_TWILIO_ACCOUNT_SID", "")
+HAVEN_TWILIO_AUTH_TOKEN = os.environ.get("HAVEN_TWILIO_AUTH_TOKEN", "")
+HAVEN_TWILIO_FROM = os.environ.get("HAVEN_TWILIO_FROM", "")
+# The delivery-status webhook's public address, exactly as the provider calls it (it is
+# part of what the provider signs).
+HAVEN_TWILIO_STATUS_CALLBACK = os.environ.get("HAVEN_TWILIO_STATUS_CALLBACK", "")
 
 LOGGING = {
     "version": 1,

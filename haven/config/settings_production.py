@@ -10,7 +10,7 @@ from haven.config.deploy_checks import insecure_settings
 
 from .settings import *  # noqa: F403
 from .settings import (
-    EMAIL_BACKEND,
+    HAVEN_EMAIL_INNER_BACKEND,
     IDENTIFIER_ENCRYPTION_KEYS,
     IDENTIFIER_HMAC_KEY,
     SECRET_KEY,
@@ -23,7 +23,8 @@ _problems = insecure_settings(
     secret_key=SECRET_KEY,
     hmac_key=IDENTIFIER_HMAC_KEY,
     encryption_keys=IDENTIFIER_ENCRYPTION_KEYS,
-    email_backend=EMAIL_BACKEND,
+    # EMAIL_BACKEND is always the one-recipient guard; what it hands mail to is checked.
+    email_backend=HAVEN_EMAIL_INNER_BACKEND,
 )
 if not os.environ.get("HAVEN_EMAIL_BACKEND"):
     # The demo's default keeps mail in files under var/: nothing would reach the applicant.

@@ -9,7 +9,15 @@ from .settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The one-recipient guard stays in front, as in production.
+HAVEN_EMAIL_INNER_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HAVEN_SMS_CHANNEL = "locmem"
+HAVEN_MESSAGE_QUIET_HOURS = ""  # tests of quiet hours set them
+HAVEN_SMS_RATE_PER_SECOND = 0.0
+HAVEN_TWILIO_ACCOUNT_SID = "ACtest"
+HAVEN_TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105
+HAVEN_TWILIO_FROM = "+15005550006"
+HAVEN_TWILIO_STATUS_CALLBACK = "http://testserver/communications/webhooks/sms/status/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -13,6 +13,7 @@ urlpatterns = [
     path("resolution/", include("haven.resolution.urls")),
     path("triage/", include("haven.triage.urls")),
     path("audit/", include("haven.audit.urls")),
+    path("communications/", include("haven.communications.urls")),
     path("reports/", include("haven.reports.urls")),
     path("api/", include("haven.intake.api.urls")),
     # The public pages: the application form and the status look-up, no log-in.

@@ -103,8 +103,12 @@ def sanitize_svg(svg: str) -> str:
     return svg
 
 
-def svg_for(spec: dict[str, Any]) -> str:
-    """The SVG for a spec; the same figures give the same spec, drawn once per process."""
+def svg_for(spec: dict[str, Any], *, publish: bool = False) -> str:
+    """The SVG for a spec; the same figures give the same spec, drawn once per process.
+
+    Only the periodic job publishes to the site's cache (`publish`): the default views it
+    draws are what every process asks for, while a filtered view is rarely asked twice and
+    writing it there would cost the request a handful of statements for nothing."""
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
     cached = _CACHE.get(key)
     if cached is not None:
@@ -120,7 +124,8 @@ def svg_for(spec: dict[str, Any]) -> str:
         svg = sanitize_svg(vl_convert.vegalite_to_svg(spec))
         # Scalable: the page's CSS sets the width; the viewBox keeps the proportions.
         svg = re.sub(r'(<svg\b[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", svg, count=1)
-        shared.set(f"reports:svg:{key}", svg, timeout=24 * 3600)
+        if publish:
+            shared.set(f"reports:svg:{key}", svg, timeout=24 * 3600)
     _CACHE[key] = svg
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -161,13 +166,15 @@ def chart_png_uri(table: FigureTable, *, width: int = 480) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def chart_svg(table: FigureTable, *, width: int = 560, label: str = "") -> SafeString:
+def chart_svg(
+    table: FigureTable, *, width: int = 560, label: str = "", publish: bool = False
+) -> SafeString:
     """Inline SVG for the table (empty when nothing to draw), labelled for screen readers;
     the accessible table beside it carries the same figures."""
     spec = chart_spec(table, width=width)
     if spec is None:
         return mark_safe("")
-    svg = svg_for(spec)
+    svg = svg_for(spec, publish=publish)
     title = escape(label or table.title)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" focusable="false" ', 1)
     return mark_safe(svg)  # noqa: S308 (vl-convert's output, sanitised above)

@@ -227,5 +227,5 @@ def charts_prewarm() -> int:
                 )
                 for table in figures_build(context):
                     if table.key != "cases_per_worker" or full:
-                        drawn += bool(chart_svg(table))
+                        drawn += bool(chart_svg(table, publish=True))
     return drawn

@@ -39,7 +39,7 @@ def test_pages_work_under_the_policy_with_nothing_refused(server, page):
 
     page.goto(f"{server}/apply/")
     page.goto(f"{server}/status/")
-    # The two-factor pages are under the policy too.
+    # Through the log-in form, enrolment and the second factor: those pages are under it too.
     log_in(page, server, "intake", PASSWORD)
 
     page.goto(f"{server}/intake/walk-in/")

@@ -103,7 +103,7 @@ def test_the_demo_writes_mail_to_files_under_var_not_to_the_console(tmp_path):
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'haven.config.settings';"
         "django.setup(); from django.conf import settings; from django.core import mail;"
-        "print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH);"
+        "print(settings.HAVEN_EMAIL_INNER_BACKEND); print(settings.EMAIL_FILE_PATH);"
         "mail.send_mail('Your status secret', 'secret-canary-123', 'a@example.org',"
         " ['b@example.org'])"
     )
@@ -117,4 +117,6 @@ def test_the_demo_writes_mail_to_files_under_var_not_to_the_console(tmp_path):
 
 
 def test_tests_keep_mail_in_memory(settings):
-    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+    # Behind the one-recipient guard (haven.communications.backends), as in production.
+    assert settings.EMAIL_BACKEND == "haven.communications.backends.OneRecipientEmailBackend"
+    assert settings.HAVEN_EMAIL_INNER_BACKEND == "django.core.mail.backends.locmem.EmailBackend"

@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from haven.intake.models import ImportBatch, MailAttachment, MailMessage, RejectedRow
 from haven.intake.services import request_create
@@ -75,6 +77,15 @@ def _store(parsed: ParsedMail, batch: ImportBatch, actor: User | None) -> None:
     )
 
 
+def _reply_handled(item: MailItem, parsed: ParsedMail) -> bool:
+    """A reply to a message Haven sent belongs to its request, not in a new one: downstream
+    apps (communications) recognise it through settings.HAVEN_MAIL_REPLY_HANDLERS."""
+    return any(
+        import_string(handler)(item=item, parsed=parsed)
+        for handler in getattr(settings, "HAVEN_MAIL_REPLY_HANDLERS", [])
+    )
+
+
 def _parse(item: MailItem) -> ParsedMail:
     try:
         return parse_message(item)
@@ -110,7 +121,8 @@ def _mail_chunk(
         known.add(message.key)
         try:
             with transaction.atomic():
-                _store(message, batch, actor)
+                if not _reply_handled(item, message):
+                    _store(message, batch, actor)
         except IntegrityError:
             raise  # a concurrent import took this Message-ID: the chunk is retried
         except Exception as exc:
