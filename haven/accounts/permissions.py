@@ -43,6 +43,11 @@ def can_read_audit(user: AnyUser) -> bool:
     return _role(user) in OVERSIGHT_ROLES
 
 
+def can_reissue_status_secrets(user: AnyUser) -> bool:
+    """Give a requester a new status secret (the old one stops working): oversight."""
+    return _role(user) in OVERSIGHT_ROLES
+
+
 def can_merge_cases(user: AnyUser) -> bool:
     """Merge duplicate cases: closes a case and moves its work, an oversight decision."""
     return _role(user) in OVERSIGHT_ROLES

@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from .models import AuditEvent
+from .models import AuditAction, AuditEvent
 from .scope import AuditScope, object_scope, scope_for
+from .services import audit_record
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ def audit_event_list(*, user: User, filters: AuditFilters | None = None) -> Audi
     if not permissions.can_read_audit(user):
         raise PermissionDenied
     filters = filters or AuditFilters()
+    # Reading the trail is itself on the trail: who looked at whose activity.
+    given = {k: str(v)[:100] for k, v in vars(filters).items() if v}
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="audit.auditevent",
+        summary="Audit trail read",
+        details=given,
+    )
     events = AuditEvent.objects.all()
     if filters.action:
         events = events.filter(action=filters.action)

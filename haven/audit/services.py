@@ -10,7 +10,7 @@ from django.utils import timezone
 from haven.common import bulk
 
 from . import chain, stream
-from .middleware import current_ip
+from .middleware import current_ip, denial_recorded
 from .models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ def audit_record(
         event = AuditEvent(**values)
         event.save(force_insert=True)
         stream.ship([{**values, "at": event.at}])
+    if values["action"] == AuditAction.DENIED:
+        # The request's denial is on the trail: the middleware does not record it twice.
+        denial_recorded.set(True)
     return event
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.common.forms import DirAutoForm
 from haven.intake.models import Channel, Request
 
 from .models import Case
 from .selectors import CaseFilters
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(DirAutoForm):
     q = forms.CharField(
         label=_("Name, receipt number or document number"), required=False, max_length=200
     )
@@ -63,7 +64,7 @@ class CaseFilterForm(forms.Form):
         return any(data.get(n) for n in (*names, "data_entry"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(DirAutoForm):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=10000)
 
 

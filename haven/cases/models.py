@@ -147,14 +147,19 @@ class CaseEvent(models.Model):
         MERGED_FROM = "merged_from", _("Another case merged into this one")
         NEW_INFORMATION = "new_information", _("New information to review")
         FACTS_CHANGED = "facts_changed", _("Facts changed")
+        MERGE_UNDONE = "merge_undone", _("Merge of cases undone")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Quotes notes and reasons (the start of a note, why cases were merged): encrypted.
+    # Quotes notes and reasons (the start of a note, why cases were merged): encrypted. The
+    # English line as written when it happened: what events without `data` show.
     description = EncryptedTextField(blank=True)
+    # What happened as a message key and its values (codes, references, counts), rendered
+    # in the reader's language when read (cases.event_text); null for older events.
+    data = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,6 +167,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        """The line in the reader's language; people named by the names that
+        cases.selectors.case_history looked up (`person_names`)."""
+        from .event_text import render
+
+        return render(self.data, self.description, getattr(self, "person_names", None))
 
 
 class CaseMemberChange(models.Model):
@@ -212,6 +225,8 @@ class CaseMerge(models.Model):
     target = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="merges_in")
     reason = EncryptedTextField(blank=True)
     source_status = models.CharField(max_length=32)
+    # The source's closure outcome before the merge (set to "duplicate" by it): undo restores it.
+    source_outcome = models.CharField(max_length=32, blank=True)
     members_added = models.JSONField(default=list)
     requests_linked = models.JSONField(default=list)
     notes_moved = models.JSONField(default=list)
@@ -220,6 +235,12 @@ class CaseMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a supervisor undid the merge (cases.services.case_merge_undo).
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undo_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +70,8 @@ class _Follow:
     changes: list[CaseMemberChange] = field(default_factory=list)
     principals: dict[int, Case] = field(default_factory=dict)
     lines: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The same lines as data (people by id), rendered in the reader's language when read.
+    data_lines: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     survivors: set[int] = field(default_factory=set)
 
     def run(self) -> None:
@@ -178,10 +180,12 @@ class _Follow:
             self.rows[(member.case_id, to)] = member
             kind = CaseMemberChange.Kind.REPOINTED
             said = f"{self._who(source)} is now {self._who(to)}"
+            line = {"t": "repointed", "from": source, "to": to}
         else:
             member.merged_into = self._active(existing)
             kind = CaseMemberChange.Kind.FOLDED
             said = f"{self._who(source)} is now {self._who(to)}, already a member"
+            line = {"t": "folded", "from": source, "to": to}
         self.changed_members[member.pk] = member
         principal_moved = case.principal_id == source
         if principal_moved:
@@ -200,6 +204,7 @@ class _Follow:
             )
         )
         self.lines[member.case_id].append(said)
+        self.data_lines[member.case_id].append(line)
         self.survivors.add(to)
 
     def _add(self, member: CaseMember, to: int, relationship: str, merge_id: int | None) -> None:
@@ -220,6 +225,7 @@ class _Follow:
             f"{self._who(to)} added: a record of this case moved to them from "
             f"{self._who(member.person_id)}"
         )
+        self.data_lines[member.case_id].append({"t": "added", "from": member.person_id, "to": to})
         self.survivors.add(to)
 
     def _write(self, merge_of: dict[int, int]) -> None:
@@ -246,6 +252,11 @@ class _Follow:
                 kind=kind,
                 actor=self.actor,
                 description=_clip("; ".join(lines) + why),
+                data={
+                    "message": "people_changed",
+                    "lines": self.data_lines[case_id],
+                    "reason": self.change.reason,
+                },
             )
             for case_id, lines in sorted(self.lines.items())
         ]
@@ -283,7 +294,9 @@ def duplicate_events(
     events = []
     for case_id, shared in sorted(others.items()):
         parts = []
+        cases_data = []
         for other, people_ids in sorted(shared.items()):
+            cases_data.append({"case": Case(pk=other).reference, "people": sorted(people_ids)})
             who = ", ".join(
                 f"{names[p]} (person {p})" if names.get(p) else f"person {p}"
                 for p in sorted(people_ids)
@@ -295,6 +308,7 @@ def duplicate_events(
                 kind=CaseEvent.Kind.POSSIBLE_DUPLICATE,
                 actor=actor,
                 description=_clip("Possible duplicate case: " + "; ".join(parts)),
+                data={"message": "possible_duplicate", "cases": cases_data},
             )
         )
     return events
@@ -313,6 +327,7 @@ def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
         return
     now = timezone.now()
     lines: dict[int, list[str]] = defaultdict(list)
+    data_lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
     cases: dict[int, Case] = {}
     members: dict[int, CaseMember] = {}
     for change in changes:
@@ -327,6 +342,7 @@ def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
             case.principal_id = change.from_person_id
         change.undone_at, change.undone_by = now, actor
         lines[case.pk].append(f"person {change.from_person_id} is a member of their own again")
+        data_lines[case.pk].append({"t": "own_again", "from": change.from_person_id})
     CaseMember.objects.bulk_update(members.values(), ["person", "merged_into"])
     CaseMemberChange.objects.bulk_update(changes, ["undone_at", "undone_by"])
     for case in cases.values():
@@ -343,6 +359,13 @@ def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
                 + "; ".join(dict.fromkeys(case_lines))
                 + why
             ),
+            data={
+                "message": "people_unmerged",
+                "source": pair.source_id,
+                "target": pair.target_id,
+                "lines": data_lines[case_id],
+                "reason": reason,
+            },
         )
         for case_id, case_lines in sorted(lines.items())
     ]
@@ -387,6 +410,11 @@ def _carry_into_merged_cases(
                 actor=actor,
                 description=f"Person {member.person_id} added: restored in {case.reference}, "
                 f"merged into this case",
+                data={
+                    "message": "person_restored",
+                    "person": member.person_id,
+                    "case": case.reference,
+                },
             )
         )
     return events

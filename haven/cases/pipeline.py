@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record_many
 from haven.common.bulk import create_instances, insert_instances
 from haven.intake.models import PersonRecord, Relationship
 from haven.intake.services import IntakeItem
@@ -139,6 +141,27 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)
     insert_instances(events)
+    _audit(links, {case.pk for case in cases.opened}, actor)
+
+
+def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> None:
+    """The security record of what the pipeline did on its own: each case it opened
+    (created) and each it attached a request to (updated), one statement per kind."""
+    for action, is_new in ((AuditAction.CREATE, True), (AuditAction.UPDATE, False)):
+        audit_record_many(
+            actor=actor,
+            action=action,
+            entries=[
+                (
+                    link.case,
+                    f"{'Opened' if is_new else 'Request linked to'} {link.case.reference} "
+                    f"(intake pipeline)",
+                    {"request": link.request.pk, "automatic": True},
+                )
+                for link in links
+                if (link.case.pk in opened) == is_new
+            ],
+        )
 
 
 def _event(case: Case, item: IntakeItem, is_new: bool, actor: User | None) -> CaseEvent:
@@ -148,6 +171,11 @@ def _event(case: Case, item: IntakeItem, is_new: bool, actor: User | None) -> Ca
         case=case,
         kind=CaseEvent.Kind.CREATED if is_new else CaseEvent.Kind.REQUEST_LINKED,
         actor=actor,
+        data={
+            "message": "opened" if is_new else "request_linked",
+            "receipt": request.receipt_number,
+            "channel": request.channel,
+        },
         description=(
             f"Opened from request {request.receipt_number} ({channel})"
             if is_new

@@ -20,7 +20,8 @@ from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Relationship, Request
 from haven.resolution.models import Person, PersonLink
 
-from .models import Case, CaseEvent, CaseMember, CaseRequest, Note
+from . import event_text
+from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,15 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
                 "channel": filters.channel,
             },
         )
+    else:
+        # The list shows names: reading it is a read of personal data, one event per page.
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="cases.case",
+            summary="Case list",
+            details={"status": filters.status, "channel": filters.channel},
+        )
     return (
         cases.select_related("assignee")
         .annotate(
@@ -209,7 +219,14 @@ def case_notes(*, case: Case) -> QuerySet[Note]:
 
 
 def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:
-    return list(case.events.select_related("actor")[:limit])
+    """The case's events, newest first, with the names of the people they mention (one
+    query for all of them)."""
+    events = list(case.events.select_related("actor")[:limit])
+    ids = set().union(*(event_text.person_ids(e.data) for e in events))
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "display_name")) if ids else {}
+    for event in events:
+        event.person_names = names  # type: ignore[attr-defined]
+    return events
 
 
 @dataclass(frozen=True)
@@ -239,3 +256,65 @@ def case_possible_duplicates(*, user: User, case: Case) -> list[PossibleDuplicat
         found.setdefault(member.case_id, PossibleDuplicate(case=member.case, people=[]))
         found[member.case_id].people.append(member.person)
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class MergeSide:
+    """One case as the merge confirmation shows it."""
+
+    case: Case
+    members: list[MemberView]
+    requests: list[Request]
+    notes: int
+    documents: int
+
+
+def _merge_side(case: Case) -> MergeSide:
+    return MergeSide(
+        case=case,
+        members=case_members(case=case),
+        requests=list(case_requests(case=case)),
+        notes=case.notes.count(),
+        documents=case.documents.count(),
+    )
+
+
+def case_merge_compare(
+    *, user: User, source_id: int, target_id: int
+) -> tuple[MergeSide, MergeSide]:
+    """Both cases of a proposed merge, side by side, for a supervisor: one audited read."""
+    if not permissions.can_merge_cases(user):
+        raise PermissionDenied
+    source = case_get(user=user, case_id=source_id)
+    target = case_get(user=user, case_id=target_id)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=source,
+        summary=f"Compared {source.reference} with {target.reference} to merge them",
+        details={"target": target.pk},
+    )
+    return _merge_side(source), _merge_side(target)
+
+
+def case_merge_get(*, user: User, merge_id: int) -> CaseMerge:
+    """A merge of cases, for a supervisor to undo (403 for other roles, 404 if none)."""
+    if not permissions.can_merge_cases(user):
+        raise PermissionDenied
+    merge = (
+        CaseMerge.objects.select_related("source", "target", "created_by")
+        .filter(pk=merge_id, source__in=_visible_cases(user), target__in=_visible_cases(user))
+        .first()
+    )
+    if merge is None:
+        raise Http404
+    return merge
+
+
+def case_merges_active(*, case: Case) -> list[CaseMerge]:
+    """Merges into or out of this case that stand (not undone), newest first."""
+    return list(
+        CaseMerge.objects.filter(Q(source=case) | Q(target=case), undone_at__isnull=True)
+        .select_related("source", "target", "created_by")
+        .order_by("-created_at", "-id")
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from haven.accounts import permissions
 from haven.accounts.models import User
@@ -11,7 +13,16 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.intake.models import Request
 
-from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Document, Note
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMember,
+    CaseMemberChange,
+    CaseMerge,
+    CaseRequest,
+    Document,
+    Note,
+)
 from .public_status import public_status_sync
 
 
@@ -19,11 +30,25 @@ class CaseMergeRefused(ValidationError):
     """The two cases cannot be merged; the message says why, in plain words."""
 
 
+class CaseMergeUndoRefused(ValidationError):
+    """The merge cannot be undone (things changed since); the message says what."""
+
+
+def _merge_counts(merge: CaseMerge) -> dict[str, int]:
+    return {
+        "members": len(merge.members_added),
+        "requests": len(merge.requests_linked),
+        "notes": len(merge.notes_moved),
+        "documents": len(merge.documents_moved),
+    }
+
+
 @transaction.atomic
 def note_create(*, case: Case, author: User, body: str) -> Note:
     if not permissions.can_work_cases(author):
         raise PermissionDenied
     note = Note.objects.create(case=case, author=author, body=body.strip())
+    # The excerpt is the caseworker's own words: shown as written, in any language.
     CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.NOTE_ADDED, actor=author, description=body.strip()[:120]
     )
@@ -57,7 +82,7 @@ def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "
         new_outcome = locked.closure_outcome
     if (locked.status, locked.closure_outcome) == (status, new_outcome):
         return locked
-    before = _status_text(locked)
+    before, previous = _status_text(locked), (locked.status, locked.closure_outcome)
     locked.status, locked.closure_outcome = status, new_outcome
     locked.save(update_fields=["status", "closure_outcome", "updated_at"])
     CaseEvent.objects.create(
@@ -65,6 +90,13 @@ def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "
         kind=CaseEvent.Kind.STATUS_CHANGED,
         actor=actor,
         description=f"{before} → {_status_text(locked)}",
+        data={
+            "message": "status_changed",
+            "from_status": previous[0],
+            "from_outcome": previous[1],
+            "to_status": status,
+            "to_outcome": new_outcome,
+        },
     )
     audit_record(
         actor=actor,
@@ -78,7 +110,7 @@ def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "
 
 
 @transaction.atomic
-def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> CaseMerge:
+def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseMerge:
     """Merge `source` into `target`: one household worked as two cases becomes one.
 
     The target gets every member it lacks and a link to every request of the source; the
@@ -89,7 +121,9 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
     if not permissions.can_merge_cases(actor):
         raise PermissionDenied
     if source.pk == target.pk:
-        raise CaseMergeRefused("A case cannot be merged into itself.")
+        raise CaseMergeRefused(_("A case cannot be merged into itself."))
+    if not reason.strip():
+        raise CaseMergeRefused(_("Say why these two cases are one household."))
     # Lock both cases, in id order so two merges of one pair cannot deadlock: two supervisors
     # merging A into B and B into A at once must not both succeed (each closed into the
     # other), nor may one merge move notes another has just moved.
@@ -102,15 +136,20 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
     source, target = locked[source.pk], locked[target.pk]
     if source.merged_into_id is not None:
         into = Case(pk=source.merged_into_id).reference
-        raise CaseMergeRefused(f"{source.reference} was already merged into {into}.")
+        raise CaseMergeRefused(
+            _("%(source)s was already merged into %(into)s.")
+            % {"source": source.reference, "into": into}
+        )
     if target.merged_into_id is not None:
         into = Case(pk=target.merged_into_id).reference
         raise CaseMergeRefused(
-            f"{target.reference} was itself merged into {into}: merge into {into} instead."
+            _("%(target)s was itself merged into %(into)s: merge into %(into)s instead.")
+            % {"target": target.reference, "into": into}
         )
     if target.status == Case.Status.CLOSED:
         raise CaseMergeRefused(
-            f"{target.reference} is closed: reopen it first, or merge it into this case instead."
+            _("%(target)s is closed: reopen it first, or merge it into this case instead.")
+            % {"target": target.reference}
         )
     # The target's rows in any state: a person may be a case member only once.
     in_target = set(CaseMember.objects.filter(case=target).values_list("person_id", flat=True))
@@ -143,6 +182,7 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
         target=target,
         reason=reason.strip()[:300],
         source_status=source.status,
+        source_outcome=source.closure_outcome,
         members_added=[m.pk for m in members],
         requests_linked=[link.pk for link in links],
         notes_moved=note_ids,
@@ -157,6 +197,13 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
         f"{len(members)} member(s) added, {len(links)} request(s) linked, "
         f"{len(note_ids)} note(s) and {len(document_ids)} document(s) moved."
     )
+    data = {
+        "source": source.reference,
+        "target": target.reference,
+        "from_status": merge.source_status,
+        "counts": _merge_counts(merge),
+        "reason": merge.reason,
+    }
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(
@@ -166,12 +213,14 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
                 description=(
                     f"Merged into {target.reference} and closed (was {previous}): " + counts + why
                 )[:500],
+                data={"message": "merged_into", **data},
             ),
             CaseEvent(
                 case=target,
                 kind=CaseEvent.Kind.MERGED_FROM,
                 actor=actor,
                 description=(f"{source.reference} merged into this case: " + counts + why)[:500],
+                data={"message": "merged_from", **data},
             ),
         ]
     )
@@ -199,5 +248,133 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str = "") -> 
         details={"status": Case.Status.CLOSED, "merged_into": target.pk},
     )
     # The source's requests are the target's too now: they take the target's status.
+    public_status_sync(case=target, actor=actor)
+    return merge
+
+
+def _undo_obstacles(merge: CaseMerge, source: Case, target: Case) -> list[str]:
+    """What changed since the merge in a way undoing it cannot put right, in plain words."""
+    if merge.undone_at is not None:
+        return [_("This merge was already undone.")]
+    problems = []
+    if source.merged_into_id != target.pk or source.status != Case.Status.CLOSED:
+        problems.append(
+            _("%(source)s is no longer closed as merged into %(target)s.")
+            % {"source": source.reference, "target": target.reference}
+        )
+    if target.merged_into_id is not None:
+        problems.append(
+            _("%(target)s was itself merged into %(into)s since: undo that merge first.")
+            % {"target": target.reference, "into": Case(pk=target.merged_into_id).reference}
+        )
+    added = CaseMember.objects.filter(pk__in=merge.members_added)
+    changed = (
+        len(added) != len(merge.members_added)
+        or added.exclude(case=target).exists()
+        or added.filter(merged_into__isnull=False).exists()
+        or CaseMember.objects.filter(merged_into__in=merge.members_added).exists()
+        or CaseMemberChange.objects.filter(member_id__in=merge.members_added).exists()
+    )
+    if changed:
+        problems.append(
+            _(
+                "People this merge added to %(target)s were merged or moved since (a merge "
+                "of people): undo that first."
+            )
+            % {"target": target.reference}
+        )
+    links = CaseRequest.objects.filter(pk__in=merge.requests_linked, case=target)
+    if links.count() != len(merge.requests_linked):
+        problems.append(_("Requests this merge linked have been moved since."))
+    return problems
+
+
+@transaction.atomic
+def case_merge_undo(*, merge: CaseMerge, actor: User, reason: str) -> CaseMerge:
+    """Undo a merge of cases: everything CaseMerge recorded goes back.
+
+    The members and request links the merge added to the target are removed, the notes
+    and documents it moved return to the source, and the source reopens with the status
+    it had, no longer merged. Notes and documents added to the target since stay there.
+    Refused, with what is in the way, when things changed since in a way that cannot be
+    undone (the target merged on, its added people merged, the source reopened).
+    """
+    if not permissions.can_merge_cases(actor):
+        raise PermissionDenied
+    if not reason.strip():
+        raise CaseMergeUndoRefused(_("Say why the merge is wrong."))
+    # Lock the merge, then both cases in id order (as case_merge does): two supervisors
+    # undoing one merge at once must not both restore it, nor race a new merge of the pair.
+    merge = CaseMerge.objects.select_for_update().get(pk=merge.pk)
+    locked = {
+        c.pk: c
+        for c in Case.objects.select_for_update()
+        .filter(pk__in=[merge.source_id, merge.target_id])
+        .order_by("pk")
+    }
+    source, target = locked[merge.source_id], locked[merge.target_id]
+    problems = _undo_obstacles(merge, source, target)
+    if problems:
+        raise CaseMergeUndoRefused(problems)
+    # The rows the merge itself made: nothing else refers to them (checked above).
+    CaseMember.objects.filter(pk__in=merge.members_added, case=target).delete()
+    CaseRequest.objects.filter(pk__in=merge.requests_linked, case=target).delete()
+    notes_back = Note.objects.filter(pk__in=merge.notes_moved, case=target).update(case=source)
+    documents_back = Document.objects.filter(pk__in=merge.documents_moved, case=target).update(
+        case=source
+    )
+    source.status, source.merged_into = merge.source_status, None
+    source.closure_outcome = merge.source_outcome
+    source.save(update_fields=["status", "merged_into", "closure_outcome", "updated_at"])
+    merge.undone_at, merge.undone_by = timezone.now(), actor
+    merge.undo_reason = reason.strip()[:300]
+    merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    data = {
+        "source": source.reference,
+        "target": target.reference,
+        "to_status": merge.source_status,
+        "counts": _merge_counts(merge),
+        "reason": merge.undo_reason,
+    }
+    english = f"Merge of {source.reference} into {target.reference} undone. Reason: "
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.MERGE_UNDONE,
+                actor=actor,
+                description=(english + merge.undo_reason)[:500],
+                data={"message": message, **data},
+            )
+            for case, message in (
+                (source, "merge_undone_source"),
+                (target, "merge_undone_target"),
+            )
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        summary=f"Undid the merge of case {source.reference} into {target.reference}",
+        details={
+            "source": source.pk,
+            "target": target.pk,
+            "members_removed": merge.members_added,
+            "request_links_removed": merge.requests_linked,
+            "notes_returned": notes_back,
+            "documents_returned": documents_back,
+            "reason": merge.undo_reason,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=source,
+        summary=f"Reopened {source.reference}: merge into {target.reference} undone",
+        details={"status": merge.source_status, "merged_into": None},
+    )
+    # The source's requests follow their own case again, and leave the target.
+    public_status_sync(case=source, actor=actor)
     public_status_sync(case=target, actor=actor)
     return merge

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from haven.accounts.models import User
 
 from . import selectors, services
 from .forms import CaseFilterForm, NoteForm, StatusForm
-from .merge_forms import CaseMergeForm
+from .merge_forms import CaseMergeTargetForm
 from .models import Case
 from .panels import case_panels
 from .search import search_load, search_store
@@ -95,7 +94,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "status_form": StatusForm(initial={"status": case.status, "outcome": case.closure_outcome}),
         "duplicates": selectors.case_possible_duplicates(user=user, case=case),
         "can_merge_cases": permissions.can_merge_cases(user),
-        "merge_form": CaseMergeForm(),
+        "merge_form": CaseMergeTargetForm(),
+        "merges": selectors.case_merges_active(case=case),
     }
 
 
@@ -112,6 +112,8 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
+        # The whole page is shown again: a read, audited like any other view of it.
+        case = selectors.case_get_for_detail(user=user, case_id=case.pk)
         context = _detail_context(request, case)
         context["note_form"] = form  # keeps what was typed
         return render(request, "cases/case_detail.html", context, status=400)
@@ -127,6 +129,8 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
+        # The whole page is shown again: a read, audited like any other view of it.
+        case = selectors.case_get_for_detail(user=user, case_id=case.pk)
         context = _detail_context(request, case)
         context["status_form"] = form
         return render(request, "cases/case_detail.html", context, status=400)
@@ -138,42 +142,3 @@ def status_change(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     messages.success(request, _("Status changed."))
     return redirect("cases:detail", case_id=case.pk)
-
-
-@login_required
-@require_POST
-def case_merge(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Merge this case (the source) into the case named in the form (the target)."""
-    user = _user(request)
-    if not permissions.can_merge_cases(user):
-        raise PermissionDenied
-    source = selectors.case_get(user=user, case_id=case_id)
-    form = CaseMergeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("cases:detail", case_id=source.pk)
-    try:
-        target = selectors.case_get(user=user, case_id=form.cleaned_data["target"])
-    except Http404:
-        messages.error(request, _("There is no case %(ref)s.") % {"ref": _reference(form)})
-        return redirect("cases:detail", case_id=source.pk)
-    try:
-        services.case_merge(
-            source=source, target=target, actor=user, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("cases:detail", case_id=source.pk)
-    messages.success(
-        request,
-        _(
-            "%(source)s was merged into %(target)s and closed: its members, requests, notes "
-            "and documents are here now."
-        )
-        % {"source": source.reference, "target": target.reference},
-    )
-    return redirect("cases:detail", case_id=target.pk)
-
-
-def _reference(form: CaseMergeForm) -> str:
-    return Case(pk=form.cleaned_data["target"]).reference

@@ -324,6 +324,12 @@ HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_c
 # request: a reply to one of Haven's messages is kept on its request instead.
 HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
 # The country most phone numbers are written for when no prefix is given.
+# The receipt: how long the officer who made a request can see its status secret again
+# (kept encrypted in their session), and what the printed receipt tells the applicant.
+HAVEN_RECEIPT_SECRET_MINUTES = int(os.environ.get("HAVEN_RECEIPT_SECRET_MINUTES", "15"))
+# The public status page's address as applicants should type it; blank: this site's /status/.
+HAVEN_PUBLIC_STATUS_URL = os.environ.get("HAVEN_PUBLIC_STATUS_URL", "")
+HAVEN_HELPLINE = os.environ.get("HAVEN_HELPLINE", "")
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
 HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r

@@ -9,6 +9,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from haven.common.forms import DirAutoForm
+
 from . import normalize
 from .models import IdentifierKind, Relationship, Requester, Sex
 from .services import PersonInput, RequesterInput, RequestInput
@@ -36,7 +38,7 @@ PERSON_IDENTIFIER_FIELDS = {
 }
 
 
-class PersonForm(forms.Form):
+class PersonForm(DirAutoForm):
     relationship = forms.ChoiceField(
         label=_("Relationship to principal"), choices=Relationship.choices, required=False
     )
@@ -122,7 +124,7 @@ class MemberForm(PersonForm):
 MemberFormSet = formset_factory(MemberForm, extra=2, max_num=20, absolute_max=20, validate_max=True)
 
 
-class RequestDetailsForm(forms.Form):
+class RequestDetailsForm(DirAutoForm):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     current_country = forms.ChoiceField(

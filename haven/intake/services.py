@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from haven.accounts import permissions
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
-from haven.audit.services import audit_record_many
+from haven.audit.services import audit_record, audit_record_many
 from haven.common import bulk, crypto
 
 from . import normalize
@@ -413,3 +415,25 @@ def requests_pending_drain() -> int:
         if not processed:
             return done
         done += processed
+
+
+@transaction.atomic
+def request_secret_reissue(*, request: Request, actor: User) -> str:
+    """Give the request a new status secret and return it (to be shown once, like the
+    first): the old one stops working at once. For a requester who lost the paper."""
+    if not permissions.can_reissue_status_secrets(actor):
+        raise PermissionDenied
+    # Lock the row: two supervisors re-issuing at once must leave working the secret that
+    # was shown last, not one nobody saw.
+    locked = Request.objects.select_for_update().only("id", "receipt_number").get(pk=request.pk)
+    secret = crypto.new_secret()
+    locked.status_secret_hash = crypto.hash_secret(secret)
+    locked.save(update_fields=["status_secret_hash"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        summary=f"Status secret of {locked.receipt_number} re-issued; the old one no longer works",
+        details={"receipt_number": locked.receipt_number},
+    )
+    return secret

@@ -53,6 +53,8 @@ class ReviewSide:
     record: PersonRecord
     person_id: int | None
     identifiers: list[Identifier]
+    # The person the record is linked to now, for "a strong match for a second person".
+    person: Person | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def review_item_for_detail(*, user: User, item_id: int) -> ReviewView:
             "person_record_id", "person_id"
         )
     )
+    persons = Person.objects.in_bulk([p for p in people.values() if p is not None])
     audit_record(
         actor=user,
         action=AuditAction.VIEW,
@@ -98,7 +101,13 @@ def review_item_for_detail(*, user: User, item_id: int) -> ReviewView:
 
     def side(record_id: int) -> ReviewSide:
         record = records[record_id]
-        return ReviewSide(record, people.get(record_id), list(record.identifiers.all()))
+        person_id = people.get(record_id)
+        return ReviewSide(
+            record,
+            person_id,
+            list(record.identifiers.all()),
+            persons.get(person_id) if person_id is not None else None,
+        )
 
     return ReviewView(
         item=item,

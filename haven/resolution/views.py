@@ -16,6 +16,7 @@ from haven.accounts.models import User
 
 from . import selectors, services
 from .forms import MergeForm, ReviewDecisionForm, UnmergeForm
+from .labels import SECOND_PERSON, field_label, level_label, review_reason_label
 from .models import Person
 from .pipeline import thresholds_for
 
@@ -41,10 +42,10 @@ def _strength(weight: float) -> str:
 
 
 def field_words(field: dict[str, Any]) -> str:
-    """One field's line in plain words, e.g. "Father's name: same — counts for the same person"."""
+    """One field's line in plain words, e.g. "same consonants: counts for the same person"."""
     if field.get("agreement") == "missing":
         return _("not known on one side, so it does not count")
-    return f"{field.get('label', '')}: {_strength(float(field.get('weight', 0)))}"
+    return f"{level_label(str(field.get('label', '')))}: {_strength(float(field.get('weight', 0)))}"
 
 
 def total_words(weight: float) -> str:
@@ -85,12 +86,22 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
                 return redirect("resolution:review_queue")
         status = 400
     view = selectors.review_item_for_detail(user=user, item_id=item_id)
-    fields = [{**f, "words": field_words(f)} for f in view.fields]
+    fields = [
+        {
+            **f,
+            "field_label": field_label(f),
+            "level_label": level_label(str(f.get("label", ""))),
+            "words": field_words(f),
+        }
+        for f in view.fields
+    ]
     thresholds = thresholds_for([view.right.record])
     context = {
         "view": view,
         "fields": fields,
         "total": total_words(view.item.score),
+        "reason_label": review_reason_label(view.item.reason),
+        "second_person": view.item.reason == SECOND_PERSON,
         "thresholds": thresholds,
         "form": form,
     }

@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import celcheck
-from .facts import FACTS, INT, LIST
+from .facts import CHOICE_LABELS, FACTS, INT, LIST
 from .pack import Pack, Rule, localized
 
 logger = logging.getLogger(__name__)
@@ -232,15 +232,20 @@ def _shown(value: Any, texts: dict[str, str]) -> str:
     if isinstance(value, bool):
         return texts["yes"] if value else texts["no"]
     if isinstance(value, list):
-        return ", ".join(value) if value else texts["none"]
-    return str(value)
+        return (
+            ", ".join(texts.get(f"choice:{v}", str(v)) for v in value) if value else texts["none"]
+        )
+    # A fact's code ("us_funded_program") reads as its label in the text's language.
+    return texts.get(f"choice:{value}", str(value)) if isinstance(value, str) else str(value)
 
 
 @functools.lru_cache(maxsize=32)
 def _words(language: str) -> dict[str, str]:
     """The words facts are shown with, looked up once per language (gettext is slow)."""
     with translation.override(language):
-        return {"unknown": _("unknown"), "yes": _("yes"), "no": _("no"), "none": _("none")}
+        words = {"unknown": _("unknown"), "yes": _("yes"), "no": _("no"), "none": _("none")}
+        words.update({f"choice:{code}": str(label) for code, label in CHOICE_LABELS.items()})
+        return words
 
 
 def render(template: Any, facts: Mapping[str, Any], language: str | None = None) -> str:

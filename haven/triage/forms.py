@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .facts import BOOL, COUNTRY, FACTS, INT, LIST, FactSpec
+from .facts import BOOL, COUNTRY, FACTS, INT, LIST, FactSpec, choice_label
 
 _UNKNOWN = ("", _("Unknown"))
+
+# A choice's label, looked up in the language the form is rendered in.
+_LabelOf = lazy(choice_label, str)
 _NONE_OF_THESE = "none"
 
 
@@ -33,14 +37,14 @@ def _field(spec: FactSpec) -> forms.Field:
             label=str(spec.label),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            choices=[(c, c.replace("_", " ")) for c in spec.choices or ()]
+            choices=[(c, _LabelOf(c)) for c in spec.choices or ()]
             + [(_NONE_OF_THESE, _("None of these"))],
             help_text=_("Tick nothing if unknown."),
         )
     return forms.ChoiceField(
         label=str(spec.label),
         required=False,
-        choices=[_UNKNOWN] + [(c, c.replace("_", " ")) for c in spec.choices or ()],
+        choices=[_UNKNOWN] + [(c, _LabelOf(c)) for c in spec.choices or ()],
     )
 
 

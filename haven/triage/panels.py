@@ -11,7 +11,7 @@ from haven.cases.panels import CasePanel
 
 from . import selectors
 from .engine import render
-from .facts import FACTS
+from .facts import FACTS, choice_label
 from .forms import FactsForm
 from .models import FactSource, TriageDecision
 from .pathways import pathway_label
@@ -37,8 +37,8 @@ def _shown(value: Any) -> str | None:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(v.replace("_", " ") for v in value) or _("none")
-    return str(value).replace("_", " ")
+        return ", ".join(choice_label(v) for v in value) or _("none")
+    return choice_label(value) if isinstance(value, str) else str(value)
 
 
 def _source(triage: selectors.CaseTriage, name: str) -> str:

@@ -247,6 +247,14 @@ class OutcomeCache:
         return [self.ids[c] for c in contents]
 
 
+def event_data(before: str, decision: Decision) -> dict[str, str]:
+    """The triage event as data (cases.event_text renders it in the reader's language)."""
+    data = {"pathway": decision.pathway, "guidance": decision.guidance, "rule": decision.rule}
+    if before and before != decision.pathway:
+        return {"message": "retriaged", "from_pathway": before, **data}
+    return {"message": "triaged", **data}
+
+
 def event_text(before: str, decision: Decision, label: Callable[[str], str] = pathway_label) -> str:
     after = label(decision.pathway)
     if before and before != decision.pathway:
@@ -286,6 +294,7 @@ def case_retriage(
         kind=CaseEvent.Kind.TRIAGED,
         actor=actor,
         description=event_text(before, decision),
+        data=event_data(before, decision),
     )
     # A first pathway puts the case's requests under review.
     public_status_sync(case=case, actor=actor)
@@ -396,7 +405,7 @@ DECISION_FIELDS = (
     "actor",
     "decided_at",
 )
-EVENT_FIELDS = ("case", "kind", "actor", "description", "at")
+EVENT_FIELDS = ("case", "kind", "actor", "description", "data", "at")
 
 
 def cases_retriage_batch(
@@ -463,7 +472,16 @@ def cases_retriage_batch(
             )
         )
         if pathway != decision.pathway:
-            event_rows.append((pk, triaged, actor_id, event_text(pathway, decision, label), stamp))
+            event_rows.append(
+                (
+                    pk,
+                    triaged,
+                    actor_id,
+                    event_text(pathway, decision, label),
+                    _json(event_data(pathway, decision)),
+                    stamp,
+                )
+            )
         if (pathway, priority) != (decision.pathway, decision.priority):
             updates.append((pk, decision.pathway, decision.priority))
     bulk.insert_rows(TriageDecision, DECISION_FIELDS, decision_rows)

@@ -12,13 +12,15 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record_many
 from haven.cases.models import Case, CaseEvent, CaseMember
 from haven.common.bulk import insert_instances, update_instances
 
 from . import selectors
 from .models import CaseFacts, FactReview, TriageDecision
 from .provenance import Contradiction, merge_request_facts
-from .services import OutcomeCache, event_text
+from .services import OutcomeCache, event_data, event_text
 from .services_facts import review_text
 
 if TYPE_CHECKING:
@@ -175,10 +177,23 @@ def cases_triage_new(
                 kind=CaseEvent.Kind.TRIAGED,
                 actor=actor,
                 description=event_text(case.pathway, decision),
+                data=event_data(case.pathway, decision),
             )
         )
         case.pathway, case.priority, case.updated_at = decision.pathway, decision.priority, now
     insert_instances(rows)
     insert_instances(events)
     update_instances(cases, ["pathway", "priority", "updated_at"])
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entries=[
+            (
+                case,
+                f"Triaged {case.reference} at intake",
+                {"pathway": case.pathway, "priority": case.priority, "guidance": guidance.pk},
+            )
+            for case in cases
+        ],
+    )
     return len(rows)

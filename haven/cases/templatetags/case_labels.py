@@ -28,3 +28,20 @@ def pathway_label(code: str) -> str:
         return ""
     labeller = _labeller(getattr(settings, "HAVEN_PATHWAY_LABEL", ""))
     return labeller(code) if labeller is not None else code
+
+
+@register.filter
+def record_flag(code: str) -> str:
+    """A person record's parsing flag in words ("Date of birth given in the Solar Hijri
+    calendar"), never the code."""
+    from haven.intake.flags import record_flag_label
+
+    return record_flag_label(code)
+
+
+@register.filter
+def nobr(value: object) -> str:
+    """A reference such as C-0000042 kept on one line (a line may not break at its hyphen)."""
+    from django.utils.html import format_html
+
+    return format_html('<span class="nowrap">{}</span>', value)

@@ -55,9 +55,10 @@ def duplicate_cases(client_for, caseworker):
     return source, target
 
 
-def _post_merge(client, source: Case, target: object, reason: str = ""):
+def _post_merge(client, source: Case, target: object, reason: str = "one household"):
     return client.post(
-        reverse("cases:merge", args=[source.pk]), {"target": target, "reason": reason}
+        reverse("cases:merge", args=[source.pk]),
+        {"target": target, "reason": reason, "confirm": "on"},
     )
 
 
@@ -68,10 +69,13 @@ def test_the_page_shows_the_possible_duplicate_and_offers_supervisors_the_merge(
     url = reverse("cases:detail", args=[source.pk])
     as_supervisor = client_for(supervisor).get(url).text
     assert "possible duplicate case:" in as_supervisor and target.reference in as_supervisor
-    assert f"Merge this case into {target.reference}" in as_supervisor
+    assert f"Compare with {target.reference} and merge" in as_supervisor
+    # One way in, to a page that shows both cases: no pair of opposite merge buttons.
+    assert as_supervisor.count(reverse("cases:merge", args=[source.pk])) == 2
+    assert reverse("cases:merge", args=[target.pk]) not in as_supervisor
     as_caseworker = client_for(caseworker).get(url).text
     assert "possible duplicate case:" in as_caseworker
-    assert f"Merge this case into {target.reference}" not in as_caseworker
+    assert f"Compare with {target.reference} and merge" not in as_caseworker
 
 
 def test_a_supervisor_merges_a_case_into_another(client_for, supervisor, duplicate_cases):
@@ -155,11 +159,10 @@ def test_a_case_merged_once_cannot_be_merged_again_nor_be_merged_into(
     client = client_for(supervisor)
     _post_merge(client, source, target.pk)
     response = _post_merge(client, source, third.pk)
-    assert f"{source.reference} was already merged into {target.reference}." in (
-        client.get(response.url).text
-    )
+    assert response.status_code == 400
+    assert f"{source.reference} was already merged into {target.reference}." in response.text
     response = _post_merge(client, third, source.pk)
-    assert f"merge into {target.reference} instead" in client.get(response.url).text
+    assert f"merge into {target.reference} instead" in response.text
     assert CaseMerge.objects.count() == 1
 
 
@@ -168,14 +171,8 @@ def test_a_closed_target_is_refused(client_for, supervisor, duplicate_cases):
     Case.objects.filter(pk=target.pk).update(status=Case.Status.CLOSED)
     client = client_for(supervisor)
     response = _post_merge(client, source, target.pk)
-    assert f"{target.reference} is closed" in client.get(response.url).text
+    assert response.status_code == 400 and f"{target.reference} is closed" in response.text
     assert not CaseMerge.objects.exists()
-
-
-def test_the_merge_action_needs_post(client_for, supervisor, duplicate_cases):
-    source, _ = duplicate_cases
-    response = client_for(supervisor).get(reverse("cases:merge", args=[source.pk]))
-    assert response.status_code == 405
 
 
 def _page_queries(client, case: Case) -> int:

@@ -72,6 +72,13 @@ def import_batch_get(*, user: User, pk: int) -> ImportBatch:
     return batch
 
 
+def import_batch_get_for_detail(*, user: User, pk: int) -> ImportBatch:
+    """An import's page: its preview and rejected rows show names, so reading it is audited."""
+    batch = import_batch_get(user=user, pk=pk)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=batch, summary=f"Import {batch.pk}")
+    return batch
+
+
 def import_error_report(*, user: User, pk: int) -> tuple[ImportBatch, QuerySet[RejectedRow]]:
     """The rejected rows of an import, for download: an export, so it is audited."""
     batch = import_batch_get(user=user, pk=pk)

@@ -165,7 +165,7 @@ def _detail_context(batch: ImportBatch, form: MappingForm | None = None) -> dict
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(user=_staff(request), pk=pk)
+    batch = selectors.import_batch_get_for_detail(user=_staff(request), pk=pk)
     return render(request, "intake/importing/detail.html", _detail_context(batch))
 
 
@@ -184,6 +184,7 @@ def preview_start(request: HttpRequest, pk: int) -> HttpResponse:
         if fields.recognised_count(mapping) == 0:
             form.add_error(None, _("Choose what at least one column holds."))
     if not form.is_valid():
+        batch = selectors.import_batch_get_for_detail(user=user, pk=batch.pk)
         context = _detail_context(batch, form)
         return render(request, "intake/importing/detail.html", context, status=400)
     with transaction.atomic():

@@ -66,3 +66,29 @@ def test_without_active_guidance_facts_are_kept_and_nothing_decided() -> None:
     submit({"nationality": "AF"})
     assert CaseFacts.objects.get().facts["nationality"] == "AF"
     assert not TriageDecision.objects.exists()
+
+
+@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
+def test_triage_at_intake_is_audited_once_per_case(active_guidance: GuidanceVersion) -> None:
+    from haven.audit.models import AuditEvent
+
+    submit({"nationality": "AF", "employer_type": "us_based_media", "referral_source": "self"})
+    decision = TriageDecision.objects.get()
+    (event,) = AuditEvent.objects.filter(
+        action="update", object_type="cases.case", summary__startswith="Triaged"
+    )
+    assert event.object_id == str(decision.case_id)
+    assert event.details["pathway"] == "p2_needs_referral"
+
+
+def test_a_refused_activation_is_audited_once(client_for, caseworker, guidance_dir) -> None:
+    from django.urls import reverse
+
+    from haven.audit.models import AuditEvent
+
+    from .conftest import store
+
+    version = store("us-afghan-2021@1")
+    response = client_for(caseworker).post(reverse("triage:guidance_activate", args=[version.pk]))
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="denied").count() == 1
