@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
-from haven.audit.services import audit_record
+from haven.audit.services import audit_record, audit_record_many
 from haven.intake.models import Request
 
 from .models import (
@@ -23,7 +23,7 @@ from .models import (
     Document,
     Note,
 )
-from .public_status import public_status_sync
+from .public_status import public_status_sync, public_status_sync_many
 
 
 class CaseMergeRefused(ValidationError):
@@ -61,6 +61,63 @@ def note_create(*, case: Case, author: User, body: str) -> Note:
 def _status_text(case: Case) -> str:
     text = str(case.get_status_display())
     return f"{text} ({case.get_closure_outcome_display()})" if case.closure_outcome else text
+
+
+# Cases changed per statement by cases_status_change_many: bounded IN-lists and batches.
+STATUS_CHANGE_CHUNK = 1000
+
+
+@transaction.atomic
+def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -> int:
+    """case_status_change for many cases at once (a bulk referral of thousands): the same
+    rows, events, audit and public status, in a fixed number of statements per chunk of
+    cases instead of several per case. Not for closing (a closure needs its outcome, one
+    case at a time). Returns how many cases changed."""
+    if not permissions.can_work_cases(actor):
+        raise PermissionDenied
+    if status == Case.Status.CLOSED:
+        raise ValidationError("Close cases one at a time, with their outcome.")
+    changed = 0
+    for start in range(0, len(case_ids), STATUS_CHANGE_CHUNK):
+        chunk = case_ids[start : start + STATUS_CHANGE_CHUNK]
+        # Locked in id order, as case_status_change locks one: a caseworker changing one of
+        # these cases meanwhile must not lose either change's history.
+        cases = [
+            c
+            for c in Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            if c.status != status
+        ]
+        if not cases:
+            continue
+        events, entries = [], []
+        now = timezone.now()
+        for case in cases:
+            before, previous = _status_text(case), (case.status, case.closure_outcome)
+            case.status, case.closure_outcome, case.updated_at = status, "", now
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.STATUS_CHANGED,
+                    actor=actor,
+                    description=f"{before} → {_status_text(case)}",
+                    data={
+                        "message": "status_changed",
+                        "from_status": previous[0],
+                        "from_outcome": previous[1],
+                        "to_status": status,
+                        "to_outcome": "",
+                    },
+                )
+            )
+            entries.append(
+                (case, f"Status of {case.reference}", {"status": status, "outcome": ""})
+            )
+        Case.objects.bulk_update(cases, ["status", "closure_outcome", "updated_at"])
+        CaseEvent.objects.bulk_create(events)
+        audit_record_many(actor=actor, action=AuditAction.UPDATE, entries=entries)
+        public_status_sync_many(cases=cases, actor=actor)
+        changed += len(cases)
+    return changed
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from haven.accounts.models import Organization, User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record, audit_record_many
 from haven.cases.models import Case
-from haven.cases.services import case_status_change
+from haven.cases.services import cases_status_change_many
 
 from . import delivery
 from .consent import Basis, consent_bases
@@ -188,19 +188,9 @@ def referrals_send_many(
         summary=f"Bulk referral {bulk.pk} to {organization.name}: {bulk.sent} sent",
         details={"service": service.pk, "source": source, **plan.counts()},
     )
-    # Through the cases' own service (the requester's public status follows it); cases
-    # already "referred" are left as they are.
-    already: set[int] = set()
-    for start in range(0, len(sendable), CHUNK):
-        already.update(
-            Case.objects.filter(
-                pk__in=sendable[start : start + CHUNK], status=Case.Status.REFERRED
-            ).values_list("pk", flat=True)
-        )
-    for case_id in sendable:
-        if case_id in already:
-            continue
-        case_status_change(case=Case(pk=case_id), actor=actor, status=Case.Status.REFERRED)
+    # Through the cases' own service, set by set (the requester's public status follows
+    # it); cases already "referred" are left as they are.
+    cases_status_change_many(case_ids=list(sendable), actor=actor, status=Case.Status.REFERRED)
     if agreement.delivery == Delivery.OFF_HAVEN:
         for referral in referrals:
             delivery.link_issue(referral=referral, agreement=agreement, actor=actor)
