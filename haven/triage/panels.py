@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from .engine import render
 from .facts import FACTS, choice_label
 from .forms import FactsForm
 from .models import FactSource, TriageDecision
+from .pack import localized
 from .pathways import pathway_label
 from .permissions import can_correct_facts, can_view_triage
 from .provenance import source_label
@@ -53,17 +55,33 @@ def _source(triage: selectors.CaseTriage, name: str) -> str:
     return source_label(str(entry.get("source", "")))
 
 
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 def _texts(decision: TriageDecision) -> dict[str, Any]:
-    """The decision's texts in the reader's language when the pack has them."""
+    """The decision's texts in the reader's language, rendered now from the pack the
+    decision was made under (parsed once per version, see selectors.stored_pack): the
+    stored texts are in the language of whoever caused the decision, usually English."""
     pack = selectors.stored_pack(decision.guidance)
+    evidence = [pack.evidence_label(code) for code in decision.evidence_missing]
+    stored: dict[str, Any] = {
+        "explanation": decision.explanation,
+        "next_action": decision.next_action,
+        "evidence": evidence,
+    }
     rule = next((r for r in pack.rules if r.id == decision.rule), None)
     if rule is None:
-        return {"explanation": decision.explanation, "next_action": decision.next_action}
-    return {
-        "explanation": render(rule.explanation, decision.facts_used),
-        "next_action": render(rule.next_action, decision.facts_used),
-        "evidence": [pack.evidence_label(code) for code in decision.evidence_missing],
-    }
+        return stored
+    texts: dict[str, Any] = {"evidence": evidence}
+    for name, template in (("explanation", rule.explanation), ("next_action", rule.next_action)):
+        # A text naming a fact the decision did not keep would read "unknown" where the
+        # stored text has the value: keep the stored text then.
+        if _fields(localized(template)) <= decision.facts_used.keys():
+            texts[name] = render(template, decision.facts_used)
+        else:
+            texts[name] = stored[name]
+    return texts
 
 
 def panel_context(*, case: Case, user: User) -> dict[str, Any]:
@@ -99,7 +117,7 @@ def panel_context(*, case: Case, user: User) -> dict[str, Any]:
             pathway_label=pathway_label(decision.pathway),
             explanation=texts["explanation"],
             next_action=texts["next_action"],
-            evidence=texts.get("evidence", decision.evidence_missing),
+            evidence=texts["evidence"],
             breakdown=[
                 (BREAKDOWN_LABELS.get(k, k), v) for k, v in decision.priority_breakdown.items()
             ],
