@@ -109,9 +109,7 @@ def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -
                     },
                 )
             )
-            entries.append(
-                (case, f"Status of {case.reference}", {"status": status, "outcome": ""})
-            )
+            entries.append((case, f"Status of {case.reference}", {"status": status, "outcome": ""}))
         Case.objects.bulk_update(cases, ["status", "closure_outcome", "updated_at"])
         CaseEvent.objects.bulk_create(events)
         audit_record_many(actor=actor, action=AuditAction.UPDATE, entries=entries)
