@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +91,8 @@ def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -
         ]
         if not cases:
             continue
-        events, entries = [], []
+        events: list[CaseEvent] = []
+        entries: list[tuple[models.Model, str, dict[str, Any]]] = []
         now = timezone.now()
         for case in cases:
             before, previous = _status_text(case), (case.status, case.closure_outcome)
@@ -109,9 +112,7 @@ def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -
                     },
                 )
             )
-            entries.append(
-                (case, f"Status of {case.reference}", {"status": status, "outcome": ""})
-            )
+            entries.append((case, f"Status of {case.reference}", {"status": status, "outcome": ""}))
         Case.objects.bulk_update(cases, ["status", "closure_outcome", "updated_at"])
         CaseEvent.objects.bulk_create(events)
         audit_record_many(actor=actor, action=AuditAction.UPDATE, entries=entries)
