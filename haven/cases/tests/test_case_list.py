@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
@@ -92,7 +93,8 @@ def test_it_paginates_with_a_fixed_number_of_queries(
     client.get(URL)  # warm the session
     # session + user + the read's audit event (the chain's head, the insert) + count + page +
     # requests waiting for the pipeline (the desk notice): the same whatever the page size.
-    with django_assert_num_queries(7):
+    # On PostgreSQL the chain's head is read under an advisory lock: one statement more.
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         first = client.get(URL)
     assert first.status_code == 200
     assert first.text.count("Person") == 25
