@@ -10,7 +10,7 @@ statement covers sharing, person records with a phone, people, links, cases on t
 
 1. `referrals_send_many` over the whole `refer_unhcr` queue, as `haven referral send --queue`
    does: snapshots, referrals, members, events, audit, the manifest, and every case's status
-   changed through cases.services.case_status_change;
+   changed through cases.services.cases_status_change_many;
 2. the partner's workspace list (`/referrals/partner/`, first page, also filtered by status
    and overdue) and the API list (`/api/v1/referrals`) once the organisation has M referrals,
    through Django's test client (the whole request: session, selector, audit, template),
@@ -248,11 +248,11 @@ def main() -> None:
     )
     service = partner_directory(unhcr)
 
-    # How much of the bulk send is the cases' own status service, called once per case.
+    # How much of the bulk send is the cases' own status service (set by set).
     import haven.referrals.bulk as bulk_module
 
     in_status = [0.0]
-    real_status_change = bulk_module.case_status_change
+    real_status_change = bulk_module.cases_status_change_many
 
     def status_change_timed(**kwargs):  # type: ignore[no-untyped-def]
         began = time.perf_counter()
@@ -261,7 +261,7 @@ def main() -> None:
         finally:
             in_status[0] += time.perf_counter() - began
 
-    bulk_module.case_status_change = status_change_timed  # type: ignore[assignment]
+    bulk_module.cases_status_change_many = status_change_timed  # type: ignore[assignment]
     start = time.perf_counter()
     case_ids = queue_case_ids("refer_unhcr")
     bulk = referrals_send_many(
@@ -274,9 +274,9 @@ def main() -> None:
     )
     seconds = time.perf_counter() - start
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    bulk_module.case_status_change = real_status_change  # type: ignore[assignment]
+    bulk_module.cases_status_change_many = real_status_change  # type: ignore[assignment]
     print(
-        f"  of which cases.services.case_status_change, once per case: {in_status[0]:.1f} s; "
+        f"  of which cases.services.cases_status_change_many: {in_status[0]:.1f} s; "
         f"the rest (plan, snapshots, referrals, members, events, audit): "
         f"{seconds - in_status[0]:.1f} s"
     )
