@@ -287,13 +287,14 @@ def main() -> None:
 
     more_referrals(args.referrals, unhcr, service, caseworker)
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    client = Client()
-    client.force_login(partner)
+    # Partners pass the second factor before any page (as verified_client does in tests).
+    from haven.conftest import verified_client
+
+    client = verified_client(partner)
     token = api_token_create(organization=unhcr, rate_limit_per_minute=0).raw
     api = Client(headers={"Authorization": f"Bearer {token}"})
     Organization.objects.create(name="Empty NGO", kind="partner")
-    empty = Client()
-    empty.force_login(
+    empty = verified_client(
         User.objects.create_user(
             username="empty",
             password="x",
