@@ -57,6 +57,8 @@ class RequestInput:
     current_location: str = ""
     language: str = ""
     consent_version: str = ""
+    # Eligibility answers by fact name (forms, spreadsheet columns); triage checks them.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -233,6 +235,7 @@ def request_build(
         current_location=data.current_location.strip()[:200],
         language=data.language[:10],
         consent_version=data.consent_version[:20],
+        stated_facts=dict(data.facts),
         entered_by=actor,
     )
 

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[str, Any]:
     """What a request tells us: the country it came from and any answers under a "facts"
     object in a JSON request. How many dependants is the household's to say (derived from
-    the case's members, provenance.py), never a request's row count."""
+    the case's members, provenance.py), never a request's row count. Answers a form or a
+    spreadsheet gave (Request.stated_facts) count too."""
     facts: dict[str, Any] = {}
     if request.current_country:
         facts["current_country"] = request.current_country.upper()
@@ -34,6 +35,9 @@ def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[st
     except ValueError:
         raw = {}
     given, _rejected = clean_facts_leniently(raw.get("facts") if isinstance(raw, dict) else None)
+    # What a form or a spreadsheet's eligibility columns answered; the API's raw body wins.
+    stated, _wrong = clean_facts_leniently(request.stated_facts)
+    given = {**stated, **given}
     given.pop("days_waiting", None)  # derived from the dates, never taken from a requester
     return {**facts, **given}
 

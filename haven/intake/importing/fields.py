@@ -43,6 +43,15 @@ FIELDS: dict[str, Promise] = {
     "current_country": _("Country where they are now"),
     "current_location": _("Town or place now"),
     "help_requested": _("What help is asked"),
+    "household": _("Household (family ID, case number): rows with the same value are one family"),
+    # Eligibility answers, read through the value table in fact_values.csv (facts_columns.py).
+    "fact_category": _("Eligibility: category or programme (SIV, P-1, P-2 …)"),
+    "fact_employer_type": _("Eligibility: employer"),
+    "fact_employment_months": _("Eligibility: months of employment"),
+    "fact_siv_stage": _("Eligibility: SIV stage"),
+    "fact_referral_source": _("Eligibility: referred by"),
+    "fact_vulnerabilities": _("Eligibility: vulnerabilities"),
+    "fact_has_recommendation_letter": _("Eligibility: has a recommendation letter"),
     NOTES: _("Note (kept with its column name)"),
     IGNORE: _("Do not import"),
 }
@@ -65,6 +74,13 @@ _KEYWORD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), field)
     for pattern, field in (
         (r"place of birth|محل تولد", "province"),
+        (r"household|\bhh\b|family (id|no|number|code)|خانواده", "household"),
+        (r"siv (stage|status)|مرحله", "fact_siv_stage"),
+        (r"employer|کارفرما", "fact_employer_type"),
+        (r"\bmonths?\b|مدت کار", "fact_employment_months"),
+        (r"referr|معرفی", "fact_referral_source"),
+        (r"vulnerab|آسیب", "fact_vulnerabilities"),
+        (r"recommendation|توصیه", "fact_has_recommendation_letter"),
         (r"father|پدر|ولد", "father_name"),
         (r"birth|\bdob\b|تولد", "date_of_birth"),
         (r"e ?tazk|e ?nid|الکترونیکی", "e_tazkira"),

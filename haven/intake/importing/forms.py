@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organization
 
+from . import facts_columns
 from .fields import FIELDS
 
 
@@ -46,3 +47,32 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data[f"column_{i}"] for i in range(len(self.fields))]
+
+
+class FactValuesForm(forms.Form):
+    """What each eligibility answer the dry run did not understand means, one choice per value.
+    Left empty, the value stays a note on the request."""
+
+    def __init__(self, *args: Any, unknown_values: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unknown_values = [
+            u for u in unknown_values if u["column"] in facts_columns.COLUMN_FACT
+        ]
+        for index, unknown in enumerate(self.unknown_values):
+            codes = facts_columns.choices(unknown["column"])
+            labels = facts_columns.VALUE_LABELS
+            self.fields[f"value_{index}"] = forms.ChoiceField(
+                label=f"{FIELDS[unknown['column']]}: “{unknown['value']}”",
+                choices=[("", _("Not sure: keep it as a note"))]
+                + [(code, labels.get(code, code.replace("_", " "))) for code in codes],
+                required=False,
+                help_text=_("%(n)s rows") % {"n": unknown["rows"]},
+            )
+
+    def values(self) -> dict[str, dict[str, str]]:
+        chosen: dict[str, dict[str, str]] = {}
+        for index, unknown in enumerate(self.unknown_values):
+            code = self.cleaned_data.get(f"value_{index}") or ""
+            if code:
+                chosen.setdefault(unknown["column"], {})[unknown["value"]] = code
+        return chosen

@@ -25,6 +25,7 @@ from .rows import ParsedRow, RowParser, Sheet
 
 SHOWN_PROBLEM_ROWS = 200
 SHOWN_GROUPS = 100
+SHOWN_UNKNOWN_VALUES = 50
 _CHUNK = 500
 
 
@@ -41,13 +42,24 @@ class Preview:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     same_person_groups: list[dict[str, Any]] = field(default_factory=list)
     same_person_group_count: int = 0
+    # Households (rows sharing the household column) and how many requests the rows make.
+    household_count: int = 0
+    rows_in_households: int = 0
+    household_groups: list[dict[str, Any]] = field(default_factory=list)
+    # Eligibility answers nobody has said the meaning of: column, value, how many rows.
+    unknown_values: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        """Requests the import would make: a household's rows are one."""
+        return self.to_import - self.rows_in_households + self.household_count
 
     @property
     def skipped(self) -> int:
         return self.already_imported + self.repeated_in_file
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "skipped": self.skipped}
+        return {**asdict(self), "skipped": self.skipped, "requests": self.requests}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preview:
@@ -65,6 +77,7 @@ class _Scratch:
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute("CREATE TABLE seen (fingerprint TEXT PRIMARY KEY, row INTEGER)")
         self.db.execute("CREATE TABLE person (key TEXT, row INTEGER, label TEXT)")
+        self.db.execute("CREATE TABLE household (key TEXT, row INTEGER, label TEXT)")
 
     def first_seen(self, row: ParsedRow) -> bool:
         cursor = self.db.execute(
@@ -77,6 +90,31 @@ class _Scratch:
             "INSERT INTO person VALUES (?, ?, ?)",
             [(r.same_person_key, r.number, r.label[:100]) for r in rows if r.same_person_key],
         )
+
+    def add_household(self, rows: list[ParsedRow]) -> None:
+        self.db.executemany(
+            "INSERT INTO household VALUES (?, ?, ?)",
+            [(r.household, r.number, r.label[:100]) for r in rows if r.household],
+        )
+
+    def households(self, limit: int) -> tuple[list[dict[str, Any]], int, int]:
+        """Shown households (first `limit`), how many there are, and how many rows they hold."""
+        query = (
+            "SELECT key, group_concat(row), group_concat(label, ' · ') FROM household "
+            "GROUP BY key ORDER BY min(row)"
+        )
+        count, rows = self.db.execute(
+            "SELECT count(DISTINCT key), count(*) FROM household"
+        ).fetchone()
+        shown = [
+            {
+                "key": key,
+                "rows": sorted(int(r) for r in numbers.split(",")),
+                "labels": (labels or "")[:300],
+            }
+            for key, numbers, labels in self.db.execute(f"{query} LIMIT ?", (limit,))
+        ]
+        return shown, count, rows
 
     def groups(self, limit: int) -> tuple[list[dict[str, Any]], int]:
         self.db.execute("CREATE INDEX person_key ON person (key)")
@@ -109,6 +147,7 @@ def preview_rows(
     preview = Preview()
     problems: Counter[str] = Counter()
     scratch = _Scratch()
+    unknown: Counter[tuple[str, str]] = Counter()
     rows = sheet.stream()
     try:
         for chunk in chunked(rows, _CHUNK):
@@ -119,16 +158,25 @@ def preview_rows(
                     fingerprint__in=[r.fingerprint for r in parsed if not r.reject],
                 ).values_list("fingerprint", flat=True)
             )
-            for row in parsed:
-                _count(preview, problems, scratch, row, already)
-            scratch.add_person([r for r in parsed if not r.reject])
+            counted = [r for r in parsed if _count(preview, problems, scratch, r, already)]
+            scratch.add_person(counted)
+            scratch.add_household(counted)
+            unknown.update(value for r in counted for value in r.unknown_values)
             if progress is not None:
                 progress(preview.rows, rows.fraction_read())
         preview.same_person_groups, preview.same_person_group_count = scratch.groups(SHOWN_GROUPS)
+        shown, preview.household_count, preview.rows_in_households = scratch.households(
+            SHOWN_GROUPS
+        )
+        preview.household_groups = shown
     finally:
         rows.close()
         scratch.close()
     preview.problem_counts = dict(problems.most_common())
+    preview.unknown_values = [
+        {"column": column, "value": value, "rows": n}
+        for (column, value), n in unknown.most_common(SHOWN_UNKNOWN_VALUES)
+    ]
     return preview
 
 
@@ -138,22 +186,24 @@ def _count(
     scratch: _Scratch,
     row: ParsedRow,
     already: set[str],
-) -> None:
+) -> bool:
+    """Count the row; whether it would be imported."""
     preview.rows += 1
     if row.reject:
         preview.rejected += 1
         if len(preview.rejected_rows) < SHOWN_PROBLEM_ROWS:
             preview.rejected_rows.append({"row": row.number, "reason": row.reject})
-        return
+        return False
     if row.fingerprint in already:
         preview.already_imported += 1
-        return
+        return False
     if not scratch.first_seen(row):
         preview.repeated_in_file += 1
-        return
+        return False
     preview.to_import += 1
     if "name_missing" in row.problems:
         preview.needs_data_entry += 1
     problems.update(row.problems)
     if row.problems and len(preview.problem_rows) < SHOWN_PROBLEM_ROWS:
         preview.problem_rows.append(_problem_entry(row))
+    return True

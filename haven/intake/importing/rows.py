@@ -25,7 +25,7 @@ from haven.intake import normalize
 from haven.intake.models import Channel, Relationship, Requester, Sex
 from haven.intake.services import PersonInput, RequesterInput, RequestInput
 
-from . import fields
+from . import facts_columns, fields
 from .errors import ImportFileError
 from .readahead import RowStream
 from .readers import Table
@@ -59,6 +59,13 @@ PROBLEM_LABELS = {
     "unhcr_invalid": gettext_lazy("UNHCR number looks wrong (kept as written)"),
     "phone_invalid": gettext_lazy("Phone number not understood (kept as written)"),
     "email_invalid": gettext_lazy("E-mail address looks wrong (kept as written)"),
+    "fact_value_unrecognised": gettext_lazy(
+        "An eligibility answer not understood (kept as a note; say what it means below)"
+    ),
+    "household_continues": gettext_lazy(
+        "Same household as rows stored earlier in this file, far above: stored as its own "
+        "request, with a note naming the first one"
+    ),
 }
 
 _SEX: dict[str, set[str]] = {
@@ -188,6 +195,10 @@ class ParsedRow:
     problems: list[str] = field(default_factory=list)
     same_person_key: str = ""
     label: str = ""
+    # The household cell, normalised: rows sharing it become one request (households.py).
+    household: str = ""
+    # (column, normalised value) of eligibility cells nobody has said the meaning of.
+    unknown_values: list[tuple[str, str]] = field(default_factory=list)
 
 
 def row_digest(header_keys: Sequence[str], cells: Sequence[str]) -> str:
@@ -219,10 +230,20 @@ class RowParser:
     """Turns one row into a RequestInput under a column mapping, for one source."""
 
     def __init__(
-        self, *, headers: Sequence[str], mapping: Sequence[str], organization: Organization
+        self,
+        *,
+        headers: Sequence[str],
+        mapping: Sequence[str],
+        organization: Organization,
+        fact_values: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.headers = list(headers)
         self.mapping = list(mapping)
+        # The source's own words for eligibility answers, remembered from earlier files.
+        self.fact_values = fact_values or {}
+        self._household_index = next(
+            (i for i, target in enumerate(self.mapping) if target == "household"), None
+        )
         self._header_keys = [fields.normalize_header(h) for h in headers]
         kinds: dict[str, str] = {
             Organization.Kind.PARTNER: Requester.Kind.INTERNATIONAL_ORG,
@@ -252,6 +273,13 @@ class RowParser:
             return False
         return [fields.normalize_header(c) for c in cells[: len(keys)]] == keys
 
+    def household_of(self, cells: Sequence[str]) -> str:
+        """The row's household key ("" when none): what keeps a family in one chunk."""
+        index = self._household_index
+        if index is None or index >= len(cells):
+            return ""
+        return fields.normalize_header(cells[index])
+
     def _label(self, index: int) -> str:
         header = self.headers[index].strip() if index < len(self.headers) else ""
         return header or _("Column %(n)s") % {"n": index + 1}
@@ -261,6 +289,7 @@ class RowParser:
         identifiers: list[tuple[str, str]] = []
         help_parts: list[str] = []
         notes: list[str] = []
+        facts: dict[str, object] = {}
         mapping, width = self.mapping, len(self.mapping)
         for index, raw in enumerate(row.cells):
             value = raw.strip()
@@ -269,7 +298,12 @@ class RowParser:
             if "formula_like" not in row.problems and looks_like_formula(value):
                 row.problems.append("formula_like")
             target = mapping[index] if index < width else fields.NOTES
-            if target in fields.IDENTIFIER_FIELDS:
+            if target in facts_columns.COLUMN_FACT:
+                self._read_fact(row, target, value, facts, notes, index)
+            elif target == "household":
+                row.household = fields.normalize_header(value)
+                notes.append(f"{self._label(index)}: {value}")
+            elif target in fields.IDENTIFIER_FIELDS:
                 identifiers.append((fields.IDENTIFIER_FIELDS[target], value))
             elif target == "help_requested":
                 help_parts.append(value)
@@ -318,8 +352,26 @@ class RowParser:
             help_requested="\n".join([*help_parts, *notes]),
             current_country=country,
             current_location=values.get("current_location", ""),
+            facts=facts,
         )
         self._check(row, person)
+
+    def _read_fact(
+        self,
+        row: ParsedRow,
+        column: str,
+        value: str,
+        facts: dict[str, object],
+        notes: list[str],
+        index: int,
+    ) -> None:
+        read = facts_columns.read_cell(column, value, self.fact_values)
+        facts.update(read.facts)
+        if read.unknown:
+            if "fact_value_unrecognised" not in row.problems:
+                row.problems.append("fact_value_unrecognised")
+            row.unknown_values.extend((column, part) for part in read.unknown)
+            notes.append(f"{self._label(index)}: {value}")
 
     def _check(self, row: ParsedRow, person: PersonInput) -> None:
         """The problems request_create would flag, found without writing anything."""

@@ -97,9 +97,7 @@ def request_original_get(*, user: User, receipt_number: str, export: bool = Fals
     _check(user)
     receipt_number = receipt_number_checked(receipt_number)
     request = (
-        Request.objects.filter(receipt_number=receipt_number)
-        .select_related("mail_message", "imported_row__batch")
-        .first()
+        Request.objects.filter(receipt_number=receipt_number).select_related("mail_message").first()
     )
     if request is None:
         raise Http404

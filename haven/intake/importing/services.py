@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -22,12 +22,12 @@ from django.utils import timezone
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.common import crypto
 from haven.common.bulk import insert_instances, insert_values
-from haven.common.iterables import chunked
 from haven.intake.models import ImportBatch, ImportedRow, ImportMapping, RejectedRow, Request
 from haven.intake.services import NewRequest, request_create, requests_create_many
 
-from . import fields
+from . import fields, households
 from .errors import ImportFileError
 from .readahead import RowStream
 from .rows import REJECT_MESSAGES, REJECT_STORE, ParsedRow, RowParser, Sheet, raw_row
@@ -118,13 +118,16 @@ def _reject(batch: ImportBatch, row: ParsedRow, reason: str, message: str = "") 
 
 @dataclass(frozen=True)
 class _Pending:
-    row: ParsedRow
+    """One request to store: a row, or every row of a household."""
+
+    rows: list[ParsedRow]
     entry: NewRequest
 
 
 def _store_rows(
     pending: list[_Pending], actor: User | None, run_pipeline: bool
 ) -> tuple[list[tuple[ParsedRow, Request]], list[tuple[ParsedRow, str]]]:
+    """(row, its request) for every row stored, (row, error) for every row that failed."""
     """Store the chunk's requests together; if that fails, row by row, so that one bad row
     is rejected and the others stored. With run_pipeline, matching, cases and triage run on
     the chunk as a batch before it commits; otherwise the background drain runs them."""
@@ -133,10 +136,14 @@ def _store_rows(
             created = requests_create_many(
                 entries=[p.entry for p in pending], actor=actor, run_pipeline=run_pipeline
             )
-        return [(p.row, c.request) for p, c in zip(pending, created, strict=True)], []
+        stored_all = [
+            (row, c.request) for p, c in zip(pending, created, strict=True) for row in p.rows
+        ]
+        return stored_all, []
     except Exception:
         logger.warning("Import chunk could not be stored together; storing row by row")
-    stored, failed = [], []
+    stored: list[tuple[ParsedRow, Request]] = []
+    failed: list[tuple[ParsedRow, str]] = []
     for item in pending:
         try:
             with transaction.atomic():  # a savepoint per row, only on this slow path
@@ -149,10 +156,10 @@ def _store_rows(
         except Exception as exc:
             # The savepoint has rolled the row back; the chunk goes on, and the row is
             # kept, as read, in the error report instead of vanishing.
-            logger.exception("Import row %s could not be stored", item.row.number)
-            failed.append((item.row, type(exc).__name__))
+            logger.exception("Import row %s could not be stored", item.rows[0].number)
+            failed.extend((row, type(exc).__name__) for row in item.rows)
             continue
-        stored.append((item.row, one.request))
+        stored.extend((row, one.request) for row in item.rows)
     return stored, failed
 
 
@@ -173,9 +180,9 @@ def _import_chunk(
             fingerprint__in=[r.fingerprint for r in parsed if not r.reject],
         ).values_list("fingerprint", flat=True)
     )
-    pending: list[_Pending] = []
     rejected: list[RejectedRow] = []
     skipped = 0
+    fresh: list[ParsedRow] = []
     for row in parsed:
         if row.reject:
             rejected.append(_reject(batch, row, row.reject))
@@ -184,15 +191,10 @@ def _import_chunk(
             skipped += 1
             continue
         already.add(row.fingerprint)  # the same row twice in one file
-        assert row.data is not None
-        raw = raw_row(
-            file_name=batch.file_name,
-            sheet=batch.sheet_name,
-            number=row.number,
-            headers=parser.headers,
-            cells=row.cells,
-        )
-        pending.append(_Pending(row, NewRequest(data=row.data, raw_input=raw)))
+        fresh.append(row)
+    keys = {row.household: _household_key(batch, row.household) for row in fresh if row.household}
+    _household_continuations(batch, fresh, keys)
+    pending = [_pending(batch, parser, rows) for rows in households.group(fresh)]
     stored, failed = _store_rows(pending, actor, run_pipeline) if pending else ([], [])
     for row, error in failed:
         message = f"{REJECT_MESSAGES[REJECT_STORE]} ({error})"
@@ -204,6 +206,7 @@ def _import_chunk(
             "batch_id": batch.pk,
             "row_number": row.number,
             "request_id": request.pk,
+            "household_key": keys.get(row.household, ""),
         }
         for row, request in stored
     ]
@@ -216,6 +219,51 @@ def _import_chunk(
         skipped=F("skipped") + skipped,
         heartbeat_at=timezone.now(),
     )
+
+
+def _household_key(batch: ImportBatch, household: str) -> str:
+    return crypto.keyed_hash("import-household", f"{batch.pk}:{household}")
+
+
+def _pending(batch: ImportBatch, parser: RowParser, rows: list[ParsedRow]) -> _Pending:
+    if len(rows) == 1:
+        (row,) = rows
+        assert row.data is not None
+        raw = raw_row(
+            file_name=batch.file_name,
+            sheet=batch.sheet_name,
+            number=row.number,
+            headers=parser.headers,
+            cells=row.cells,
+        )
+        return _Pending(rows, NewRequest(data=row.data, raw_input=raw))
+    raw = households.household_raw(
+        file_name=batch.file_name, sheet=batch.sheet_name, headers=parser.headers, rows=rows
+    )
+    return _Pending(rows, NewRequest(data=households.household_input(rows), raw_input=raw))
+
+
+def _household_continuations(
+    batch: ImportBatch, rows: list[ParsedRow], keys: dict[str, str]
+) -> None:
+    """Rows whose household an earlier chunk of this batch already stored: their request
+    names the first one (and the row says so in the dry run and the report), so that staff
+    see one family, instead of Haven adding people to a request after it was receipted."""
+    if not keys:
+        return
+    earlier = dict(
+        ImportedRow.objects.filter(batch=batch, household_key__in=set(keys.values()))
+        # Newest first, so that the dict keeps each household's first request.
+        .order_by("household_key", "-pk")
+        .values_list("household_key", "request__receipt_number")
+    )
+    for row in rows:
+        receipt = earlier.get(keys.get(row.household, ""))
+        if receipt is None or row.data is None:
+            continue
+        row.problems.append("household_continues")
+        note = f"Same household as request {receipt} (rows far apart in the file)"
+        row.data = replace(row.data, help_requested="\n".join([note, row.data.help_requested]))
 
 
 def _import_chunk_with_retry(
@@ -289,7 +337,8 @@ def _import_chunks(
     chunk_rows: int | None,
     run_pipeline: bool,
 ) -> None:
-    for chunk in chunked(rows, chunk_rows or CHUNK_ROWS):
+    size = chunk_rows or CHUNK_ROWS
+    for chunk in households.chunked_keeping_households(rows, size, parser.household_of):
         _import_chunk_with_retry(
             batch=batch, parser=parser, rows=chunk, actor=actor, run_pipeline=run_pipeline
         )
@@ -353,3 +402,33 @@ def import_mapping_remember(
     remembered.columns = {**remembered.columns, **changed}
     remembered.updated_by = actor
     remembered.save()
+
+
+@transaction.atomic
+def import_fact_values_remember(
+    *, organization: Organization, values: dict[str, dict[str, str]], actor: User | None
+) -> None:
+    """What a source's words for eligibility answers mean (column -> normalised value ->
+    fact value), used for its next files before the shared table. Audited: it changes the
+    facts triage decides on."""
+    chosen = {column: {k: v for k, v in given.items() if v} for column, given in values.items()}
+    chosen = {column: given for column, given in chosen.items() if given}
+    if not chosen:
+        return
+    # Locked: two staff answering for the same source at once must not lose each other's words.
+    remembered, _created = ImportMapping.objects.select_for_update().get_or_create(
+        organization=organization
+    )
+    merged = {column: dict(given) for column, given in remembered.fact_values.items()}
+    for column, given in chosen.items():
+        merged.setdefault(column, {}).update(given)
+    remembered.fact_values = merged
+    remembered.updated_by = actor
+    remembered.save(update_fields=["fact_values", "updated_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=remembered,
+        summary=f"Eligibility values remembered for {organization.name[:100]}",
+        details={"columns": sorted(chosen), "values": sum(len(v) for v in chosen.values())},
+    )

@@ -32,7 +32,10 @@ class OpenedSheet:
 
     def parser(self, organization: Organization) -> RowParser:
         return RowParser(
-            headers=self.sheet.headers, mapping=self.mapping, organization=organization
+            headers=self.sheet.headers,
+            mapping=self.mapping,
+            organization=organization,
+            fact_values=remembered_fact_values(organization),
         )
 
 
@@ -51,6 +54,11 @@ def file_digest(fileobj: IO[bytes]) -> tuple[str, int]:
 def remembered_mapping(organization: Organization) -> dict[str, str]:
     found = ImportMapping.objects.filter(organization=organization).first()
     return dict(found.columns) if found else {}
+
+
+def remembered_fact_values(organization: Organization) -> dict[str, dict[str, str]]:
+    found = ImportMapping.objects.filter(organization=organization).first()
+    return dict(found.fact_values) if found else {}
 
 
 def read_mapping_file(path: str | Path) -> dict[str, str]:

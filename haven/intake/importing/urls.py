@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/preview/", views.preview_start, name="preview"),
     path("<int:pk>/start/", views.import_start, name="start"),
+    path("<int:pk>/values/", views.fact_values_save, name="fact_values"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/rejected.csv", views.error_report, name="errors"),
     path("requests/<str:receipt_number>/original/", views.original, name="original"),

@@ -29,12 +29,12 @@ from haven.intake.models import ImportBatch
 
 from . import fields, selectors
 from .errors import ImportFileError
-from .forms import MappingForm, UploadForm
+from .forms import FactValuesForm, MappingForm, UploadForm
 from .original import original_context
 from .preview import Preview
 from .report import error_report_lines
 from .rows import PROBLEM_LABELS, REJECT_MESSAGES
-from .services import import_batch_create, import_batch_update
+from .services import import_batch_create, import_batch_update, import_fact_values_remember
 from .source import file_digest, open_sheet
 from .tasks import import_preview_task, import_run_task
 
@@ -151,9 +151,13 @@ def _detail_context(batch: ImportBatch, form: MappingForm | None = None) -> dict
         form = MappingForm(headers=batch.headers, mapping=batch.mapping)
     has_preview = batch.status != ImportBatch.Status.PREVIEWING and "rows" in batch.preview
     preview = Preview.from_dict(batch.preview) if has_preview else None
+    values_form = None
+    if preview is not None and preview.unknown_values and editable:
+        values_form = FactValuesForm(unknown_values=preview.unknown_values)
     return {
         "batch": batch,
         "form": form,
+        "values_form": values_form,
         "preview": preview,
         "problem_labels": PROBLEM_LABELS,
         "reject_labels": REJECT_MESSAGES,
@@ -194,6 +198,30 @@ def preview_start(request: HttpRequest, pk: int) -> HttpResponse:
             mapping=mapping,
             preview={},
             status=ImportBatch.Status.PREVIEWING,
+        )
+        transaction.on_commit(lambda: import_preview_task.enqueue(batch.pk))
+    return redirect("importing:detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def fact_values_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say what a source's eligibility answers mean, remember it, and check the rows again."""
+    user = _staff(request)
+    batch = selectors.import_batch_get(user=user, pk=pk)
+    if batch.status != ImportBatch.Status.PREVIEWED or batch.organization is None:
+        return redirect("importing:detail", pk=batch.pk)
+    organization = batch.organization
+    preview = Preview.from_dict(batch.preview)
+    form = FactValuesForm(request.POST, unknown_values=preview.unknown_values)
+    if not form.is_valid():
+        batch = selectors.import_batch_get_for_detail(user=user, pk=batch.pk)
+        context = {**_detail_context(batch), "values_form": form}
+        return render(request, "intake/importing/detail.html", context, status=400)
+    with transaction.atomic():
+        import_fact_values_remember(organization=organization, values=form.values(), actor=user)
+        import_batch_update(
+            batch=batch, actor=user, preview={}, status=ImportBatch.Status.PREVIEWING
         )
         transaction.on_commit(lambda: import_preview_task.enqueue(batch.pk))
     return redirect("importing:detail", pk=batch.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organization
 from haven.common import crypto
-from haven.common.fields import EncryptedTextField
+from haven.common.fields import EncryptedJSONField, EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -107,6 +107,11 @@ class Request(models.Model):
     current_location = EncryptedTextField(blank=True)
     language = models.CharField(max_length=10, blank=True)
     consent_version = models.CharField(max_length=20, blank=True)
+    # Answers about eligibility as a form or a spreadsheet's columns gave them (fact name ->
+    # value), before triage checks them against its schema: a request is never refused for a
+    # wrong answer. The API's `facts` stay in its raw body. Encrypted: "worked for the US
+    # government" next to a name is what a leak must not reveal.
+    stated_facts = EncryptedJSONField(default=dict, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

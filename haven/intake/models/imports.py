@@ -26,6 +26,9 @@ class ImportMapping(models.Model):
     )
     # Normalised header -> field name ("ignore" to skip the column).
     columns = models.JSONField(default=dict, blank=True)
+    # The source's words for eligibility answers: column -> normalised value -> fact value
+    # ("usaid project" -> "us_funded_program"), used before fact_values.csv.
+    fact_values = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -114,12 +117,23 @@ class ImportedRow(models.Model):
     fingerprint = models.CharField(max_length=64)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="imported_rows")
     row_number = models.PositiveIntegerField()
-    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="imported_row")
+    # Several rows of one household make one request (importing/households.py).
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="imported_rows")
+    # Keyed hash of the batch and the row's household value ("" when none): finds the
+    # request a household's later rows belong with, without keeping the value in clear.
+    household_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "fingerprint"], name="imported_row_once_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["batch", "household_key"],
+                name="imported_row_household",
+                condition=~models.Q(household_key=""),
             )
         ]
 

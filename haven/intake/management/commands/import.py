@@ -181,8 +181,21 @@ class Command(BaseCommand):
             f"{preview.already_imported:,} already imported, "
             f"{preview.repeated_in_file:,} repeated in the file."
         )
+        if preview.household_count:
+            self.stdout.write(
+                f"Households: {preview.household_count:,} (holding {preview.rows_in_households:,} "
+                f"rows): the import makes {preview.requests:,} requests."
+            )
+            for household in preview.household_groups[:20]:
+                rows = ", ".join(str(r) for r in household["rows"][:12])
+                self.stdout.write(f"  {household['key']}: rows {rows}: {household['labels']}")
         for code, count in preview.problem_counts.items():
             self.stdout.write(f"  {count:>7,}  {PROBLEM_LABELS.get(code, code)}")
+        for unknown in preview.unknown_values[:20]:
+            self.stdout.write(
+                f"  eligibility value not understood: {unknown['column']} “{unknown['value']}” "
+                f"({unknown['rows']:,} rows)"
+            )
         for entry in preview.problem_rows[:20]:
             labels = "; ".join(str(PROBLEM_LABELS.get(p, p)) for p in entry["problems"])
             self.stdout.write(f"  row {entry['row']}: {entry['label'] or '(no name)'}: {labels}")
