@@ -160,6 +160,7 @@ def build_request_input(
     members: list[PersonForm],
     channel: str,
     language: str,
+    facts: dict[str, Any] | None = None,
 ) -> RequestInput:
     data = details.cleaned_data
     principal_input = principal.to_input(default_relationship=Relationship.PRINCIPAL)
@@ -185,4 +186,5 @@ def build_request_input(
         current_country=data["current_country"],
         current_location=data["current_location"],
         language=language,
+        facts=facts or {},
     )

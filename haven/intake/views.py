@@ -17,6 +17,7 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 
 from . import receipt_secrets
+from .eligibility import EligibilityForm, needed_facts
 from .forms import MemberFormSet, PrincipalForm, RequestDetailsForm, build_request_input
 from .models import Channel
 from .selectors import request_get_for_receipt_page
@@ -44,13 +45,16 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         details = RequestDetailsForm(request.POST, prefix="request")
         principal = PrincipalForm(request.POST, prefix="principal")
         members = MemberFormSet(request.POST, prefix="members")
-        if details.is_valid() and principal.is_valid() and members.is_valid():
+        eligibility = EligibilityForm(request.POST, prefix="eligibility", needed=needed_facts())
+        valid = [f.is_valid() for f in (details, principal, members, eligibility)]
+        if all(valid):
             data = build_request_input(
                 details=details,
                 principal=principal,
                 members=list(members),
                 channel=Channel.WALK_IN,
                 language=get_language() or "",
+                facts=eligibility.facts(),
             )
             created = request_create(
                 data=data,
@@ -69,8 +73,14 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         details = RequestDetailsForm(prefix="request")
         principal = PrincipalForm(prefix="principal")
         members = MemberFormSet(prefix="members")
+        eligibility = EligibilityForm(prefix="eligibility", needed=needed_facts())
         status = 200
-    context = {"details": details, "principal": principal, "members": members}
+    context = {
+        "details": details,
+        "principal": principal,
+        "members": members,
+        "eligibility": eligibility,
+    }
     return render(request, "intake/walk_in.html", context, status=status)
 
 

@@ -49,6 +49,19 @@ def active_guidance() -> GuidanceVersion | None:
     return GuidanceVersion.objects.filter(status=GuidanceVersion.Status.ACTIVE).first()
 
 
+def facts_the_active_guidance_reads() -> frozenset[str] | None:
+    """The facts the active pack's rules and priority read (for intake's eligibility
+    questions), or None when no guidance is active."""
+    version = active_guidance()
+    if version is None:
+        return None
+    pack = stored_pack(version)
+    used = {name for rule in pack.rules for name in rule.facts}
+    if pack.priority.vulnerabilities:
+        used.add("vulnerabilities")
+    return frozenset(used)
+
+
 def open_cases() -> QuerySet[Case]:
     return Case.objects.exclude(status=Case.Status.CLOSED)
 

@@ -97,6 +97,7 @@ def build_public_request_input(
     principal: PrincipalForm,
     members: list[PersonForm],
     language: str,
+    facts: dict[str, Any] | None = None,
 ) -> RequestInput:
     """The walk-in mapping, plus consent; a sponsor's phone and e-mail stay the sponsor's.
 
@@ -109,6 +110,7 @@ def build_public_request_input(
         members=members,
         channel=Channel.WEB_FORM,
         language=language,
+        facts=facts,
     )
     data = dataclasses.replace(data, consent_version=CONSENT_VERSION)
     if details.cleaned_data["requester_kind"] != Requester.Kind.SPONSOR:
@@ -134,7 +136,10 @@ def unbound_copy(form: forms.Form) -> forms.Form:
     so no error should be shown.
     """
     initial = {name: form[name].value() for name in form.fields}
-    return type(form)(prefix=form.prefix, initial=initial)
+    copy = type(form)(prefix=form.prefix, initial=initial)
+    for name in set(copy.fields) - set(form.fields):
+        del copy.fields[name]  # questions the form left out (eligibility asks what is needed)
+    return copy
 
 
 def members_with_one_more(members: BaseFormSet) -> BaseFormSet:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.audit.middleware import client_ip
 
+from ..eligibility import EligibilityForm, needed_facts
 from ..forms import PrincipalForm
 from ..models import Request
 from ..views import raw_form_input
@@ -64,23 +65,30 @@ OUTCOME_EXPLANATIONS = {
 }
 
 
-def _apply_forms(request: HttpRequest) -> tuple[PublicDetailsForm, PrincipalForm, BaseFormSet]:
+ApplyForms = tuple[PublicDetailsForm, PrincipalForm, BaseFormSet, EligibilityForm]
+
+
+def _apply_forms(request: HttpRequest) -> ApplyForms:
     data = request.POST if request.method == "POST" else None
     return (
         PublicDetailsForm(data, prefix="request"),
         PrincipalForm(data, prefix="principal"),
         PublicMemberFormSet(data, prefix="members"),
+        EligibilityForm(data, prefix="eligibility", needed=needed_facts()),
     )
 
 
 def _render_apply(
-    request: HttpRequest, forms_: tuple[forms.Form, forms.Form, BaseFormSet], status: int
+    request: HttpRequest,
+    forms_: tuple[forms.Form, forms.Form, BaseFormSet, forms.Form],
+    status: int,
 ) -> HttpResponse:
-    details, principal, members = forms_
+    details, principal, members, eligibility = forms_
     context = {
         "details": details,
         "principal": principal,
         "members": members,
+        "eligibility": eligibility,
         "consent_paragraphs": CONSENT_PARAGRAPHS,
         "has_errors": status == 400,
     }
@@ -90,21 +98,24 @@ def _render_apply(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
-    details, principal, members = _apply_forms(request)
+    details, principal, members, eligibility = _apply_forms(request)
     if request.method == "GET":
-        return _render_apply(request, (details, principal, members), 200)
+        return _render_apply(request, (details, principal, members, eligibility), 200)
     if "add_member" in request.POST and members.management_form.is_valid():
         # Not a submission: show what was typed plus one more blank block, without errors.
         more = members_with_one_more(members)
-        return _render_apply(request, (unbound_copy(details), unbound_copy(principal), more), 200)
-    if not (details.is_valid() and principal.is_valid() and members.is_valid()):
-        return _render_apply(request, (details, principal, members), 400)
+        copies = (unbound_copy(details), unbound_copy(principal), more, unbound_copy(eligibility))
+        return _render_apply(request, copies, 200)
+    valid = [f.is_valid() for f in (details, principal, members, eligibility)]
+    if not all(valid):
+        return _render_apply(request, (details, principal, members, eligibility), 400)
     created = public_request_submit(
         data=build_public_request_input(
             details=details,
             principal=principal,
             members=list(members),
             language=get_language() or "",
+            facts=eligibility.facts(),
         ),
         raw_input=raw_form_input(request),
         email=details.cleaned_data["email"],
