@@ -235,7 +235,7 @@ def request_build(
         current_location=data.current_location.strip()[:200],
         language=data.language[:10],
         consent_version=data.consent_version[:20],
-        stated_facts=dict(data.facts),
+        stated_facts=dict(data.facts) or None,  # no answers: nothing to encrypt
         entered_by=actor,
     )
 

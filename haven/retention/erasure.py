@@ -107,7 +107,7 @@ def erase_intake(scope: ErasureScope) -> dict[str, int]:
         erased_at=timezone.now(),
         help_requested="",
         current_location="",
-        stated_facts={},
+        stated_facts=None,
     )
     records = PersonRecord.objects.filter(pk__in=scope.record_ids).update(
         full_name="",

@@ -110,8 +110,10 @@ class Request(models.Model):
     # Answers about eligibility as a form or a spreadsheet's columns gave them (fact name ->
     # value), before triage checks them against its schema: a request is never refused for a
     # wrong answer. The API's `facts` stay in its raw body. Encrypted: "worked for the US
-    # government" next to a name is what a leak must not reveal.
-    stated_facts = EncryptedJSONField(default=dict, blank=True)
+    # government" next to a name is what a leak must not reveal. Nullable without a default so
+    # that SQLite adds the column in place: rebuilding the table would drop the raw input's
+    # write-once trigger. None (older requests) means no answers.
+    stated_facts = EncryptedJSONField(null=True, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
