@@ -159,7 +159,8 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back():
         for value in dumped:
             assert PASSPORT not in value and SENTENCE not in value and "551" not in value
             assert crypto.decrypt(value) != crypto.UNREADABLE
-        request = Request.objects.get(pk=ids["request"])
+        # Columns added after these migrations are not there yet: read only what they knew.
+        request = Request.objects.defer("stated_facts").get(pk=ids["request"])
         assert request.help_requested == f"{SENTENCE}; passport {PASSPORT}"
         assert request.requester is not None and request.requester.contact == "+93 70 551 9027"
         assert ImportBatch.objects.get(pk=ids["batch"]).preview == {"labels": [PASSPORT]}
@@ -168,9 +169,8 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back():
         assert ReviewDecision.objects.get(pk=ids["decision"]).note == SENTENCE
         # The fingerprint is now the keyed one, so a re-import of the row still finds it.
         keys = [normalize_header(h) for h in ("Name", "Passport")]
-        assert ImportedRow.objects.get(pk=ids["imported"]).fingerprint == fingerprint(
-            keys, ["Synthetic Person", PASSPORT]
-        )
+        imported = ImportedRow.objects.only("fingerprint").get(pk=ids["imported"])
+        assert imported.fingerprint == fingerprint(keys, ["Synthetic Person", PASSPORT])
 
         executor.loader.build_graph()
         executor.migrate(BEFORE)
