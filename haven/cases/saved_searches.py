@@ -10,6 +10,7 @@ import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from haven.accounts import permissions
@@ -17,7 +18,7 @@ from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
-from .models import SavedSearch
+from .models import Case, SavedSearch
 
 # Per user: a list, not a database.
 MAX_PER_USER = 50
@@ -69,3 +70,24 @@ def saved_search_delete(*, owner: User, saved: SavedSearch) -> None:
         details={"deleted": True},
     )
     saved.delete()
+
+
+def saved_search_cases(*, owner: User, pk: int) -> QuerySet[Case]:
+    """The cases a saved search of `owner` selects now (for a bulk notice to their requesters),
+    its filters checked like a list's; ValidationError when it is gone or not the owner's."""
+    from .forms import CaseFilterForm
+    from .selectors import cases_filtered
+
+    saved = SavedSearch.objects.filter(owner=owner, pk=pk).first()
+    if saved is None:
+        raise ValidationError(
+            _("That saved search does not exist (any more), or is not %(user)s's.")
+            % {"user": owner}
+        )
+    form = CaseFilterForm(filters_of(saved))
+    return cases_filtered(user=owner, filters=form.filters())
+
+
+def saved_search_choices(*, owner: User) -> list[tuple[str, str]]:
+    """The owner's saved searches as (id, name), for a choice of recipients."""
+    return [(str(s.pk), s.name) for s in SavedSearch.objects.filter(owner=owner).order_by("id")]

@@ -165,7 +165,9 @@ def _matching_requests(q: str) -> QuerySet[Request]:
     return Request.objects.filter(condition)
 
 
-def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> QuerySet[Case]:
+def cases_filtered(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+    """The cases these filters select among those the user may see (no audit: the caller
+    records the read)."""
     if not permissions.can_view_cases(user):
         raise PermissionDenied
     cases = _visible_cases(user)
@@ -183,7 +185,11 @@ def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> 
     if filters.status:
         cases = cases.filter(status=filters.status)
     cases = _report_slices(cases, filters)
-    cases = _assignment_slices(cases, filters, user)
+    return _assignment_slices(cases, filters, user)
+
+
+def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> QuerySet[Case]:
+    cases = cases_filtered(user=user, filters=filters)
     if filters.q.strip():
         # What was searched for is exactly what an audit must show, and is itself an
         # identifier: the trail keeps its keyed hash (cases/search.py), never the term.
