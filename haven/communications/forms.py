@@ -67,7 +67,7 @@ class NoticeForm(forms.Form):
         label=_("My saved search"),
         required=False,
         coerce=int,
-        empty_value=0,
+        empty_value=0,  # type: ignore[arg-type]
         help_text=_("The requesters of the cases one of your saved case searches shows."),
     )
 
