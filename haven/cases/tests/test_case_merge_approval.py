@@ -10,7 +10,10 @@ from haven.accounts.models import Approval, Organization, Role, User
 from haven.audit.models import AuditEvent
 from haven.cases.models import Case
 
-from .test_case_merge import _post_merge, duplicate_cases  # noqa: F401 (a fixture)
+from . import test_case_merge
+from .test_case_merge import _post_merge
+
+duplicate_cases = test_case_merge.duplicate_cases  # the fixture, shared
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,7 @@ def test_a_merge_waits_for_a_second_supervisor_and_runs_when_approved(
     supervisor,
     second_supervisor,
     duplicate_cases,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.HAVEN_SECOND_APPROVER_FOR = ["case_merge"]
     source, target = duplicate_cases
@@ -65,7 +68,7 @@ def test_a_merge_that_became_impossible_meanwhile_fails_with_its_reason(
     supervisor,
     second_supervisor,
     duplicate_cases,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.HAVEN_SECOND_APPROVER_FOR = ["case_merge"]
     source, target = duplicate_cases
@@ -80,7 +83,7 @@ def test_a_merge_that_became_impossible_meanwhile_fails_with_its_reason(
     assert "already merged" in second.result
 
 
-def test_without_the_setting_the_merge_runs_at_once(client_for, supervisor, duplicate_cases):  # noqa: F811
+def test_without_the_setting_the_merge_runs_at_once(client_for, supervisor, duplicate_cases):
     source, target = duplicate_cases
     _post_merge(client_for(supervisor), source, target.reference)
     source.refresh_from_db()

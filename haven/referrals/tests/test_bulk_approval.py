@@ -14,7 +14,9 @@ from haven.accounts.models import Approval, Organization, Role, User
 from haven.audit.models import AuditEvent
 from haven.referrals.models import BulkReferral, Referral
 
-from .test_bulk import queue  # noqa: F401 (a fixture)
+from . import test_bulk
+
+queue = test_bulk.queue  # the fixture, shared
 
 pytestmark = pytest.mark.django_db
 FORM = {"pathway": "refer_unhcr", "urgency": "routine", "reason": "Protection"}
@@ -33,7 +35,7 @@ def test_above_the_threshold_the_queue_waits_for_a_supervisor(
     supervisor,
     queue,
     service_a,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.HAVEN_SECOND_APPROVER_FOR = ["referral_bulk"]
     settings.HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = 2
@@ -66,7 +68,7 @@ def test_at_or_below_the_threshold_it_sends_at_once(
     caseworker,
     queue,
     service_a,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.HAVEN_SECOND_APPROVER_FOR = ["referral_bulk"]
     settings.HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = 3
@@ -81,7 +83,7 @@ def test_a_rejected_bulk_referral_sends_nothing(
     supervisor,
     queue,
     service_a,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.HAVEN_SECOND_APPROVER_FOR = ["referral_bulk"]
     settings.HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = 1
@@ -95,7 +97,7 @@ def test_a_rejected_bulk_referral_sends_nothing(
     assert not BulkReferral.objects.exists()
 
 
-def test_the_cli_asks_for_approval_above_the_threshold(queue, caseworker, settings):  # noqa: F811
+def test_the_cli_asks_for_approval_above_the_threshold(queue, caseworker, settings):
     settings.HAVEN_SECOND_APPROVER_FOR = ["referral_bulk"]
     settings.HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = 2
     out = io.StringIO()
