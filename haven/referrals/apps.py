@@ -13,9 +13,11 @@ class ReferralsConfig(AppConfig):
         from haven.intake.api.views import api
 
         from .api import router
+        from .approvals import register as approvals_register
         from .services import referrals_overdue_flag
 
         periodic.register(name="referrals.overdue", run=referrals_overdue_flag)
+        approvals_register()  # large bulk referrals may need a second approver
         _case_list_filters()
         # The partner API is one API: referrals' routes join the intake router's (before the
         # URLconf reads its URLs), so tokens, errors, rate limits and the schema are shared.
