@@ -4,8 +4,9 @@ An app registers each action it wants guarded, in its AppConfig.ready():
 
     approvals.register(
         action="guidance_activate",
-        may_decide=can_manage_guidance,            # who may ask and approve
+        may_decide=can_manage_guidance,            # who may approve (and ask)
         execute=lambda params, requester, approver, reason: "...",  # does it; returns a line
+        may_ask=can_refer_cases,                    # optional: who may ask, if others
     )
 
 and, where the action is asked for, calls `approval_needed(action)`: when the action is listed
@@ -40,6 +41,9 @@ class GuardedAction:
     action: str
     may_decide: Callable[[Any], bool]
     execute: Execute
+    # Who may ask; None: whoever may decide (a caseworker asks for a bulk referral, a
+    # supervisor approves it).
+    may_ask: Callable[[Any], bool] | None = None
 
 
 _ACTIONS: dict[str, GuardedAction] = {}
@@ -49,8 +53,16 @@ class ApprovalError(Exception):
     pass
 
 
-def register(*, action: str, may_decide: Callable[[Any], bool], execute: Execute) -> None:
-    _ACTIONS[action] = GuardedAction(action=action, may_decide=may_decide, execute=execute)
+def register(
+    *,
+    action: str,
+    may_decide: Callable[[Any], bool],
+    execute: Execute,
+    may_ask: Callable[[Any], bool] | None = None,
+) -> None:
+    _ACTIONS[action] = GuardedAction(
+        action=action, may_decide=may_decide, execute=execute, may_ask=may_ask
+    )
 
 
 def approval_needed(action: str) -> bool:
@@ -68,7 +80,7 @@ def approval_request(
     *, action: str, params: dict[str, Any], label: str, reason: str, actor: User
 ) -> Approval:
     guarded = _guarded(action)
-    if not guarded.may_decide(actor):
+    if not (guarded.may_ask or guarded.may_decide)(actor):
         raise PermissionDenied
     if not reason.strip():
         raise ApprovalError("Give a reason.")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, Role, User
+from .models import Organization, Role, Team, User
 from .models_api import ApiScope
 
 
@@ -37,6 +37,35 @@ class UserEditForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organization.objects.order_by("name"), required=False
     )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("“Take next” offers the person the cases their teams cover."),
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
+    values = forms.CharField(
+        label=_("Covers"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Separated by commas: language codes (fa, ps, en), provinces as written "
+            "(Kabul, Peshawar), or pathway codes (siv_apply, p2). Cases queued for the team "
+            "are its own whatever this says."
+        ),
+    )
+
+    def clean_values(self) -> list[str]:
+        raw = self.cleaned_data.get("values", "")
+        values = [v.strip() for v in raw.replace("،", ",").split(",") if v.strip()]
+        if any(len(v) > 100 for v in values):
+            raise forms.ValidationError(_("Each value may have at most 100 characters."))
+        return values
 
 
 class ReasonForm(forms.Form):

@@ -50,5 +50,29 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class Team(models.Model):
+    """A group of users by language, location or pathway. Cases can be assigned to a team, and
+    "take next" offers a member the unassigned cases of their teams, and those whose pathway,
+    language or province the team covers (`values`)."""
+
+    class Kind(models.TextChoices):
+        LANGUAGE = "language", _("Language")
+        LOCATION = "location", _("Location")
+        PATHWAY = "pathway", _("Pathway")
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What the team covers: language codes (fa, ps), provinces as written, or pathway codes.
+    values = models.JSONField(default=list, blank=True)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401
 from .models_approvals import Approval  # noqa: E402,F401

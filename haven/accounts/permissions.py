@@ -95,3 +95,19 @@ def can_reset_factors(actor: AnyUser, target: AnyUser) -> bool:
     if not can_manage_staff(actor) or actor.pk == target.pk:
         return False
     return getattr(target, "role", None) != Role.ADMIN or can_administer(actor)
+
+
+def can_be_assigned_cases(user: AnyUser) -> bool:
+    """Who a case may be given to: someone who can work on it (an intake officer reads cases
+    but does not work them; partners and accounts without a role see none)."""
+    return _role(user) in CASEWORK_ROLES
+
+
+def can_view_caseloads(user: AnyUser) -> bool:
+    """See every worker's caseload and balance cases across a team: supervision."""
+    return _role(user) in OVERSIGHT_ROLES
+
+
+def can_manage_teams(user: AnyUser) -> bool:
+    """Create teams and set who is in them (user administration)."""
+    return _role(user) == Role.ADMIN

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions
-from .models import ApiToken, Organization, User
+from .models import ApiToken, Organization, Team, User
 
 
 def user_find(*, username: str) -> User | None:
@@ -43,6 +43,19 @@ def organization_list(*, viewer: User) -> QuerySet[Organization]:
 
 def organization_get(*, viewer: User, pk: int) -> Organization:
     found = organization_list(viewer=viewer).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def team_list(*, viewer: User) -> QuerySet[Team]:
+    if not permissions.can_manage_teams(viewer):
+        raise PermissionDenied
+    return Team.objects.annotate(member_count=Count("members")).order_by("name")
+
+
+def team_get(*, viewer: User, pk: int) -> Team:
+    found = team_list(viewer=viewer).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

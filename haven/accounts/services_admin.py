@@ -23,7 +23,7 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
 from . import api_token_state, two_factor
-from .models import Organization, Role, User
+from .models import Organization, Role, Team, User
 from .models_api import ApiToken
 
 
@@ -117,15 +117,28 @@ def user_invite(
 
 @transaction.atomic
 def user_update(
-    *, user: User, actor: User, role: str, organization: Organization | None
+    *,
+    user: User,
+    actor: User,
+    role: str,
+    organization: Organization | None,
+    teams: list[Team] | None = None,
 ) -> dict[str, list[Any]]:
+    """Role, organisation and (when given) the teams the user is in; audited old → new."""
     if user.pk == actor.pk and role != user.role:
         raise AdminError(_("You cannot change your own role; ask another administrator."))
     changes = _changes(user, {"role": role, "organization": organization})
+    if teams is not None:
+        before = sorted(t.name for t in user.teams.all())
+        after = sorted(t.name for t in teams)
+        if before != after:
+            changes["teams"] = [before, after]
+            user.teams.set(teams)
     if not changes:
         return changes
-    user.role, user.organization = role, organization
-    user.save(update_fields=["role", "organization"])
+    if {"role", "organization"} & set(changes):
+        user.role, user.organization = role, organization
+        user.save(update_fields=["role", "organization"])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -254,3 +267,50 @@ def organization_save(
             details={"changes": changes},
         )
     return organization
+
+
+def _team_values(values: list[str]) -> list[str]:
+    # Language codes and pathway codes are compared as written in lower case; provinces
+    # ignoring case (cases.selectors_assignment): kept as typed, without duplicates.
+    return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+@transaction.atomic
+def team_save(*, actor: User, team: Team | None, name: str, kind: str, values: list[str]) -> Team:
+    """Create or change a team (members are set on each user's page); audited."""
+    if kind not in Team.Kind.values:
+        raise AdminError(_("Unknown kind of team."))
+    same_name = Team.objects.filter(name__iexact=name)
+    if team is not None:
+        same_name = same_name.exclude(pk=team.pk)
+    if same_name.exists():
+        raise AdminError(_("A team with that name exists already."))
+    values = _team_values(values)
+    if kind == Team.Kind.LANGUAGE:
+        values = [v.lower() for v in values]
+    if team is None:
+        team = Team.objects.create(name=name, kind=kind, values=values)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=team,
+            summary=f"Team {name}",
+            details={"kind": kind, "values": values},
+        )
+        return team
+    changes = {
+        field: [getattr(team, field), value]
+        for field, value in {"name": name, "kind": kind, "values": values}.items()
+        if getattr(team, field) != value
+    }
+    if changes:
+        team.name, team.kind, team.values = name, kind, values
+        team.save(update_fields=["name", "kind", "values"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=team,
+            summary=f"Team {name} changed: {', '.join(changes)}",
+            details={"changes": changes},
+        )
+    return team

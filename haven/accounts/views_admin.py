@@ -20,7 +20,14 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
 from . import permissions, selectors, services_admin, services_api, two_factor
-from .forms_admin import InviteForm, OrganizationForm, ReasonForm, TokenForm, UserEditForm
+from .forms_admin import (
+    InviteForm,
+    OrganizationForm,
+    ReasonForm,
+    TeamForm,
+    TokenForm,
+    UserEditForm,
+)
 from .models import Role, User
 
 
@@ -101,7 +108,13 @@ def _user_context(viewer: User, subject: User, **forms: object) -> dict[str, obj
         "can_reset_factors": permissions.can_reset_factors(viewer, subject),
         "recovery_codes_left": two_factor.recovery_codes_left(subject),
         "edit_form": forms.get("edit_form")
-        or UserEditForm(initial={"role": subject.role, "organization": subject.organization}),
+        or UserEditForm(
+            initial={
+                "role": subject.role,
+                "organization": subject.organization,
+                "teams": list(subject.teams.all()),
+            }
+        ),
         # Two reason fields on one page: prefixes keep their ids apart.
         "factors_form": forms.get("factors_form") or ReasonForm(prefix="factors"),
         "deactivate_form": forms.get("deactivate_form") or ReasonForm(prefix="deactivate"),
@@ -122,6 +135,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor,
                 role=form.cleaned_data["role"],
                 organization=form.cleaned_data["organization"],
+                teams=list(form.cleaned_data["teams"]),
             )
         except services_admin.AdminError as exc:
             form.add_error("role", str(exc))
@@ -252,6 +266,44 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         request,
         "accounts/admin/organization_form.html",
         {"form": form, "organization": organization},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Teams -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def teams(request: HttpRequest) -> HttpResponse:
+    viewer = _admin(request)
+    found = selectors.team_list(viewer=viewer)
+    return render(request, "accounts/admin/teams.html", {"teams": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = _admin(request)
+    team = selectors.team_get(viewer=actor, pk=pk) if pk else None
+    initial = (
+        {"name": team.name, "kind": team.kind, "values": ", ".join(team.values or [])}
+        if team
+        else None
+    )
+    form = TeamForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_admin.team_save(actor=actor, team=team, **form.cleaned_data)
+        except services_admin.AdminError as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:admin_teams")
+    return render(
+        request,
+        "accounts/admin/team_form.html",
+        {"form": form, "team": team},
         status=400 if form.errors else 200,
     )
 

@@ -34,6 +34,10 @@ MESSAGES: dict[str, str | Promise] = {
     # The rule's id is a guidance author's code: the triage panel shows it, as code.
     "triaged": _("%(pathway)s (guidance %(guidance)s)"),
     "retriaged": _("%(from_pathway)s → %(pathway)s (guidance %(guidance)s)"),
+    # Who and which team: names, the same in every language; "—" for nobody.
+    "assigned": _("%(from_who)s → %(to_who)s"),
+    "assigned_taken": _("Taken from the queue by %(to_who)s"),
+    "assigned_balanced": _("%(from_who)s → %(to_who)s, balancing the team's caseload"),
 }
 
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts import permissions
+from haven.accounts.approvals import approval_needed
 
-from . import selectors, services
+from . import approvals, selectors, services
 from .merge_forms import CaseMergeForm, CaseMergeTargetForm, CaseMergeUndoForm
 from .models import Case
 from .views import _user
@@ -50,6 +51,21 @@ def case_merge(request: HttpRequest, case_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = CaseMergeForm(request.POST)
+        if form.is_valid() and approval_needed(approvals.ACTION):
+            approvals.merge_request(
+                source=source_side.case,
+                target=target_side.case,
+                actor=user,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _(
+                    "A second supervisor must approve this merge; it is on the approvals page. "
+                    "Nothing changes until then."
+                ),
+            )
+            return redirect("cases:detail", case_id=source_side.case.pk)
         if form.is_valid():
             try:
                 services.case_merge(

@@ -35,6 +35,10 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_cases",
     )
+    # The team the case is queued for (with or without an assignee): see cases.assignment.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     principal = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="principal_of"
     )
@@ -247,3 +251,22 @@ class CaseMerge(models.Model):
 
     def __str__(self) -> str:
         return f"Case merge {self.pk}: {self.source_id} → {self.target_id}"
+
+
+class SavedSearch(models.Model):
+    """A user's named set of case-list filters. Both encrypted: a filter set can hold a searched
+    name or document number, and a name can say whose family it is."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = EncryptedTextField()
+    # The case-list form's data, as a JSON object (what cases.forms.CaseFilterForm binds).
+    filters = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Saved search {self.pk} of user {self.owner_id}"

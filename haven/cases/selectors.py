@@ -20,8 +20,8 @@ from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Relationship, Request
 from haven.resolution.models import Person, PersonLink
 
-from . import event_text
-from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note
+from . import event_text, registry
+from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note, SavedSearch
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,65 @@ class CaseFilters:
     first_from: dt.date | None = None  # the case's first request, local date
     first_to: dt.date | None = None
     data_entry: bool = False
+    priority_min: int | None = None
+    priority_max: int | None = None
+    assigned_team: str = ""  # a Team id, or "none"
+    open_referral: bool = False
+    overdue: bool = False
+
+
+# The list's sortable columns: name in the address → order (the last key makes it total).
+SORTS: dict[str, tuple[str, ...]] = {
+    "reference": ("id",),
+    "-reference": ("-id",),
+    "priority": ("priority", "id"),
+    "-priority": ("-priority", "id"),
+    "age": ("-waiting_since", "-id"),
+    "-age": ("waiting_since", "id"),
+    "status": ("status", "-id"),
+    "-status": ("-status", "-id"),
+    "pathway": ("pathway", "-id"),
+    "-pathway": ("-pathway", "-id"),
+    "assignee": ("assignee__username", "-id"),
+    "-assignee": ("-assignee__username", "-id"),
+    "received": ("last_received", "-id"),
+    "-received": ("-last_received", "-id"),
+}
+DEFAULT_SORT = "-reference"
+
+
+def overdue_condition(now: dt.datetime | None = None) -> Q:
+    """Open cases waiting longer than their pathway's target (from the active guidance):
+    the first request came in, or (with none) the case was opened, before the target's cut-off.
+    Nothing is overdue on a pathway without a target."""
+    now = now or timezone.now()
+    condition = Q(pk__in=[])
+    for pathway, days in registry.pathway_targets().items():
+        cutoff = now - dt.timedelta(days=days)
+        condition |= Q(pathway=pathway) & (
+            Q(id__in=CaseRequest.objects.filter(request__received_at__lt=cutoff).values("case_id"))
+            | (Q(created_at__lt=cutoff) & ~Q(id__in=CaseRequest.objects.values("case_id")))
+        )
+    return condition & ~Q(status=Case.Status.CLOSED)
+
+
+def _assignment_slices(cases: QuerySet[Case], filters: CaseFilters, user: User) -> QuerySet[Case]:
+    if filters.assignee == "me":
+        cases = cases.filter(assignee_id=user.pk)
+    if filters.assigned_team == "none":
+        cases = cases.filter(team__isnull=True)
+    elif filters.assigned_team.isdigit():
+        cases = cases.filter(team_id=int(filters.assigned_team))
+    if filters.priority_min is not None:
+        cases = cases.filter(priority__gte=filters.priority_min)
+    if filters.priority_max is not None:
+        cases = cases.filter(priority__lte=filters.priority_max)
+    referral = registry.condition("open_referral")
+    if filters.open_referral and referral is not None:
+        cases = cases.filter(referral.build())
+    if filters.overdue:
+        cases = cases.filter(overdue_condition())
+    return cases
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -106,7 +165,9 @@ def _matching_requests(q: str) -> QuerySet[Request]:
     return Request.objects.filter(condition)
 
 
-def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+def cases_filtered(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+    """The cases these filters select among those the user may see (no audit: the caller
+    records the read)."""
     if not permissions.can_view_cases(user):
         raise PermissionDenied
     cases = _visible_cases(user)
@@ -124,6 +185,11 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.status:
         cases = cases.filter(status=filters.status)
     cases = _report_slices(cases, filters)
+    return _assignment_slices(cases, filters, user)
+
+
+def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> QuerySet[Case]:
+    cases = cases_filtered(user=user, filters=filters)
     if filters.q.strip():
         # What was searched for is exactly what an audit must show, and is itself an
         # identifier: the trail keeps its keyed hash (cases/search.py), never the term.
@@ -148,16 +214,39 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
             details={"status": filters.status, "channel": filters.channel},
         )
     return (
-        cases.select_related("assignee")
+        cases.select_related("assignee", "team")
         .annotate(
             member_count=Count(
                 "members", filter=Q(members__merged_into__isnull=True), distinct=True
             ),
             request_count=Count("case_requests", distinct=True),
             last_received=Max("case_requests__request__received_at"),
+            waiting_since=Coalesce(Min("case_requests__request__received_at"), F("created_at")),
         )
-        .order_by("-created_at", "-id")
+        .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
     )
+
+
+@dataclass(frozen=True)
+class Ageing:
+    days: int
+    target_days: int | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.target_days is not None and self.days > self.target_days
+
+
+def ageing_set(cases: list[Case], now: dt.datetime | None = None) -> None:
+    """Put `ageing` (days waiting since the first request, against the pathway's target) on
+    each case of a page annotated by case_list: no query but the targets' own."""
+    now = now or timezone.now()
+    targets = registry.pathway_targets()
+    for case in cases:
+        since = getattr(case, "waiting_since", None) or case.created_at
+        days = max(0, (now - since).days)
+        target = targets.get(case.pathway) if case.status != Case.Status.CLOSED else None
+        case.ageing = Ageing(days=days, target_days=target)  # type: ignore[attr-defined]
 
 
 def case_get(*, user: User, case_id: int) -> Case:
@@ -166,7 +255,7 @@ def case_get(*, user: User, case_id: int) -> Case:
         raise PermissionDenied
     case = (
         _visible_cases(user)
-        .select_related("assignee", "principal", "merged_into")
+        .select_related("assignee", "team", "principal", "merged_into")
         .filter(pk=case_id)
         .first()
     )
@@ -318,3 +407,24 @@ def case_merges_active(*, case: Case) -> list[CaseMerge]:
         .select_related("source", "target", "created_by")
         .order_by("-created_at", "-id")
     )
+
+
+def saved_searches(*, user: User) -> list[SavedSearch]:
+    """The user's own saved searches, nobody else's."""
+    if not permissions.can_view_cases(user):
+        return []
+    return list(SavedSearch.objects.filter(owner=user).order_by("id"))
+
+
+def saved_search_get(*, user: User, pk: int) -> SavedSearch:
+    found = SavedSearch.objects.filter(owner=user, pk=pk).first() if user.pk else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def case_ids_visible(*, user: User, case_ids: list[int]) -> list[int]:
+    """The ids among these of cases the user may see (a tampered list loses the others)."""
+    if not permissions.can_view_cases(user):
+        raise PermissionDenied
+    return list(_visible_cases(user).filter(pk__in=case_ids).values_list("pk", flat=True))

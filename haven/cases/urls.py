@@ -1,11 +1,22 @@
 from django.urls import path
 
-from . import merge_views, views
+from . import merge_views, views, views_assignment
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("mine/", views_assignment.my_cases, name="mine"),
+    path("take-next/", views_assignment.take_next, name="take_next"),
+    path("assign/", views_assignment.cases_assign_many, name="assign_many"),
+    path("caseloads/", views_assignment.caseloads, name="caseloads"),
+    path("saved/", views_assignment.saved_search_create, name="saved_search_create"),
+    path(
+        "saved/<int:pk>/delete/",
+        views_assignment.saved_search_delete,
+        name="saved_search_delete",
+    ),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/assign/", views_assignment.case_assign, name="assign"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),
     path("<int:case_id>/status/", views.status_change, name="status_change"),
     path("<int:case_id>/merge/", merge_views.case_merge, name="merge"),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +14,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from . import selectors, services
-from .forms import CaseFilterForm, NoteForm, StatusForm
+from . import saved_searches, selectors, services
+from .forms import (
+    AssignForm,
+    BalanceForm,
+    CaseFilterForm,
+    Choices,
+    NoteForm,
+    SavedSearchForm,
+    StatusForm,
+    choice_lists,
+)
 from .merge_forms import CaseMergeTargetForm
-from .models import Case
+from .models import Case, SavedSearch
 from .panels import case_panels
 from .search import search_load, search_store
 
@@ -35,48 +46,107 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The list, filtered. Searching is a POST (the term must never be in a URL, see
     search.py) answered by a redirect to ?search=<id>; an htmx search gets the table with
     that address to push into the history instead."""
-    user = _user(request)
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
-    search_id, expired, status, query = "", False, 200, ""
+    search_id, status = "", 200
+    choices = choice_lists()
     if request.method == "POST":
-        form = CaseFilterForm(request.POST)
+        form = CaseFilterForm(request.POST, workers=choices[0], teams=choices[1])
         if form.is_valid():
-            search_id = search_store(request.session, _form_data(form))
+            search_id = search_store(request.session, form.saved_data())
             if not htmx:
                 return redirect(f"{reverse('cases:list')}?search={search_id}")
-            query = f"search={search_id}"
+            listing = ListSource(form=form, query=f"search={search_id}")
         else:
-            status = 400
+            listing, status = ListSource(form=form, query=""), 400
     elif "q" in request.GET:
         # A term in the address (an old bookmark, a hand-made link) is not searched for,
         # and the page is not shown under it: it would be echoed into links and history.
         rest = request.GET.copy()
         rest.pop("q")
         return redirect(f"{reverse('cases:list')}?{rest.urlencode()}" if rest else "cases:list")
-    elif search_id := request.GET.get("search", ""):
-        stored = search_load(request.session, search_id)
-        expired = stored is None
-        form = CaseFilterForm(stored) if stored is not None else CaseFilterForm()
-        query = "" if expired else f"search={search_id}"
     else:
-        # Filters that are not search terms come in the address (the dashboard's links).
-        form = CaseFilterForm(request.GET or None)
-        rest = request.GET.copy()
-        rest.pop("page", None)
-        query = rest.urlencode()
-    cases = selectors.case_list(user=user, filters=form.filters())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": query, "search_expired": expired}
+        listing = list_source(request, request.GET, choices)
+    context = list_context(request, listing, choices)
     template = "cases/_case_table.html" if htmx else "cases/case_list.html"
     response = render(request, template, context, status=status)
-    if htmx and search_id and not expired:
+    if htmx and search_id:
         response["HX-Push-Url"] = f"{reverse('cases:list')}?search={search_id}"
     return response
 
 
-def _form_data(form: CaseFilterForm) -> dict[str, str]:
-    """What the search form sent, field by field: kept under the search id and bound again."""
-    return {name: str(form.data.get(name, "")) for name in form.fields if form.data.get(name)}
+@dataclass
+class ListSource:
+    """Where the list's filters came from, and the address part that shows them again
+    (search=<id>, saved=<id>, or the filters themselves: never a search term)."""
+
+    form: CaseFilterForm
+    query: str
+    expired: bool = False
+    saved: SavedSearch | None = None
+
+
+def list_source(
+    request: HttpRequest, params: QueryDict, choices: Choices | None = None
+) -> ListSource:
+    user = _user(request)
+    workers, teams = choices or choice_lists()
+    if search_id := params.get("search", ""):
+        stored = search_load(request.session, search_id)
+        if stored is None:
+            form = CaseFilterForm(workers=workers, teams=teams)
+            return ListSource(form=form, query="", expired=True)
+        form = CaseFilterForm(stored, workers=workers, teams=teams)
+        return ListSource(form=form, query=f"search={search_id}")
+    if (saved_id := params.get("saved", "")) and saved_id.isdigit():
+        saved = selectors.saved_search_get(user=user, pk=int(saved_id))
+        return ListSource(
+            form=CaseFilterForm(saved_searches.filters_of(saved), workers=workers, teams=teams),
+            query=f"saved={saved.pk}",
+            saved=saved,
+        )
+    # Filters that are not search terms come in the address (the dashboard's links).
+    rest = params.copy()
+    for name in ("page", "sort", "q"):
+        rest.pop(name, None)
+    form = CaseFilterForm(rest or None, workers=workers, teams=teams)
+    return ListSource(form=form, query=rest.urlencode())
+
+
+def list_context(
+    request: HttpRequest, listing: ListSource, choices: Choices | None = None, **extra: object
+) -> dict[str, object]:
+    user = _user(request)
+    workers, teams = choices or choice_lists()
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort not in selectors.SORTS:
+        messages.error(request, _("That sort order is not known: the newest cases come first."))
+        sort = selectors.DEFAULT_SORT
+    cases = selectors.case_list(user=user, filters=listing.form.filters(), sort=sort)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    selectors.ageing_set(page.object_list)
+    sort_part = "" if sort == selectors.DEFAULT_SORT else f"sort={sort}"
+    query = "&".join(p for p in (listing.query, sort_part) if p)
+    can_work = permissions.can_work_cases(user)
+    context: dict[str, object] = {
+        "form": listing.form,
+        "page": page,
+        "query": query,
+        "filter_query": listing.query,
+        "sort": sort,
+        "search_expired": listing.expired,
+        "saved": listing.saved,
+        "saved_searches": selectors.saved_searches(user=user),
+        "saved_search_form": SavedSearchForm(),
+        "assign_form": AssignForm(workers=workers, teams=teams) if can_work else None,
+        "balance_form": (
+            BalanceForm(teams=teams) if permissions.can_view_caseloads(user) else None
+        ),
+        "can_take_next": can_work,
+        "selected": set(),
+    }
+    context.update(extra)
+    return context
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
@@ -96,6 +166,12 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "can_merge_cases": permissions.can_merge_cases(user),
         "merge_form": CaseMergeTargetForm(),
         "merges": selectors.case_merges_active(case=case),
+        "assign_form": AssignForm(
+            initial={
+                "assignee": str(case.assignee_id or ""),
+                "assigned_team": str(case.team_id or ""),
+            }
+        ),
     }
 
 

@@ -10,11 +10,16 @@ class CommunicationsConfig(AppConfig):
         from haven.cases.models import Case
         from haven.cases.signals import public_status_changed
         from haven.common import periodic
+        from haven.intake.models import Request
+        from haven.intake.signals import requests_received
 
         from .outbox import periodic_outbox
-        from .receivers import on_public_status_changed
+        from .receivers import on_public_status_changed, on_requests_received
 
         public_status_changed.connect(
             on_public_status_changed, sender=Case, dispatch_uid="communications.status"
+        )
+        requests_received.connect(
+            on_requests_received, sender=Request, dispatch_uid="communications.receipt"
         )
         periodic.register(name="outbox", run=periodic_outbox)

@@ -63,12 +63,30 @@ class NoticeForm(forms.Form):
         label=_("Channel"), required=False, choices=_choices(ChannelKind.choices)
     )
 
-    def __init__(self, *args: Any, pathways: list[tuple[str, str]] | None = None, **kw: Any):
+    saved_search = forms.TypedChoiceField(
+        label=_("My saved search"),
+        required=False,
+        coerce=int,
+        empty_value=0,  # type: ignore[arg-type]
+        help_text=_("The requesters of the cases one of your saved case searches shows."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        pathways: list[tuple[str, str]] | None = None,
+        saved_searches: list[tuple[str, str]] | None = None,
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
         if pathways:
             self.fields["pathway"] = forms.ChoiceField(
                 label=_("Queue (pathway)"), required=False, choices=_choices(pathways)
             )
+        self.fields["saved_search"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *(saved_searches or []),
+        ]
 
     def filters(self) -> NoticeFilters:
         data = self.cleaned_data
@@ -77,6 +95,7 @@ class NoticeForm(forms.Form):
             status=data.get("status") or "",
             case_status=data.get("case_status") or "",
             channel=data.get("channel") or "",
+            saved_search=data.get("saved_search") or 0,
         )
 
 

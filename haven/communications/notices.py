@@ -20,6 +20,7 @@ from django.utils import timezone
 from haven.accounts import permissions
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.cases.saved_searches import saved_search_cases
 from haven.intake.models import Request
 
 from . import rendering
@@ -38,6 +39,8 @@ class NoticeFilters:
     status: str = ""  # the request's public status
     case_status: str = ""
     channel: str = ""  # only requesters reachable on this channel
+    # A saved case search of the supervisor who sends (its id): the requesters of its cases.
+    saved_search: int = 0
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in asdict(self).items() if v}
@@ -52,8 +55,14 @@ def _check(user: User) -> None:
         raise PermissionDenied
 
 
-def notice_recipients(filters: NoticeFilters) -> QuerySet[Request]:
+def notice_recipients(filters: NoticeFilters, sender: User | None = None) -> QuerySet[Request]:
     requests = Request.objects.all()
+    if filters.saved_search:
+        # The sender's own saved search, read as it selects today (the list's filters).
+        if sender is None:
+            raise ValidationError("A saved search needs the supervisor who sends.")
+        cases = saved_search_cases(owner=sender, pk=filters.saved_search)
+        requests = requests.filter(case_links__case__in=cases.values("pk")).distinct()
     if filters.pathway:
         requests = requests.filter(case_links__case__pathway=filters.pathway)
     if filters.case_status:
@@ -63,8 +72,8 @@ def notice_recipients(filters: NoticeFilters) -> QuerySet[Request]:
     return requests
 
 
-def _contacts(filters: NoticeFilters) -> list[Contact]:
-    return request_contacts(notice_recipients(filters), channel=filters.channel or None)
+def _contacts(filters: NoticeFilters, sender: User) -> list[Contact]:
+    return request_contacts(notice_recipients(filters, sender), channel=filters.channel or None)
 
 
 def _dedupe(key: str) -> Callable[[Contact], str]:
@@ -138,7 +147,7 @@ def notice_preview(
 ) -> NoticePreview:
     _check(user)
     _validated(purpose, filters)
-    contacts = _contacts(filters)
+    contacts = _contacts(filters, user)
     key = notice_key(purpose)
     _chosen, result = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
     return NoticePreview(
@@ -155,7 +164,8 @@ def _queue(notice: Notice, actor: User, contacts: list[Contact] | None = None) -
     filters = NoticeFilters(**notice.filters)
     result = messages_queue(
         purpose=notice.purpose,
-        contacts=contacts if contacts is not None else _contacts(filters),
+        # A saved search is the creator's, whoever approves.
+        contacts=contacts if contacts is not None else _contacts(filters, notice.created_by),
         actor=actor,
         dedupe=_dedupe(notice.notice_key),
         notice=notice,
@@ -184,7 +194,7 @@ def notice_create(
     _check(user)
     _validated(purpose, filters)
     # Read once: the same contacts decide whether approval is needed and are queued.
-    contacts = _contacts(filters)
+    contacts = _contacts(filters, user)
     key = notice_key(purpose)
     _chosen, planned = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
     notice = Notice.objects.create(

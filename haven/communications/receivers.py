@@ -1,4 +1,5 @@
-"""Automatic messages when a request's public status changes (cases.signals)."""
+"""Automatic messages: the receipt when a request arrives (intake.signals), and a message
+when a request's public status changes (cases.signals)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,26 @@ def on_public_status_changed(
                 )
             },
         )
+
+
+def on_requests_received(
+    sender: Any, *, requests: list[Request], actor: User | None = None, **kwargs: Any
+) -> None:
+    """Queue each new request's receipt (template "receipt": its number and the status page),
+    in the requester's language on the channel they gave, in the transaction that stored the
+    requests; opted-out addresses get none. Channels in HAVEN_RECEIPT_MESSAGE_CHANNELS only
+    (a partner's spreadsheet lists people who did not write to us themselves)."""
+    channels = set(settings.HAVEN_RECEIPT_MESSAGE_CHANNELS)
+    ids = [r.pk for r in requests if r.channel in channels]
+    if not ids:
+        return
+    messages_queue(
+        purpose="receipt",
+        contacts=request_contacts(Request.objects.filter(pk__in=ids)),
+        actor=actor,
+        # One receipt per request, ever, whoever sends the signal again.
+        dedupe=lambda c: f"receipt:{c.request_id}",
+        # Each request has its own number: a household sharing a phone gets each one.
+        one_per_address=False,
+        at_once=True,
+    )

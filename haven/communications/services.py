@@ -208,11 +208,13 @@ def plan(
     *,
     dedupe: Callable[[Contact], str] | None = None,
     sent_keys: set[str] | None = None,
+    one_per_address: bool = True,
 ) -> tuple[list[tuple[Contact, str | None]], QueueResult]:
     """Who would get a message, and who not and why: what a preview shows and queueing does.
 
     `sent_keys`, when the caller knows them (a notice reads its own at once), saves looking
-    each dedupe key up."""
+    each dedupe key up. Without `one_per_address`, members of a household at one address each
+    get theirs (receipts: each request has its own number)."""
     result = QueueResult()
     usable: list[Contact] = []
     for contact in contacts:
@@ -239,7 +241,7 @@ def plan(
             result.excluded_opted_out += 1
         elif key is not None and key in sent_before:
             result.already_sent += 1
-        elif pair in seen:
+        elif one_per_address and pair in seen:
             result.shared_address += 1
         else:
             seen.add(pair)
@@ -294,18 +296,24 @@ def messages_queue(
     case: Case | None = None,
     notice: Notice | None = None,
     sent_keys: set[str] | None = None,
+    one_per_address: bool = True,
+    at_once: bool = False,
 ) -> QueueResult:
     """Write one outbox row per usable contact, in the caller's transaction.
 
     Skips opted-out addresses, contacts without a usable address, what a dedupe key says was
-    sent already, and a second member of a household at an address already written to.
-    Delivery is asked for after commit.
+    sent already, and (with one_per_address) a second member of a household at an address
+    already written to. Delivery is asked for after commit; `at_once` ignores quiet hours
+    (a receipt answers what the requester has just done).
     """
-    chosen, result = plan(contacts, dedupe=dedupe, sent_keys=sent_keys)
+    chosen, result = plan(
+        contacts, dedupe=dedupe, sent_keys=sent_keys, one_per_address=one_per_address
+    )
     templates = templates_for(purpose)
     texts_by_language: dict[str, Texts] = {}
     link = status_url()
-    not_before = quiet_hours_end(timezone.now())
+    now = timezone.now()
+    not_before = now if at_once else quiet_hours_end(now)
     rows: list[dict[str, object]] = []
     for contact, key in chosen:
         texts = texts_by_language.get(contact.language)

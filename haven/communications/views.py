@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import User
+from haven.cases.saved_searches import saved_search_choices
 from haven.cases.selectors import case_get
 
 from . import inbound, notices, selectors, services
@@ -110,7 +111,11 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     if not notices.can_send_notices(user):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET or None)
-    form = NoticeForm(data, pathways=_pathways())
+    form = NoticeForm(
+        data,
+        pathways=_pathways(),
+        saved_searches=saved_search_choices(owner=user),
+    )
     preview = None
     if form.is_bound and form.is_valid():
         try:

@@ -306,6 +306,11 @@ HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", 
 HAVEN_SECOND_APPROVER_FOR = [
     a for a in os.environ.get("HAVEN_SECOND_APPROVER_FOR", "").split(",") if a.strip()
 ]
+# With referral_bulk in HAVEN_SECOND_APPROVER_FOR, a bulk referral sending more than this many
+# waits for a supervisor's approval (case_merge there makes every merge wait for one).
+HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = int(
+    os.environ.get("HAVEN_REFERRAL_BULK_APPROVAL_ABOVE", "100")
+)
 # Retention: personal data of cases closed more than this many days ago is erased by the
 # `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
@@ -315,6 +320,7 @@ HAVEN_CASE_PANELS: list[str] = [
     "haven.triage.panels.triage_panel",
     "haven.referrals.panels.referrals_panel",
     "haven.communications.panels.messages_panel",
+    "haven.retention.panels.legal_hold_panel",
 ]
 # Downstream apps follow merges and re-links of people without resolution importing them: each
 # is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
@@ -396,6 +402,15 @@ HAVEN_STATUS_MESSAGES = {
     "referred": "referral_made",
     "closed": "closed",
 }
+# Which intake channels send the requester a receipt message when a request arrives
+# (communications.receivers.on_requests_received); spreadsheets list people a partner sent.
+HAVEN_RECEIPT_MESSAGE_CHANNELS = [
+    c
+    for c in os.environ.get("HAVEN_RECEIPT_MESSAGE_CHANNELS", "web_form,walk_in,api,email").split(
+        ","
+    )
+    if c.strip()
+]
 # Automatic messages wait out the night (local time), deferred, never dropped; "" for none.
 HAVEN_MESSAGE_QUIET_HOURS = os.environ.get("HAVEN_MESSAGE_QUIET_HOURS", "21:00-08:00")
 # A bulk notice to more recipients than this waits for a second supervisor.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("haven.audit.urls")),
     path("communications/", include("haven.communications.urls")),
     path("reports/", include("haven.reports.urls")),
+    path("retention/", include("haven.retention.urls")),
     path("api/", include("haven.intake.api.urls")),
     # The public pages: the application form and the status look-up, no log-in.
     path("", include("haven.intake.public.urls")),

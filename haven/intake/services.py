@@ -20,6 +20,7 @@ from haven.common import bulk, crypto
 
 from . import normalize
 from .models import Identifier, PersonRecord, Relationship, Request, Requester
+from .signals import requests_received
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -252,6 +253,7 @@ def request_create(
     received_at: dt.datetime | None = None,
     run_pipeline: bool = True,
     audit_details: dict[str, Any] | None = None,
+    receipt_message: bool = True,
 ) -> CreatedRequest:
     """Store a request verbatim, parse its people, and run the intake pipeline (now, or
     after commit in the background when run_pipeline is False).
@@ -260,12 +262,18 @@ def request_create(
     "needs data entry" for staff, never dropped.
     """
     entry = NewRequest(data, raw_input, raw_content_type, received_at, audit_details or {})
-    return requests_create_many(entries=[entry], actor=actor, run_pipeline=run_pipeline)[0]
+    return requests_create_many(
+        entries=[entry], actor=actor, run_pipeline=run_pipeline, receipt_message=receipt_message
+    )[0]
 
 
 @transaction.atomic(savepoint=False)
 def requests_create_many(
-    *, entries: list[NewRequest], actor: User | None = None, run_pipeline: bool = True
+    *,
+    entries: list[NewRequest],
+    actor: User | None = None,
+    run_pipeline: bool = True,
+    receipt_message: bool = True,
 ) -> list[CreatedRequest]:
     """request_create for many requests at once, in a fixed number of statements.
 
@@ -273,6 +281,10 @@ def requests_create_many(
     transaction, in order (a later request can match a person an earlier one created).
     Without it, the requests are stored as pending and a background task runs the
     pipeline after commit: the channel answers without waiting for matching.
+
+    With receipt_message, `requests_received` is sent in this transaction (communications
+    queues each requester's receipt); False where the channel gave the receipt itself, or
+    for synthetic data.
     """
     if not entries:
         return []
@@ -317,6 +329,8 @@ def requests_create_many(
             for request, records, entry in zip(requests, built, entries, strict=True)
         ],
     )
+    if receipt_message:
+        requests_received.send(sender=Request, requests=requests, actor=actor)
     return [
         CreatedRequest(request=r, status_secret=secret)
         for r, secret in zip(requests, secrets_, strict=True)
@@ -405,6 +419,8 @@ def _deferred_people_store(requests: list[Request]) -> None:
     _person_records_create(records)
     Request.objects.filter(pk__in=[r.pk for r in requests]).update(people_pending=False)
     Request.objects.filter(pk__in=unreadable).update(needs_data_entry=True)
+    # The receipt waits for the people: the principal's phone or e-mail is among them.
+    requests_received.send(sender=Request, requests=requests, actor=None)
 
 
 def requests_pending_drain() -> int:

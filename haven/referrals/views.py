@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import permissions
+from haven.accounts.approvals import approval_needed
 from haven.accounts.models import User
 from haven.cases import selectors as case_selectors
 
+from . import approvals as referral_approvals
 from . import bulk, selectors, services
 from .consent import consent_bases
 from .errors import ReferralRefused
@@ -214,6 +216,8 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         service = form.cleaned_data["service"]
         case_ids = bulk.queue_case_ids(form.cleaned_data["pathway"])
+        if request.method == "POST" and _bulk_approval_asked(request, form, case_ids, user):
+            return redirect("triage:queue", pathway=form.cleaned_data["pathway"])
         if request.method == "POST":
             try:
                 done = bulk.referrals_send_many(
@@ -250,7 +254,50 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
                 ).counts()
             except ReferralRefused as refused:
                 form.add_error(None, " ".join(refused.messages))
-    return render(request, "referrals/bulk.html", {"form": form, "preview": preview})
+    context = {
+        "form": form,
+        "preview": preview,
+        "approval_above": referral_approvals.threshold()
+        if approval_needed(referral_approvals.ACTION)
+        else None,
+    }
+    return render(request, "referrals/bulk.html", context)
+
+
+def _bulk_approval_asked(
+    request: HttpRequest, form: BulkForm, case_ids: list[int], user: User
+) -> bool:
+    """Above the threshold (with `referral_bulk` in HAVEN_SECOND_APPROVER_FOR), ask for a
+    second approver instead of sending; True when it was asked."""
+    service = form.cleaned_data["service"]
+    try:
+        services.agreement_for(service.organization)
+        sendable = len(
+            bulk.bulk_plan(case_ids=case_ids, organization=service.organization).sendable
+        )
+    except ReferralRefused:
+        return False  # sending refuses it the same way, with its message
+    if not referral_approvals.approval_required(sendable):
+        return False
+    referral_approvals.bulk_request(
+        case_ids=case_ids,
+        organization=service.organization,
+        service=service,
+        actor=user,
+        reason=form.cleaned_data["reason"],
+        urgency=form.cleaned_data["urgency"],
+        source=f"queue {form.cleaned_data['pathway']}",
+        sendable=sendable,
+    )
+    messages.success(
+        request,
+        _(
+            "%(n)s referrals need a second approver: a supervisor other than you approves "
+            "them on the approvals page. Nothing is sent until then."
+        )
+        % {"n": sendable},
+    )
+    return True
 
 
 @login_required

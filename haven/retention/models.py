@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from haven.cases.models import Case
+from haven.common.fields import EncryptedTextField
 
 
 class LegalHold(models.Model):
@@ -13,7 +14,8 @@ class LegalHold(models.Model):
     erased, however long it has been closed."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="legal_hold")
-    reason = models.CharField(max_length=300)
+    # Free text that can name people or proceedings: encrypted at rest, as other reasons are.
+    reason = EncryptedTextField()
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now_add=True)
 

@@ -159,6 +159,8 @@ def legal_hold_set(*, case: Case, actor: User, reason: str) -> LegalHold:
 def legal_hold_release(*, case: Case, actor: User, reason: str) -> bool:
     if not permissions.can_merge_cases(actor):
         raise PermissionDenied
+    if not reason.strip():
+        raise RetentionError("Lifting a legal hold needs a reason.")
     deleted, _ = LegalHold.objects.filter(case=case).delete()
     if deleted:
         audit_record(

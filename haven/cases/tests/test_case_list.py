@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -92,9 +93,11 @@ def test_it_paginates_with_a_fixed_number_of_queries(
     client = client_for(caseworker)
     client.get(URL)  # warm the session
     # session + user + the read's audit event (the chain's head, the insert) + count + page +
-    # requests waiting for the pipeline (the desk notice): the same whatever the page size.
+    # requests waiting for the pipeline (the desk notice) + the workers and the teams (the
+    # filter and assign choices, read once for both forms) + the user's saved searches + the
+    # active guidance (pathway targets, for ageing): the same whatever the page size.
     # On PostgreSQL the chain's head is read under an advisory lock: one statement more.
-    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 11):
         first = client.get(URL)
     assert first.status_code == 200
     assert first.text.count("Person") == 25
@@ -147,5 +150,6 @@ def test_pathways_read_as_words_not_codes(client_for, caseworker):
     shown = client_for(caseworker).get(reverse("cases:detail", args=[case.pk]))
 
     for page in (listed, shown):
-        assert "refer_unhcr" not in page.text
+        # The filter's <option value="refer_unhcr"> is a form value, not text anyone reads.
+        assert "refer_unhcr" not in re.sub(r'value="[^"]*"', "", page.text)
         assert "UNHCR" in page.text

@@ -44,9 +44,13 @@ def requester_input(
     )
 
 
-def make_requester(**kwargs: object) -> Request:
+def make_requester(*, receipt_message: bool = False, **kwargs: object) -> Request:
+    """A requester; without its receipt message unless asked (test_receipts.py tests those),
+    so each test sees only the messages it causes."""
     data = requester_input(**kwargs)  # type: ignore[arg-type]
-    return request_create(data=data, raw_input=json.dumps({"synthetic": True})).request
+    return request_create(
+        data=data, raw_input=json.dumps({"synthetic": True}), receipt_message=receipt_message
+    ).request
 
 
 def make_many(count: int, **kwargs: object) -> list[Request]:
@@ -63,4 +67,5 @@ def make_many(count: int, **kwargs: object) -> list[Request]:
         )
         for i in range(count)
     ]
-    return [c.request for c in requests_create_many(entries=entries, actor=None)]
+    created = requests_create_many(entries=entries, actor=None, receipt_message=False)
+    return [c.request for c in created]

@@ -37,7 +37,16 @@ def public_request_submit(
     receipt there once the request is committed (never for a request that was rolled back)."""
     # Matching, case and triage run in the background: in a surge the form answers at the
     # speed of storing, on a slow link every second counts.
-    created = request_create(data=data, raw_input=raw_input, actor=None, run_pipeline=False)
+    # With an e-mail address, the receipt is that e-mail (it carries the status secret, which
+    # must never be stored in the outbox); otherwise communications queues the receipt to
+    # the phone given, as for every other channel.
+    created = request_create(
+        data=data,
+        raw_input=raw_input,
+        actor=None,
+        run_pipeline=False,
+        receipt_message=not email,
+    )
     if email:
         # Rendered now, in the requester's language; sent only after commit. robust=True:
         # a mail server that is down must not turn a stored request into an error page.

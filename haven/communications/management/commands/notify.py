@@ -1,6 +1,10 @@
 """`haven notify`: a bulk notice from the command line, as the web page does it.
 
-    haven notify --template general_notice --pathway siv --as supervisor [--dry-run] [--json]
+    haven notify --template general_notice (--pathway P | --status S | --saved-search NAME)
+        --as supervisor [--dry-run] [--json]
+
+--saved-search names one of the sender's saved case searches (the case list's "Save this
+search"): the requesters of the cases it shows now.
 
 Above HAVEN_NOTICE_APPROVAL_ABOVE recipients the notice waits for a second supervisor, who
 approves it on the web page or with `haven notify --approve ID --as OTHER`. With --json the last
@@ -17,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.models import User
+from haven.cases.saved_searches import saved_search_choices
 from haven.communications import notices
 from haven.communications.texts import PURPOSES
 
@@ -29,6 +34,9 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--pathway", default="")
         group.add_argument("--status", default="")
+        group.add_argument(
+            "--saved-search", default="", help="the name of a saved case search of the sender"
+        )
         parser.add_argument("--channel", default="", choices=["", "email", "sms"])
         parser.add_argument("--as", dest="username", required=True, help="the supervisor sending")
         parser.add_argument("--approve", type=int, help="approve this notice (another supervisor)")
@@ -48,15 +56,27 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(summary))
 
+    def _saved_search(self, user: User, name: str) -> int:
+        if not name:
+            return 0
+        for pk, saved_name in saved_search_choices(owner=user):
+            if saved_name.casefold() == name.strip().casefold():
+                return int(pk)
+        raise CommandError(f"{user.username} has no saved search named {name!r}.")
+
     def _run(self, user: User, options: dict[str, Any]) -> dict[str, int]:
         if options["approve"]:
             notice, result = notices.notice_approve(notice_id=options["approve"], user=user)
             self.stdout.write(f"Notice {notice.pk} approved: {result.queued} queued.")
             return result.summary()
-        if not options["template"] or not (options["pathway"] or options["status"]):
-            raise CommandError("Give --template and one of --pathway or --status.")
+        chosen = options["pathway"] or options["status"] or options["saved_search"]
+        if not options["template"] or not chosen:
+            raise CommandError("Give --template and one of --pathway, --status or --saved-search.")
         filters = notices.NoticeFilters(
-            pathway=options["pathway"], status=options["status"], channel=options["channel"]
+            pathway=options["pathway"],
+            status=options["status"],
+            channel=options["channel"],
+            saved_search=self._saved_search(user, options["saved_search"]),
         )
         preview = notices.notice_preview(user=user, purpose=options["template"], filters=filters)
         result = preview.result

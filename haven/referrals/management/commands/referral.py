@@ -26,6 +26,7 @@ from haven.accounts.models import Organization, User
 from haven.accounts.selectors import user_find
 from haven.cases.models import Case
 
+from ...approvals import approval_required, bulk_request
 from ...bulk import bulk_plan, queue_case_ids, referrals_send_many
 from ...errors import ReferralRefused
 from ...hsds import directory_export, directory_import
@@ -150,6 +151,24 @@ class Command(BaseCommand):
             counts = bulk_plan(case_ids=case_ids, organization=org).counts()
             self.stdout.write(
                 f"Dry run, nothing sent: would refer {counts['sent']} case(s) to {org.name}."
+            )
+        elif approval_required(
+            sendable := len(bulk_plan(case_ids=case_ids, organization=org).sendable)
+        ):
+            approval = bulk_request(
+                case_ids=case_ids,
+                organization=org,
+                service=service,
+                actor=user,
+                reason=reason,
+                urgency=options["urgency"],
+                source=source,
+                sendable=sendable,
+            )
+            counts = {"sent": 0, "refused_no_consent": 0, "skipped_open_referral": 0}
+            self.stdout.write(
+                f"{sendable} referral(s) wait for a second approver (approval {approval.pk}): "
+                f"haven approval approve {approval.pk} --as OTHER_SUPERVISOR"
             )
         else:
             done = referrals_send_many(

@@ -1,0 +1,74 @@
+"""What later apps tell cases, registered in their AppConfig.ready().
+
+Cases must not import triage or referrals (app order), yet its list shows ageing against the
+pathway's target (guidance lives in triage) and filters on open referrals. Those apps register
+a provider here when Django starts; with nothing registered, cases works without them (no
+target, no such filter). Registering again replaces (ready() may run twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.functional import Promise
+
+_targets: list[Callable[[], dict[str, int]]] = []
+
+
+def register_pathway_targets(provider: Callable[[], dict[str, int]]) -> None:
+    """`provider()` gives each pathway's target in days (the active guidance's)."""
+    _targets[:] = [provider]
+
+
+def pathway_targets() -> dict[str, int]:
+    return dict(_targets[0]()) if _targets else {}
+
+
+@dataclass(frozen=True)
+class CaseCondition:
+    """A yes/no filter of the case list that another app knows how to answer."""
+
+    name: str
+    label: str | Promise
+    # A condition on Case rows (Case.objects.filter(build())).
+    build: Callable[[], Q]
+
+
+_conditions: dict[str, CaseCondition] = {}
+
+
+def register_condition(*, name: str, label: str | Promise, build: Callable[[], Q]) -> None:
+    _conditions[name] = CaseCondition(name=name, label=label, build=build)
+
+
+def condition(name: str) -> CaseCondition | None:
+    return _conditions.get(name)
+
+
+# Overdue tasks per user (a caseload column), from the app that holds tasks, once it registers.
+_overdue_tasks: list[Callable[[list[int]], dict[int, int]]] = []
+
+
+def register_overdue_tasks(provider: Callable[[list[int]], dict[int, int]]) -> None:
+    """`provider(user_ids)` gives, per user id, how many open tasks of theirs are past due."""
+    _overdue_tasks[:] = [provider]
+
+
+def overdue_tasks(user_ids: list[int]) -> dict[int, int] | None:
+    """Per user, or None when no app keeps tasks (the caseload page then leaves the column out)."""
+    return _overdue_tasks[0](user_ids) if _overdue_tasks else None
+
+
+_pathways: list[Callable[[], list[tuple[str, str]]]] = []
+
+
+def register_pathway_choices(provider: Callable[[], list[tuple[str, str]]]) -> None:
+    """`provider()` gives every pathway a pack may name, as (code, label in the reader's
+    language): the case list's pathway filter offers these."""
+    _pathways[:] = [provider]
+
+
+def pathway_choices() -> list[tuple[str, str]]:
+    return list(_pathways[0]()) if _pathways else []
