@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy
 
-from haven.intake.models import Channel, Requester
+from haven.intake.models import Channel, Request, Requester
 from haven.intake.normalize import western_digits
 from haven.intake.services import RequesterInput, RequestInput
 
@@ -117,6 +117,10 @@ class ParsedMail:
     sender_address: str = ""
     # Message keys of the messages this one answers (In-Reply-To, then References).
     references: tuple[str, ...] = ()
+    # Set on import: the stored request this message answers, found by its references.
+    in_reply_to: Request | None = None
+    # The request it became, once stored.
+    stored_as: Request | None = None
 
 
 def open_mail(path: Path) -> tuple[int, Iterator[MailItem]]:

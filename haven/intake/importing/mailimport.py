@@ -91,11 +91,14 @@ def _store_many(
                 raw_content_type=m.raw_content_type,
                 received_at=m.sent_at,
                 audit_details={"import_batch": batch.pk},
+                in_reply_to=m.in_reply_to,
             )
             for m in messages
         ],
         actor=actor,
     )
+    for message, made in zip(messages, created, strict=True):
+        message.stored_as = made.request
     rows = [_mail_row(m, c.request, batch) for m, c in zip(messages, created, strict=True)]
     bulk.create_instances(rows)
     bulk.create_instances(
@@ -183,6 +186,36 @@ def _store_each(
     return imported, rejected
 
 
+def _thread_rounds(
+    messages: list[tuple[int, MailItem, ParsedMail]],
+) -> Iterator[list[tuple[int, MailItem, ParsedMail]]]:
+    """The chunk in rounds, each stored before the next: a reply to a message of the same
+    chunk waits for it, so it can name its request. Replies to stored messages are told
+    their request at once (one query for the chunk)."""
+    references = {key for _n, _i, m in messages for key in m.references}
+    stored = dict(
+        MailMessage.objects.filter(message_key__in=references).values_list(
+            "message_key", "request_id"
+        )
+    )
+    in_chunk = {m.key: m for _n, _i, m in messages}
+    waiting: list[tuple[int, MailItem, ParsedMail, ParsedMail | None]] = []
+    for number, item, message in messages:
+        answered = next((k for k in message.references if k in stored or k in in_chunk), None)
+        if answered in stored:
+            message.in_reply_to = Request(pk=stored[answered])
+        waiting.append((number, item, message, in_chunk.get(answered) if answered else None))
+    while waiting:
+        ready = [w for w in waiting if w[3] is None or w[3].stored_as is not None]
+        if not ready:  # a loop of replies (forged headers): stored without a thread
+            ready = waiting
+        for _n, _i, message, parent in ready:
+            if parent is not None and parent.stored_as is not None:
+                message.in_reply_to = parent.stored_as
+        yield [(n, i, m) for n, i, m, _p in ready]
+        waiting = [w for w in waiting if w not in ready]
+
+
 @transaction.atomic
 def _mail_chunk(
     *, batch: ImportBatch, items: list[MailItem], first_number: int, actor: User | None
@@ -191,17 +224,19 @@ def _mail_chunk(
     replies = {id(m) for _n, item, m in fresh if _reply_handled(item, m)}
     new = [entry for entry in fresh if id(entry[2]) not in replies]
     senders.senders_decide([m for _n, _i, m in new])
-    try:
-        with transaction.atomic():
-            _store_many([m for _n, _i, m in new], batch, actor)
-        imported = len(new)
-    except IntegrityError:
-        raise
-    except Exception:
-        logger.exception("Import %s: a chunk failed; storing its messages one by one", batch.pk)
-        imported, failed = _store_each(batch, new, actor)
-        rejected += failed
-    imported += len(replies)
+    imported = len(replies)
+    for round_ in _thread_rounds(new):
+        try:
+            with transaction.atomic():
+                _store_many([m for _n, _i, m in round_], batch, actor)
+            imported += len(round_)
+        except IntegrityError:
+            raise
+        except Exception:
+            logger.exception("Import %s: a chunk failed; storing it message by message", batch.pk)
+            done, failed = _store_each(batch, round_, actor)
+            imported += done
+            rejected += failed
     RejectedRow.objects.bulk_create(rejected)
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + len(items),
