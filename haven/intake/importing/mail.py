@@ -135,14 +135,44 @@ def open_mail(path: Path) -> tuple[int, Iterator[MailItem]]:
         return len(files), (MailItem(str(p), p.read_bytes()) for p in files)
     if not path.is_file():
         raise ImportFileError(f"No such file or folder: {path}")
-    with path.open("rb") as f:
-        head = f.read(5)
-    if head == b"From ":
-        mbox = mailbox.mbox(path, factory=None, create=False)
-        mbox_keys = list(mbox.iterkeys())
-        items = (MailItem(f"mbox:{k}", mbox.get_bytes(k)) for k in mbox_keys)
-        return len(mbox_keys), items
+    starts = _mbox_starts(path)
+    if starts:
+        return len(starts), _mbox_items(path, starts)
     return 1, iter([MailItem(str(path), path.read_bytes())])
+
+
+# An mbox separator as mail programs write it: "From sender Mon Aug 16 00:00:00 2021". Only
+# such lines split messages, so a body line "From my side …" that nobody escaped does not.
+_FROM_LINE = re.compile(
+    rb"^From \S*\s+(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}"
+    rb"(?::\d{2})?\s+(?:\S+\s+)?\d{4}\s*$"
+)
+
+
+def _mbox_starts(path: Path) -> list[int]:
+    """Byte offsets of the messages of an mbox; empty when the file is not one (it does not
+    start with "From "). The first line is a separator however damaged; after it, only lines
+    in the separator's form split messages."""
+    with path.open("rb") as f:
+        if f.read(5) != b"From ":
+            return []
+        f.seek(0)
+        starts = [0]
+        offset = len(f.readline())
+        for line in f:
+            if line.startswith(b"From ") and _FROM_LINE.match(line.rstrip(b"\r\n")):
+                starts.append(offset)
+            offset += len(line)
+    return starts
+
+
+def _mbox_items(path: Path, starts: list[int]) -> Iterator[MailItem]:
+    with path.open("rb") as f:
+        for number, (start, end) in enumerate(zip(starts, [*starts[1:], None], strict=True)):
+            f.seek(start)
+            chunk = f.read() if end is None else f.read(end - start)
+            raw = chunk.partition(b"\n")[2]  # without its separator line
+            yield MailItem(f"mbox:{number}", raw.rstrip(b"\r\n") + b"\n" if raw.strip() else b"")
 
 
 def message_key(message_id: str, raw: bytes) -> str:
