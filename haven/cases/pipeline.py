@@ -55,10 +55,18 @@ class _Cases:
     by_order: dict[CaseOrder, Case] = field(default_factory=dict)
     opened: list[Case] = field(default_factory=list)
 
+    # The case of each request the batch's replies answer (Request.in_reply_to), by request id.
+    of_request: dict[int, CaseOrder] = field(default_factory=dict)
+
     @classmethod
-    def load(cls, people: set[int]) -> _Cases:
+    def load(cls, people: set[int], answered: set[int] | None = None) -> _Cases:
         known = cls()
-        if not people:
+        if answered:
+            for request_id, case_id in CaseRequest.objects.filter(
+                request_id__in=answered
+            ).values_list("request_id", "case_id"):
+                known.of_request.setdefault(request_id, (0, case_id))
+        if not people and not known.of_request:
             return known
         memberships = (
             CaseMember.objects.filter(person__in=people)
@@ -68,14 +76,21 @@ class _Cases:
         )
         for person_id, case_id in memberships:
             known.of_person.setdefault(person_id, (0, case_id))
-        ids = {case_id for _, case_id in known.of_person.values()}
+        ids = {case_id for _, case_id in (*known.of_person.values(), *known.of_request.values())}
         # Lock the cases: two requests for one household at once must both land in them.
         for case in Case.objects.select_for_update().filter(pk__in=ids):
             known.by_order[(0, case.pk)] = case
         return known
 
-    def find(self, principal: Person | None, people: list[Person]) -> Case | None:
-        """The open case holding someone the request names, the principal's first."""
+    def find(
+        self, principal: Person | None, people: list[Person], answers: int | None = None
+    ) -> Case | None:
+        """The case of the request this one answers, if any and open; else the open case
+        holding someone the request names, the principal's first."""
+        answered = self.of_request.get(answers) if answers else None
+        case = self.by_order.get(answered) if answered else None
+        if case is not None and case.status != Case.Status.CLOSED:
+            return case
         order = self.of_person.get(principal.pk) if principal else None
         order = order or min(
             (self.of_person[p.pk] for p in people if p.pk in self.of_person), default=None
@@ -113,7 +128,10 @@ class _Cases:
 
 def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> None:
     people_of = {id(item): _people_by_record(item) for item in items}
-    cases = _Cases.load({p.pk for people in people_of.values() for p in people.values()})
+    cases = _Cases.load(
+        {p.pk for people in people_of.values() for p in people.values()},
+        {item.request.in_reply_to_id for item in items if item.request.in_reply_to_id},
+    )
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
     events: list[CaseEvent] = []
@@ -121,7 +139,7 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
         people = people_of[id(item)]
         principal_record = _principal_record(item.records)
         principal = people.get(principal_record.pk) if principal_record else None
-        case = cases.find(principal, list(people.values()))
+        case = cases.find(principal, list(people.values()), item.request.in_reply_to_id)
         is_new = case is None
         if case is None:
             name = principal_record.display_name if principal_record else ""

@@ -86,6 +86,9 @@ class NewRequest:
     received_at: dt.datetime | None = None
     # Added to the audit event of the request (which token or batch it came through).
     audit_details: dict[str, Any] = field(default_factory=dict)
+    # The stored request this one answers (an e-mail reply in its thread): it joins that
+    # request's case, and needs no data entry for naming nobody.
+    in_reply_to: Request | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ def request_build(
         consent_version=data.consent_version[:20],
         stated_facts=dict(data.facts) or None,  # no answers: nothing to encrypt
         entered_by=actor,
+        in_reply_to=entry.in_reply_to,
     )
 
 
@@ -301,7 +305,10 @@ def requests_create_many(
             _person_record_build(request=request, position=i, person=person)
             for i, person in enumerate(entry.data.people)
         ]
-        request.needs_data_entry = needs_data_entry(entry.data.people)
+        # A reply naming nobody adds to the request it answers: nothing to enter by hand.
+        request.needs_data_entry = needs_data_entry(entry.data.people) and not (
+            entry.in_reply_to and not entry.data.people
+        )
         request.pipeline_pending = not run_pipeline
         built.append(records)
     bulk.create_instances(requests)

@@ -27,17 +27,18 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy
 
-from haven.intake.models import Channel, Relationship, Requester
+from haven.intake.models import Channel, Request, Requester
 from haven.intake.normalize import western_digits
-from haven.intake.services import PersonInput, RequesterInput, RequestInput
+from haven.intake.services import RequesterInput, RequestInput
 
-from . import fields, sniff
+from . import sniff
 from .errors import ImportFileError
+from .mailpeople import Reading, read_people
+from .mailquote import forwarded_content, split_body
 
 BODY_LIMIT = 20_000
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|vs|tr)\s*(?:\[\d+\])?\s*[:：]\s*)+", re.I)
 _DATE_TOKEN = re.compile(r"(?<!\d)(\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|\d{4})(?!\d)")
-_LABELLED_LINE = re.compile(r"^\s*([^:：\n]{2,40})\s*[:：]\s*(.+?)\s*$")
 _SEPARATORS = " \t-–—,;:|/()[]"
 
 
@@ -46,7 +47,42 @@ FLAG_LABELS = {
     "attachment_type_mismatch": gettext_lazy("An attachment is not what it claims to be"),
     "attachment_executable": gettext_lazy("An attachment is a program"),
     "message_unparsed": gettext_lazy("The message could not be taken apart; read the source"),
+    "member_without_name": gettext_lazy("Someone in the message is not named"),
+    "body_truncated": gettext_lazy("The text is very long: only its beginning was read"),
+    "charset_unreadable": gettext_lazy(
+        "The text is in an unknown character set: read with replacements"
+    ),
+    "forwarded_read": gettext_lazy("The people were read from a forwarded message"),
 }
+# Flags with a number: the label names it ("members_unnamed:3").
+COUNTED_FLAG_LABELS = {
+    "members_unnamed": gettext_lazy("%(count)s family members mentioned but not named"),
+    "family_list": gettext_lazy("A list of %(count)s families: split it into one request each"),
+    "members_too_many": gettext_lazy(
+        "%(count)s people in one message: a list of families, not one household"
+    ),
+}
+# What a person must complete by hand before the request is whole.
+DATA_ENTRY_FLAGS = frozenset(
+    {
+        "members_unnamed",
+        "family_list",
+        "members_too_many",
+        "member_without_name",
+        "message_unparsed",
+    }
+)
+
+
+def mail_flag_label(flag: str) -> str:
+    code, _colon, count = flag.partition(":")
+    if code in COUNTED_FLAG_LABELS:
+        return str(COUNTED_FLAG_LABELS[code]) % {"count": count or "?"}
+    return str(FLAG_LABELS.get(code, code.replace("_", " ")))
+
+
+def needs_hand_entry(flags: list[str]) -> bool:
+    return any(flag.partition(":")[0] in DATA_ENTRY_FLAGS for flag in flags)
 
 
 @dataclass(frozen=True)
@@ -77,6 +113,14 @@ class ParsedMail:
     data: RequestInput
     attachments: list[Attachment] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # The sender's address, lower case ("" when none): evidence, unless a sponsor's.
+    sender_address: str = ""
+    # Message keys of the messages this one answers (In-Reply-To, then References).
+    references: tuple[str, ...] = ()
+    # Set on import: the stored request this message answers, found by its references.
+    in_reply_to: Request | None = None
+    # The request it became, once stored.
+    stored_as: Request | None = None
 
 
 def open_mail(path: Path) -> tuple[int, Iterator[MailItem]]:
@@ -91,14 +135,44 @@ def open_mail(path: Path) -> tuple[int, Iterator[MailItem]]:
         return len(files), (MailItem(str(p), p.read_bytes()) for p in files)
     if not path.is_file():
         raise ImportFileError(f"No such file or folder: {path}")
-    with path.open("rb") as f:
-        head = f.read(5)
-    if head == b"From ":
-        mbox = mailbox.mbox(path, factory=None, create=False)
-        mbox_keys = list(mbox.iterkeys())
-        items = (MailItem(f"mbox:{k}", mbox.get_bytes(k)) for k in mbox_keys)
-        return len(mbox_keys), items
+    starts = _mbox_starts(path)
+    if starts:
+        return len(starts), _mbox_items(path, starts)
     return 1, iter([MailItem(str(path), path.read_bytes())])
+
+
+# An mbox separator as mail programs write it: "From sender Mon Aug 16 00:00:00 2021". Only
+# such lines split messages, so a body line "From my side …" that nobody escaped does not.
+_FROM_LINE = re.compile(
+    rb"^From \S*\s+(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}"
+    rb"(?::\d{2})?\s+(?:\S+\s+)?\d{4}\s*$"
+)
+
+
+def _mbox_starts(path: Path) -> list[int]:
+    """Byte offsets of the messages of an mbox; empty when the file is not one (it does not
+    start with "From "). The first line is a separator however damaged; after it, only lines
+    in the separator's form split messages."""
+    with path.open("rb") as f:
+        if f.read(5) != b"From ":
+            return []
+        f.seek(0)
+        starts = [0]
+        offset = len(f.readline())
+        for line in f:
+            if line.startswith(b"From ") and _FROM_LINE.match(line.rstrip(b"\r\n")):
+                starts.append(offset)
+            offset += len(line)
+    return starts
+
+
+def _mbox_items(path: Path, starts: list[int]) -> Iterator[MailItem]:
+    with path.open("rb") as f:
+        for number, (start, end) in enumerate(zip(starts, [*starts[1:], None], strict=True)):
+            f.seek(start)
+            chunk = f.read() if end is None else f.read(end - start)
+            raw = chunk.partition(b"\n")[2]  # without its separator line
+            yield MailItem(f"mbox:{number}", raw.rstrip(b"\r\n") + b"\n" if raw.strip() else b"")
 
 
 def message_key(message_id: str, raw: bytes) -> str:
@@ -154,10 +228,13 @@ def _sent_at(value: str) -> dt.datetime | None:
     return sent
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, flags: list[str] | None = None) -> str:
     try:
         content = part.get_content() if isinstance(part, EmailMessage) else part.get_payload()
     except (LookupError, ValueError, AssertionError):
+        # An unknown or broken charset: read as UTF-8 with replacements, and said so.
+        if flags is not None:
+            flags.append("charset_unreadable")
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     text = content if isinstance(content, str) else ""
@@ -166,9 +243,25 @@ def _part_text(part: Message) -> str:
     return text.replace("\x00", "")
 
 
-def body_text(message: EmailMessage) -> str:
+def body_text(message: EmailMessage, flags: list[str] | None = None) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
-    return _part_text(part).strip()[:BODY_LIMIT] if part is not None else ""
+    if part is None:
+        return ""
+    text = _part_text(part, flags).strip()
+    if len(text) > BODY_LIMIT and flags is not None:
+        flags.append("body_truncated")
+    return text[:BODY_LIMIT]
+
+
+_MESSAGE_IDS = re.compile(r"<[^<>\s]{1,900}>")
+
+
+def references_of(message: Message) -> tuple[str, ...]:
+    """The keys of the messages this one answers: In-Reply-To first, then References newest
+    first (a thread's last message is the likeliest to be stored)."""
+    ids = _MESSAGE_IDS.findall(header_text(message, "In-Reply-To"))
+    ids += reversed(_MESSAGE_IDS.findall(header_text(message, "References")))
+    return tuple(dict.fromkeys(message_key(i, b"") for i in ids[:50]))
 
 
 def _attachments(message: EmailMessage) -> list[Attachment]:
@@ -204,47 +297,25 @@ def parse_subject(subject: str) -> tuple[str, str]:
     return name[:300], match.group(1)
 
 
-def labelled_values(body: str) -> dict[str, list[str]]:
-    """Lines such as "Father's name: Gul Ahmad" or "شماره تماس: ۰۷۰۰…", by field."""
-    found: dict[str, list[str]] = {}
-    for line in body.splitlines()[:200]:
-        match = _LABELLED_LINE.match(line)
-        if not match:
-            continue
-        field_name = fields.recognise(match.group(1))
-        if field_name and field_name not in (fields.NOTES, fields.IGNORE):
-            found.setdefault(field_name, []).append(match.group(2)[:300])
-    return found
-
-
-def _person(subject: str, body: str) -> tuple[PersonInput | None, list[str]]:
-    flags = []
+def _reading(subject: str, body: str) -> tuple[Reading, list[str]]:
+    """Everyone the message names, from its new text; from the message it forwards when the
+    new text names nobody (a sponsor passing an applicant's mail on)."""
+    flags: list[str] = []
     name, dob = parse_subject(subject)
-    if not name:
+    forwarded_subject = bool(re.match(r"^\s*(?:fw|fwd|tr|wg)\s*:", subject or "", re.I))
+    parts = split_body(body, forwarded_subject=forwarded_subject)
+    reading = read_people(parts.new, subject_name=name, subject_dob=dob)
+    if not reading.people and not reading.flags and parts.forwarded:
+        inner_subject, inner_body = forwarded_content(parts.forwarded)
+        inner_name, inner_dob = parse_subject(inner_subject)
+        reading = read_people(
+            inner_body, subject_name=inner_name or name, subject_dob=inner_dob or dob
+        )
+        if reading.people:
+            flags.append("forwarded_read")
+    if not name and not any(p.full_name or p.given_name for p in reading.people):
         flags.append("subject_unparsed")
-    labelled = labelled_values(body)
-
-    def first(name_: str) -> str:
-        return labelled.get(name_, [""])[0]
-
-    identifiers = tuple(
-        (kind, value)
-        for field_name, kind in fields.IDENTIFIER_FIELDS.items()
-        for value in labelled.get(field_name, [])
-    )
-    full_name = first("full_name") or (name if not first("given_name") else "")
-    person = PersonInput(
-        relationship=Relationship.PRINCIPAL,
-        full_name=full_name,
-        given_name=first("given_name")[:150],
-        family_name=first("family_name")[:150],
-        father_name=first("father_name")[:150],
-        date_of_birth=first("date_of_birth") or dob,
-        province=first("province")[:100],
-        identifiers=identifiers,
-    )
-    has_any = any((full_name, person.given_name, person.date_of_birth, identifiers))
-    return (person if has_any else None), flags
+    return reading, [*flags, *reading.flags]
 
 
 def parse_message(item: MailItem) -> ParsedMail:
@@ -253,8 +324,10 @@ def parse_message(item: MailItem) -> ParsedMail:
     message_id = header_text(message, "Message-ID")[:998]
     subject = header_text(message, "Subject")
     sender_name, sender_address = parseaddr(header_text(message, "From"))
-    body = body_text(message)
-    person, flags = _person(subject, body)
+    flags: list[str] = []
+    body = body_text(message, flags)
+    reading, reading_flags = _reading(subject, body)
+    flags += reading_flags
     attachments = _attachments(message)
     if any(a.type_mismatch for a in attachments):
         flags.append("attachment_type_mismatch")
@@ -262,10 +335,10 @@ def parse_message(item: MailItem) -> ParsedMail:
         flags.append("attachment_executable")
     sent_at = _sent_at(header_text(message, "Date"))
     raw_text, content_type = raw_as_text(item.raw)
-    current_location = labelled_values(body).get("current_location", [""])[0]
+    current_location = reading.current_location
     data = RequestInput(
         channel=Channel.EMAIL,
-        people=(person,) if person else (),
+        people=tuple(reading.people),
         requester=RequesterInput(
             kind=Requester.Kind.APPLICANT,
             name=(sender_name or sender_address)[:200],
@@ -284,7 +357,9 @@ def parse_message(item: MailItem) -> ParsedMail:
         raw_content_type=content_type,
         data=data,
         attachments=attachments,
-        flags=flags,
+        flags=list(dict.fromkeys(flags)),
+        sender_address=sender_address.strip().lower()[:254],
+        references=references_of(message),
     )
 
 

@@ -18,17 +18,27 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from haven.intake.models import ImportBatch, MailAttachment, MailMessage, RejectedRow
-from haven.intake.services import request_create
+from haven.common import bulk
+from haven.intake.models import ImportBatch, MailAttachment, MailMessage, RejectedRow, Request
+from haven.intake.services import NewRequest, requests_create_many
 
-from .mail import MailItem, ParsedMail, open_mail, parse_message, unparsed_message
+from . import senders
+from .mail import (
+    MailItem,
+    ParsedMail,
+    needs_hand_entry,
+    open_mail,
+    parse_message,
+    unparsed_message,
+)
 from .services import Counts, import_batch_create, import_batch_finish, import_batch_update
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
 logger = logging.getLogger(__name__)
-CHUNK_MESSAGES = 50
+# Messages per transaction: one requests_create_many each (matching and cases included).
+CHUNK_MESSAGES = 200
 CHUNK_BYTES = 32 * 1024 * 1024
 
 
@@ -53,28 +63,59 @@ def _rejected(
     )
 
 
-def _store(parsed: ParsedMail, batch: ImportBatch, actor: User | None) -> None:
-    created = request_create(
-        data=parsed.data,
-        raw_input=parsed.raw_text,
-        raw_content_type=parsed.raw_content_type,
-        actor=actor,
-        received_at=parsed.sent_at,
-    )
-    stored = MailMessage.objects.create(
+def _mail_row(parsed: ParsedMail, request: Request, batch: ImportBatch) -> MailMessage:
+    return MailMessage(
         message_key=parsed.key,
         message_id=parsed.message_id,
-        request=created.request,
+        request=request,
         batch=batch,
         sender=parsed.sender,
         subject=parsed.subject,
         sent_at=parsed.sent_at,
         flags=parsed.flags,
+        sender_hash=senders.sender_hash(parsed.sender_address),
+        family_key=senders.family_key(parsed.data.people),
     )
-    MailAttachment.objects.bulk_create(
-        MailAttachment(message=stored, position=i, **vars(a))
-        for i, a in enumerate(parsed.attachments)
+
+
+def _store_many(
+    messages: list[ParsedMail], batch: ImportBatch, actor: User | None
+) -> list[MailMessage]:
+    """Store messages as requests in one requests_create_many: a fixed number of statements
+    for the chunk, matching and cases included."""
+    created = requests_create_many(
+        entries=[
+            NewRequest(
+                data=m.data,
+                raw_input=m.raw_text,
+                raw_content_type=m.raw_content_type,
+                received_at=m.sent_at,
+                audit_details={"import_batch": batch.pk},
+                in_reply_to=m.in_reply_to,
+            )
+            for m in messages
+        ],
+        actor=actor,
     )
+    for message, made in zip(messages, created, strict=True):
+        message.stored_as = made.request
+    rows = [_mail_row(m, c.request, batch) for m, c in zip(messages, created, strict=True)]
+    bulk.create_instances(rows)
+    bulk.create_instances(
+        [
+            MailAttachment(message=row, position=i, **vars(a))
+            for row, m in zip(rows, messages, strict=True)
+            for i, a in enumerate(m.attachments)
+        ]
+    )
+    # What the text leaves for a person (unnamed children, a list of families) goes to data
+    # entry though someone was named.
+    by_hand = [
+        c.request.pk for c, m in zip(created, messages, strict=True) if needs_hand_entry(m.flags)
+    ]
+    if by_hand:
+        Request.objects.filter(pk__in=by_hand).update(needs_data_entry=True)
+    return rows
 
 
 def _reply_handled(item: MailItem, parsed: ParsedMail) -> bool:
@@ -95,10 +136,10 @@ def _parse(item: MailItem) -> ParsedMail:
         return unparsed_message(item)
 
 
-@transaction.atomic
-def _mail_chunk(
-    *, batch: ImportBatch, items: list[MailItem], first_number: int, actor: User | None
-) -> None:
+def _fresh(
+    batch: ImportBatch, items: list[MailItem], first_number: int
+) -> tuple[list[tuple[int, MailItem, ParsedMail]], list[RejectedRow], int]:
+    """The chunk parsed: (messages not imported before, rejected rows, how many skipped)."""
     rejected: list[RejectedRow] = []
     parsed: list[tuple[int, MailItem, ParsedMail]] = []
     for number, item in enumerate(items, start=first_number):
@@ -113,31 +154,89 @@ def _mail_chunk(
             "message_key", flat=True
         )
     )
-    imported = skipped = 0
-    for number, item, message in parsed:
-        if message.key in known:
-            skipped += 1
+    fresh = []
+    skipped = 0
+    for entry in parsed:
+        if entry[2].key in known:
+            skipped += 1  # imported before, or twice in this mailbox
             continue
-        known.add(message.key)
+        known.add(entry[2].key)
+        fresh.append(entry)
+    return fresh, rejected, skipped
+
+
+def _store_each(
+    batch: ImportBatch, messages: list[tuple[int, MailItem, ParsedMail]], actor: User | None
+) -> tuple[int, list[RejectedRow]]:
+    """One message at a time, each in its savepoint: after the chunk as a whole failed, the
+    messages that can be stored are, and the one that cannot is rejected with its reason."""
+    imported, rejected = 0, []
+    for number, item, message in messages:
         try:
             with transaction.atomic():
-                if not _reply_handled(item, message):
-                    _store(message, batch, actor)
+                _store_many([message], batch, actor)
         except IntegrityError:
             raise  # a concurrent import took this Message-ID: the chunk is retried
         except Exception as exc:
             logger.exception("Import %s message %s could not be stored", batch.pk, item.source)
-            rejected.append(
-                _rejected(
-                    batch,
-                    number,
-                    item,
-                    "store_failed",
-                    f"Could not be stored ({type(exc).__name__}).",
-                )
-            )
+            reason = f"Could not be stored ({type(exc).__name__})."
+            rejected.append(_rejected(batch, number, item, "store_failed", reason))
             continue
         imported += 1
+    return imported, rejected
+
+
+def _thread_rounds(
+    messages: list[tuple[int, MailItem, ParsedMail]],
+) -> Iterator[list[tuple[int, MailItem, ParsedMail]]]:
+    """The chunk in rounds, each stored before the next: a reply to a message of the same
+    chunk waits for it, so it can name its request. Replies to stored messages are told
+    their request at once (one query for the chunk)."""
+    references = {key for _n, _i, m in messages for key in m.references}
+    stored = dict(
+        MailMessage.objects.filter(message_key__in=references).values_list(
+            "message_key", "request_id"
+        )
+    )
+    in_chunk = {m.key: m for _n, _i, m in messages}
+    waiting: list[tuple[int, MailItem, ParsedMail, ParsedMail | None]] = []
+    for number, item, message in messages:
+        answered = next((k for k in message.references if k in stored or k in in_chunk), None)
+        if answered in stored:
+            message.in_reply_to = Request(pk=stored[answered])
+        waiting.append((number, item, message, in_chunk.get(answered) if answered else None))
+    while waiting:
+        ready = [w for w in waiting if w[3] is None or w[3].stored_as is not None]
+        if not ready:  # a loop of replies (forged headers): stored without a thread
+            ready = waiting
+        for _n, _i, message, parent in ready:
+            if parent is not None and parent.stored_as is not None:
+                message.in_reply_to = parent.stored_as
+        yield [(n, i, m) for n, i, m, _p in ready]
+        waiting = [w for w in waiting if w not in ready]
+
+
+@transaction.atomic
+def _mail_chunk(
+    *, batch: ImportBatch, items: list[MailItem], first_number: int, actor: User | None
+) -> None:
+    fresh, rejected, skipped = _fresh(batch, items, first_number)
+    replies = {id(m) for _n, item, m in fresh if _reply_handled(item, m)}
+    new = [entry for entry in fresh if id(entry[2]) not in replies]
+    senders.senders_decide([m for _n, _i, m in new])
+    imported = len(replies)
+    for round_ in _thread_rounds(new):
+        try:
+            with transaction.atomic():
+                _store_many([m for _n, _i, m in round_], batch, actor)
+            imported += len(round_)
+        except IntegrityError:
+            raise
+        except Exception:
+            logger.exception("Import %s: a chunk failed; storing it message by message", batch.pk)
+            done, failed = _store_each(batch, round_, actor)
+            imported += done
+            rejected += failed
     RejectedRow.objects.bulk_create(rejected)
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + len(items),

@@ -10,7 +10,7 @@ from typing import Any
 
 from haven.intake.models import MailAttachment, Request
 
-from .mail import FLAG_LABELS, body_text, header_text, raw_bytes
+from .mail import body_text, header_text, mail_flag_label, raw_bytes
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "Reply-To")
 
@@ -30,7 +30,7 @@ def original_context(request: Request) -> dict[str, Any]:
             source=data.decode("utf-8", "replace"),
             attachments=MailAttachment.objects.filter(message__request=request),
             flags=[
-                FLAG_LABELS.get(flag, flag)
+                mail_flag_label(flag)
                 for flag in getattr(getattr(request, "mail_message", None), "flags", [])
             ],
         )

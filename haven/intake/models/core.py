@@ -121,6 +121,11 @@ class Request(models.Model):
         on_delete=models.PROTECT,
         related_name="entered_requests",
     )
+    # The request this one answers (an e-mail reply, by its In-Reply-To or References): it
+    # joins that request's case whatever its people match.
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="answered_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

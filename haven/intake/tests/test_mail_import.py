@@ -85,7 +85,9 @@ def test_an_eml_becomes_a_parsed_request_with_the_original_kept(tmp_path):
         "Gul Ahmad",
         "1988-04-12",
     )
-    assert person.identifiers.get().normalized == "+93700123456"
+    assert person.identifiers.get(kind="phone").normalized == "+93700123456"
+    # The sender's address, writing for one family, is evidence for matching.
+    assert person.identifiers.get(kind="email").normalized == "sponsor@example.org"
     stored = MailMessage.objects.get()
     assert stored.sender == "Sponsor Name <sponsor@example.org>"
     attachments = {a.filename: a for a in stored.attachments.all()}
