@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0010_personal_text_encrypted_and_keyed_row_fingerprints"),
+        ("intake", "0011_request_stated_facts_and_households_in_imports"),
     ]
 
     operations = [
