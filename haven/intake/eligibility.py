@@ -172,7 +172,7 @@ class EligibilityForm(DirAutoForm):
     def worked_questions(self) -> list[forms.BoundField]:
         return [self[name] for name in IF_WORKED if name in self.fields]
 
-    def other_questions(self) -> list[forms.BoundField]:
+    def first_questions(self) -> list[forms.BoundField]:
         first = [n for n in ("us_status", "worked_for_us") if n in self.fields]
         return [self[n] for n in first]
 

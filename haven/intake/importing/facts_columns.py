@@ -22,6 +22,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from haven.intake.fact_labels import CHOICE_LABELS
+
 from .fields import normalize_header
 
 # The column → the fact its values are written in (the category column answers whether the
@@ -42,41 +44,8 @@ _YEAR_UNITS = ("year", "yr", "y", "سال")
 
 FactValue = tuple[str, Any]
 
-# Fact values as staff read them when saying what a source's word means. The same English as
-# triage's CHOICE_LABELS (one translation serves both); intake may not import triage.
-VALUE_LABELS: dict[str, str | Promise] = {
-    "true": _("Yes"),
-    "false": _("No"),
-    "us_government": _("The US government"),
-    "us_government_contractor": _("A US government contractor"),
-    "us_government_subcontractor": _("A US government subcontractor"),
-    "isaf_or_resolute_support": _("ISAF or Resolute Support"),
-    "us_funded_program": _("A US-funded programme (grant or cooperative agreement)"),
-    "us_based_media": _("A US-based media organisation"),
-    "us_based_ngo": _("A US-based NGO"),
-    "other": _("Other"),
-    "none": _("None"),
-    "com_application_submitted": _("Chief of Mission application submitted"),
-    "com_approved": _("Chief of Mission approval"),
-    "com_denied": _("Chief of Mission denial"),
-    "i360_approved": _("I-360 petition approved"),
-    "interview_scheduled": _("Interview scheduled"),
-    "visa_issued": _("Visa issued"),
-    "self": _("Self-referral"),
-    "unhcr": _("UNHCR"),
-    "us_embassy": _("A US embassy"),
-    "designated_ngo": _("A designated NGO"),
-    "us_government_agency": _("A US government agency"),
-    "us_media_or_ngo_senior_us_citizen": _(
-        "The most senior US-citizen employee of a US-based media organisation or NGO"
-    ),
-    "urgent_medical": _("Urgent medical need"),
-    "imminent_threat": _("Imminent threat"),
-    "unaccompanied_child": _("Unaccompanied child"),
-    "woman_at_risk": _("Woman at risk"),
-    "disability": _("Disability"),
-    "elderly": _("Elderly"),
-}
+# Fact values as staff read them when saying what a source's word means.
+VALUE_LABELS: dict[str, str | Promise] = {"true": _("Yes"), "false": _("No"), **CHOICE_LABELS}
 
 
 @dataclass
