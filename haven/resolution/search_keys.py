@@ -93,9 +93,7 @@ def search_keys_delete(record_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def search_keys_refresh(
-    *, person_ids: Iterable[int] = (), record_ids: Iterable[int] = ()
-) -> int:
+def search_keys_refresh(*, person_ids: Iterable[int] = (), record_ids: Iterable[int] = ()) -> int:
     """Rebuild the search keys of these people's current records (and of these records)
     from their stored match profiles: call it after changing a profile in place, e.g.
     when a person's names are edited. Returns how many keys were written."""
@@ -155,36 +153,46 @@ def query_keys(query: NameQuery) -> list[tuple[int, int]]:
     return list(keys.items())
 
 
-def records_by_keys(keys: Sequence[tuple[int, int]], *, like: str = "") -> set[int]:
+def records_by_keys(
+    keys: Sequence[tuple[int, int]], *, likes: Sequence[str] = ()
+) -> tuple[set[int], set[int]]:
     """Record ids sharing any key (newest first per key, each read bounded by its limit),
-    and, with `like`, up to WHOLE_LIMIT records whose names as written contain it: one
-    statement. Hand-written: a UNION of LIMITed index probes, which the ORM cannot say."""
-    table = connection.ops.quote_name(NameSearchKey._meta.db_table)
+    and, for each LIKE pattern, up to WHOLE_LIMIT records whose names as written match it:
+    (all found, those found by a pattern), in one statement. Hand-written: a UNION of
+    LIMITed index probes, which the ORM cannot say."""
+    from haven.intake.models import PersonRecord
+
+    quote = connection.ops.quote_name
+    table, records = quote(NameSearchKey._meta.db_table), quote(PersonRecord._meta.db_table)
     selects, params = [], []
     for i, (key, limit) in enumerate(keys):
         selects.append(
-            f"SELECT r FROM (SELECT person_record_id AS r FROM {table} "  # noqa: S608
+            f"SELECT r, 0 AS l FROM (SELECT person_record_id AS r FROM {table} "  # noqa: S608
             f"WHERE key = %s ORDER BY person_record_id DESC LIMIT %s) AS k{i}"
         )
         params += [key, limit]
-    if like:
-        from haven.intake.models import PersonRecord
-
-        records = connection.ops.quote_name(PersonRecord._meta.db_table)
+    for i, pattern in enumerate(likes):
         selects.append(
-            f"SELECT r FROM (SELECT id AS r FROM {records} "  # noqa: S608
-            "WHERE search_text LIKE %s ESCAPE '\\' LIMIT %s) AS s"
+            f"SELECT r, 1 AS l FROM (SELECT id AS r FROM {records} "  # noqa: S608
+            f"WHERE search_text LIKE %s ESCAPE '!' LIMIT %s) AS s{i}"
         )
-        params += [like, WHOLE_LIMIT]
+        params += [pattern, WHOLE_LIMIT]
     if not selects:
-        return set()
+        return set(), set()
+    found: set[int] = set()
+    by_like: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(" UNION ".join(selects), params)
-        return {row[0] for row in cursor.fetchall()}
+        for record_id, from_like in cursor.fetchall():
+            found.add(record_id)
+            if from_like:
+                by_like.add(record_id)
+    return found, by_like
 
 
 def like_pattern(variant: str) -> str:
-    escaped = variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A contains-pattern for `records_by_keys`, its wildcards escaped with "!"."""
+    escaped = variant.replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
 
 

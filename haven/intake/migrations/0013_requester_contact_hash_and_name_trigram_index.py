@@ -8,8 +8,9 @@ def contact_hashes_fill(apps, schema_editor):
     from haven.intake.normalize import contact_hash
 
     requesters = apps.get_model("intake", "Requester")
-    for requester in requesters.objects.exclude(contact="").only("pk", "contact").iterator():
-        hashed = contact_hash(requester.contact)
+    # The contact is encrypted: the database cannot tell an empty one, Python can.
+    for requester in requesters.objects.only("pk", "contact").iterator():
+        hashed = contact_hash(requester.contact or "")
         if hashed:
             requesters.objects.filter(pk=requester.pk).update(contact_hash=hashed)
 
