@@ -70,8 +70,14 @@ def _name_ranks(term: str) -> dict[int, float]:
         .order_by()
     )
     ranks: dict[int, float] = {}
+    # A person written the same way many times is scored once.
+    scores: dict[tuple[str | None, str | None], float] = {}
     for case_id, record_id, name_key, father_key in rows:
-        score = search_keys.name_score(query, name_key, father_key)
+        score = scores.get((name_key, father_key))
+        if score is None:
+            score = scores[name_key, father_key] = search_keys.name_score(
+                query, name_key, father_key
+            )
         if record_id in by_like:
             score = max(score, MIN_SCORE)
         if score >= MIN_SCORE and score > ranks.get(case_id, 0.0):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -214,9 +215,11 @@ def _token_score(spelling: str, consonant: str, candidates: Sequence[tuple[str, 
     return best
 
 
-def _candidate_tokens(spelling_key: str | None) -> list[tuple[str, str]]:
-    tokens = (spelling_key or "").split()
-    return [(t, names.consonant_key(t)) for t in tokens]
+@lru_cache(maxsize=100_000)
+def _candidate_tokens(spelling_key: str | None) -> tuple[tuple[str, str], ...]:
+    """A profile's sorted spelling key as (spelling, consonant) tokens: the consonant key
+    of each token, as `names.name_key` makes it (kept apart in the profile, sorted)."""
+    return tuple((t, names.consonant_key(t)) for t in (spelling_key or "").split())
 
 
 def name_score(query: NameQuery, name_key: str | None, father_key: str | None = None) -> float:
