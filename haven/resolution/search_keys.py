@@ -165,7 +165,8 @@ def records_by_keys(
 
     quote = connection.ops.quote_name
     table, records = quote(NameSearchKey._meta.db_table), quote(PersonRecord._meta.db_table)
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[int | str] = []
     for i, (key, limit) in enumerate(keys):
         selects.append(
             f"SELECT r, 0 AS l FROM (SELECT person_record_id AS r FROM {table} "  # noqa: S608
