@@ -76,10 +76,10 @@ def seed(n: int) -> None:
             INSERT INTO intake_request (id, receipt_number, channel, received_at, raw_input,
               raw_content_type, status_secret_hash, status, needs_data_entry, help_requested,
               current_country, current_location, language, consent_version, created_at,
-              pipeline_pending, people_pending)
+              pipeline_pending, people_pending, outcome)
             SELECT i, 'B' || i, (ARRAY['web_form','walk_in','spreadsheet','email','api'])[1 + (i * 7) % 5],
               now() - (random() ^ 2) * interval '365 days', '{{}}', 'application/json', '', 'received',
-              i % 997 = 0, '', 'PK', '', '', '', now(), false, false
+              i % 997 = 0, '', 'PK', '', '', '', now(), false, false, ''
             FROM generate_series(1, {n}) i""",
         ),
         (
@@ -97,13 +97,14 @@ def seed(n: int) -> None:
             "cases",
             f"""
             INSERT INTO cases_case (id, status, pathway, priority, display_name, created_at,
-              updated_at, assignee_id)
+              updated_at, assignee_id, closure_outcome)
             SELECT i,
               CASE WHEN r < 0.4 THEN 'closed' WHEN r < 0.7 THEN 'new' WHEN r < 0.85 THEN 'in_review'
                    WHEN r < 0.95 THEN 'awaiting_information' ELSE 'referred' END,
               ({pathways})[1 + floor((random() ^ 1.5) * 13)::int], (random() * 100)::int, '',
               q.received_at, now(),
-              CASE WHEN random() < 0.4 THEN NULL ELSE ({worker_ids})[1 + floor(random() * 20)::int] END
+              CASE WHEN random() < 0.4 THEN NULL ELSE ({worker_ids})[1 + floor(random() * 20)::int] END,
+              ''
             FROM (SELECT id AS i, random() AS r, received_at FROM intake_request) q""",
         ),
         (
