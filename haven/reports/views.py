@@ -51,6 +51,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The charts' own requests carry the filters as resolved here (the dates filled in),
         # so every view of the same figures asks for the same chart.
         "chart_query": urlencode(filters.as_query()),
+        # HXL is never cut by team or worker (hxl.refuse_slices): its form leaves them out.
+        "hxl_query": {k: v for k, v in filters.as_query().items() if k not in ("team", "assignee")},
+        "hxl_slices_left_out": filters.team is not None or filters.assignee is not None,
         "can_export": permissions.can_export_personal_data(user),
     }
     return render(request, "reports/dashboard.html", context)
@@ -177,6 +180,11 @@ def hxl(request: HttpRequest) -> HttpResponse:
         by = []
     if fmt not in ("csv", "xlsx"):
         form.add_error(None, _("HXL downloads are CSV or XLSX files."))
+    if form.is_valid():
+        try:
+            hxl_module.refuse_slices(form.filters())
+        except hxl_module.HxlError as error:
+            form.add_error(None, str(error))
     if not form.is_valid() or not by:
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     filters = form.filters()
