@@ -75,12 +75,13 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.intake",
     "haven.resolution",
-    "haven.triage",
     "haven.cases",
+    "haven.triage",
     "haven.referrals",
     "haven.communications",
     "haven.reports",
-    # Last: it erases what every app before it holds about a case.
+    # In the import order retention sits over triage and under referrals (docs/architecture.md);
+    # listed last because it erases a case's personal data from the apps before it.
     "haven.retention",
 ]
 
