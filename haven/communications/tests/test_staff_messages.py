@@ -79,9 +79,7 @@ def test_it_filters_by_channel_status_purpose_and_day(client_for, supervisor, ou
     assert _ids(old) == [outbox["old"].pk]
 
 
-def test_it_shows_no_address_subject_body_or_provider_error(
-    client_for, supervisor, outbox
-) -> None:
+def test_it_shows_no_address_subject_body_or_provider_error(client_for, supervisor, outbox) -> None:
     page = client_for(supervisor).get(URL).text
     for secret in ("+93700111222", "farida.synthetic", "Secret subject", "HV-SECRET", "Provider"):
         assert secret not in page
@@ -95,9 +93,7 @@ def test_a_filter_it_cannot_use_is_named_and_the_others_apply(
     assert _ids(response) == [outbox["sms_failed"].pk]
 
 
-def test_each_page_read_is_audited_with_the_ids_it_showed(
-    client_for, caseworker, outbox
-) -> None:
+def test_each_page_read_is_audited_with_the_ids_it_showed(client_for, caseworker, outbox) -> None:
     client_for(caseworker).get(URL, {"status": "failed"})
     event = AuditEvent.objects.filter(actor=caseworker, summary="Message list").latest("id")
     assert event.action == "view" and event.details["messages"] == [outbox["sms_failed"].pk]
