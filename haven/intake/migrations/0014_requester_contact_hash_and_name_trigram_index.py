@@ -40,7 +40,7 @@ def trigram_index_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0012_mail_threads_and_senders"),
+        ("intake", "0013_mailbox_cursor_for_imap_polling"),
     ]
 
     operations = [
