@@ -18,7 +18,10 @@ PLAIN = "Documents checked at the desk"
 def _case_with_notes(client_for, caseworker) -> Case:
     case = make_request(given_name="Farida").request.case_links.get().case
     client = client_for(caseworker)
-    assert client.post(f"/cases/{case.pk}/notes/", {"body": SECRET, "restricted": "on"}).status_code == 302
+    assert (
+        client.post(f"/cases/{case.pk}/notes/", {"body": SECRET, "restricted": "on"}).status_code
+        == 302
+    )
     assert client.post(f"/cases/{case.pk}/notes/", {"body": PLAIN}).status_code == 302
     return case
 

@@ -28,7 +28,11 @@ def test_a_caseworker_adds_a_task_without_javascript(client_for, caseworker, sup
     case = _case()
     response = client_for(caseworker).post(
         f"/cases/{case.pk}/tasks/",
-        {"title": "Call the family about the letter", "assignee": supervisor.pk, "due_date": _tomorrow()},
+        {
+            "title": "Call the family about the letter",
+            "assignee": supervisor.pk,
+            "due_date": _tomorrow(),
+        },
     )
     assert response.status_code == 302
     assert response["Location"].endswith(f"/cases/{case.pk}/#tasks")

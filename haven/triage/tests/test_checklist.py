@@ -65,7 +65,11 @@ def test_a_document_of_that_kind_ticks_it_off(
     with transaction.atomic():
         documents_added.send(sender=Case, case=case, kinds=["tazkira"], actor=caseworker)
     task = Task.objects.get(case=case, evidence_code="identity_document")
-    assert (task.status, task.closed_how, task.closed_by) == ("done", "evidence_arrived", caseworker)
+    assert (task.status, task.closed_how, task.closed_by) == (
+        "done",
+        "evidence_arrived",
+        caseworker,
+    )
     assert set(_open(case)) == {"proof_of_employment"}
     page = client.get(f"/cases/{case.pk}/").content.decode()
     triage_panel = page.split("<h2>Triage</h2>")[1].split("</section>")[0]
