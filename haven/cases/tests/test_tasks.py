@@ -49,7 +49,7 @@ def test_a_caseworker_adds_a_task_without_javascript(client_for, caseworker, sup
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.TASK_ADDED)
     page = client_for(caseworker).get(f"/cases/{case.pk}/").content.decode()
     assert "Call the family about the letter" in page
-    assert event.data["message"] == "task_added"
+    assert event.data is not None and event.data["message"] == "task_added"
     # The title (the caseworker's words) is not in the event's plain JSON.
     assert "letter" not in str(event.data)
 
