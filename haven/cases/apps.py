@@ -23,3 +23,10 @@ class CasesConfig(AppConfig):
         documents_added.connect(
             services_tasks.documents_added_receive, dispatch_uid="cases.tasks.documents_added"
         )
+
+        from haven.audit.scope import register_reference_resolver
+
+        from .audit_scope import case_scope
+
+        # The audit screen finds a case's whole trail by its reference ("C-0001234").
+        register_reference_resolver("cases.case", case_scope)
