@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,7 +178,22 @@ def alerts_raise(now: dt.datetime | None = None) -> tuple[int, int]:
             )
         ]
         Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+        unread_counts_refresh(sorted({a.user_id for a in alerts}))
     return len(found), len(alerts)
+
+
+def unread_counts_refresh(user_ids: list[int]) -> None:
+    """Recount these users' unread alerts onto their row (the menu's count): one statement."""
+    if not user_ids:
+        return
+    unread = (
+        Alert.objects.filter(user_id=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    User.objects.filter(pk__in=user_ids).update(unread_alerts=Coalesce(Subquery(unread), 0))
 
 
 def periodic_alerts() -> str:

@@ -303,9 +303,13 @@ def _checklist_record(changes: dict[int, ChecklistChange], actor: User | None) -
 @transaction.atomic
 def alerts_mark_read(*, user: User) -> int:
     """Mark all the user's unread alerts read; returns how many."""
+    from .alerts import unread_counts_refresh
     from .models import Alert
 
-    return Alert.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    n = Alert.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    unread_counts_refresh([user.pk])
+    user.unread_alerts = 0
+    return n
 
 
 @transaction.atomic

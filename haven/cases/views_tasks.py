@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from haven.accounts import permissions
 
 from . import selectors, selectors_tasks, services_tasks
-from .alerts_menu import alert_count_forget
 from .forms_tasks import AlertPreferenceForm
 from .models import AlertPreference, Task
 from .tasks_panel import task_form_bound, tasks_context
@@ -122,7 +121,6 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_cases(user):
         raise PermissionDenied
     n = services_tasks.alerts_mark_read(user=user)
-    alert_count_forget(request)
     messages.success(request, _("%(n)d alert(s) marked as read.") % {"n": n})
     return redirect("cases:alerts")
 

@@ -184,9 +184,15 @@ def evidence_label(code: str) -> str | None:
     code's text rarely changes between versions), the active one only when none knows it."""
     if code in FACTS:
         return str(FACTS[code].label)
-    for pack in reversed(list(selectors.parsed_packs())):
-        if code in pack.evidence:
+    language = (translation.get_language() or "en").lower()
+    known = [p for p in reversed(selectors.parsed_packs()) if code in p.evidence]
+    for pack in known:
+        # A pack that has the text in the reader's language (an older one may be English only).
+        text = pack.evidence[code]
+        if isinstance(text, dict) and language in {k.lower() for k in text}:
             return pack.evidence_label(code)
+    if known:
+        return known[0].evidence_label(code)
     version = selectors.active_guidance()
     if version is None:
         return None
