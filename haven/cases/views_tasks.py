@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts import permissions
@@ -121,7 +122,10 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_cases(user):
         raise PermissionDenied
     n = services_tasks.alerts_mark_read(user=user)
-    messages.success(request, _("%(n)d alert(s) marked as read.") % {"n": n})
+    messages.success(
+        request,
+        ngettext("%(n)d alert marked as read.", "%(n)d alerts marked as read.", n) % {"n": n},
+    )
     return redirect("cases:alerts")
 
 
