@@ -17,3 +17,20 @@ from django.dispatch import Signal
 # Sent by cases.public_status (the one writer of Request.status). A change of the closure
 # outcome alone (Request.outcome, status staying closed) is saved but not sent.
 public_status_changed = Signal()
+
+# Sent inside the transaction that added documents to a case (an upload on the case page or
+# at walk-in, an e-mail's attachments), once per call, after the rows are saved. Arguments:
+#   case: the Case
+#   kinds: list of the added documents' kinds (Document.Kind codes), in order
+#   evidence: set of the guidance evidence codes those kinds are (models.EVIDENCE_OF_KIND)
+#   documents: list of the new Document rows (a quarantined one is still evidence received)
+#   actor: the User who added them, or None for the e-mail import
+# Sent by cases.services_documents.documents_add.
+documents_added = Signal()
+
+# Sent inside the transaction that found malware in a document (at upload, or when the
+# `haven tick` job scanned it again), once per document. Arguments:
+#   case: the Case; document: the Document (quarantined for good); signature: clamd's name
+# The case history and the supervisors' quarantine list show it already; a receiver may
+# alert someone too (an alerts app).
+document_infected = Signal()
