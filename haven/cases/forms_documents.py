@@ -88,6 +88,7 @@ class WalkInDocumentsForm(forms.Form):
         for slot in range(1, WALK_IN_SLOTS + 1):
             self.fields[f"kind_{slot}"] = forms.ChoiceField(
                 label=_("Kind of document"),
+                required=False,  # a walk-in without documents sends none of these
                 choices=Document.Kind.choices,
                 initial=Document.Kind.PASSPORT if slot == 1 else Document.Kind.OTHER,
             )
@@ -103,8 +104,8 @@ class WalkInDocumentsForm(forms.Form):
         documents = []
         for slot in range(1, WALK_IN_SLOTS + 1):
             upload = data.get(f"file_{slot}")
-            kind = data.get(f"kind_{slot}")
-            if not isinstance(upload, UploadedFile) or not kind:
+            kind = data.get(f"kind_{slot}") or Document.Kind.OTHER
+            if not isinstance(upload, UploadedFile):
                 continue
             try:
                 documents.append(checked_upload(upload, kind))
