@@ -62,7 +62,7 @@ def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUp
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def new_case(**kwargs: str) -> Case:
+def new_case(**kwargs: Any) -> Case:
     created = make_request(**kwargs)
     return Case.objects.get(case_requests__request=created.request)
 

@@ -9,6 +9,7 @@ daemon: the client's timeout must fire).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -56,11 +57,8 @@ class FakeClamd:
                 conn, _addr = self.sock.accept()
             except (TimeoutError, OSError):
                 continue
-            with conn:
-                try:
-                    self._handle(conn)
-                except (ConnectionError, OSError):
-                    pass
+            with conn, contextlib.suppress(ConnectionError, OSError):
+                self._handle(conn)
 
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(5)

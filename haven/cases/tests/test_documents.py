@@ -16,7 +16,6 @@ from haven.cases.signals import documents_added
 from .document_helpers import (
     CANARY,
     EXE,
-    document_root,  # noqa: F401  (fixture)
     jpeg_with_gps,
     new_case,
     pdf,

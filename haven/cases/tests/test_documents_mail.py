@@ -11,8 +11,6 @@ from haven.intake.tests.test_mail_import import message, run
 
 from .document_helpers import (
     EXE,
-    clamd,  # noqa: F401  (fixture)
-    document_root,  # noqa: F401  (fixture)
     jpeg_with_gps,
     pdf,
 )

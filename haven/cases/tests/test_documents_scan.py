@@ -16,8 +16,6 @@ from haven.cases.signals import document_infected
 from haven.common import periodic
 
 from .document_helpers import (
-    clamd,  # noqa: F401  (fixture)
-    document_root,  # noqa: F401  (fixture)
     new_case,
     pdf,
     upload,

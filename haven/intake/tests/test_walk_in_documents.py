@@ -7,7 +7,6 @@ import pytest
 from haven.cases.models import Case, Document
 from haven.cases.tests.document_helpers import (
     EXE,
-    document_root,  # noqa: F401  (fixture)
     jpeg_with_gps,
     pdf,
     upload,
@@ -16,7 +15,12 @@ from haven.intake.models import Request
 
 from .test_walk_in import URL, walk_in_post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("document_root")]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path):
+    settings.HAVEN_DOCUMENT_ROOT = tmp_path / "documents"
 
 
 def _documents(**files):
