@@ -20,3 +20,10 @@ class CasesConfig(AppConfig):
         # Documents the scanner could not take when they came (it was down) are scanned again.
         periodic.register(name="documents_rescan", run=periodic_documents_rescan)
         checks.register(documents_scanner_check, checks.Tags.security, deploy=True)
+
+        from haven.audit.scope import register_reference_resolver
+
+        from .audit_scope import case_scope
+
+        # The audit screen finds a case's whole trail by its reference ("C-0001234").
+        register_reference_resolver("cases.case", case_scope)
