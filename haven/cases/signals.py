@@ -18,14 +18,18 @@ from django.dispatch import Signal
 # outcome alone (Request.outcome, status staying closed) is saved but not sent.
 public_status_changed = Signal()
 
-# Sent inside the transaction that added documents to a case (an upload on the case page or
-# at walk-in, an e-mail's attachments), once per call, after the rows are saved. Arguments:
+# Sent inside the transaction that stored documents on a case (an upload on the case page, at
+# walk-in, an e-mail's attachments), once per call, after the documents are saved. Arguments:
 #   case: the Case
-#   kinds: list of the added documents' kinds (Document.Kind codes), in order
-#   evidence: set of the guidance evidence codes those kinds are (models.EVIDENCE_OF_KIND)
+#   kinds: list of the documents' kinds (Document.Kind codes such as "passport", "tazkira",
+#          "recommendation_letter"), in order
+#   evidence: set of the guidance evidence codes those kinds are (models.EVIDENCE_OF_KIND;
+#          passport and tazkira are both "identity_document")
 #   documents: list of the new Document rows (a quarantined one is still evidence received)
-#   actor: the User who added them, or None for the e-mail import
-# Sent by cases.services_documents.documents_add.
+#   actor: the User who added them, or None for the system (the e-mail import)
+# Sent by cases.services_documents.documents_add. Received by cases.services_tasks
+# (connected in CasesConfig.ready()): the case's checklist of still-needed evidence ticks off
+# what those documents bring.
 documents_added = Signal()
 
 # Sent inside the transaction that found malware in a document (at upload, or when the

@@ -9,7 +9,7 @@ import haven.cases.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_case_team_and_saved_searches"),
+        ("cases", "0007_tasks_alerts_restricted_notes"),
         ("intake", "0012_mail_threads_and_senders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
