@@ -37,6 +37,17 @@ class CodeForm(forms.Form):
     )
 
 
+class KeyNameForm(forms.Form):
+    """The name of a key being added; the script sends it with the options request."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name of this key"),
+        help_text=gettext_lazy("For example “Blue key” or “Office laptop”."),
+        max_length=security_keys.NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+    )
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -60,6 +71,7 @@ def _keys_context(request: HttpRequest, user: User) -> dict[str, object]:
         "keys": list(security_keys.keys_of(user)),
         "key_origin_ok": security_keys.origin_allowed(request),
         "key_origin": (settings.HAVEN_WEBAUTHN_ORIGINS or [""])[0],
+        "key_form": KeyNameForm(prefix="key"),
     }
 
 
