@@ -273,7 +273,9 @@ def test_keys_are_removed_but_never_the_last_way_to_log_in(caseworker):
     # This session stays verified; the other one, opened with the removed key, must verify again.
     assert client.get(CASES).status_code == 200
     assert other_session.get(CASES)["Location"].startswith(VERIFY)
-    assert AuditEvent.objects.filter(actor=caseworker, details__second_factor="key_removed").exists()
+    assert AuditEvent.objects.filter(
+        actor=caseworker, details__second_factor="key_removed"
+    ).exists()
     assert AuditEvent.objects.filter(
         actor=caseworker, details__second_factor="key_removal_refused"
     ).exists()
