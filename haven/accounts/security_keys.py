@@ -18,8 +18,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.checks import CheckMessage, Error
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -372,3 +374,29 @@ def key_remove(*, user: User, key_id: int) -> RemovalResult:
     return RemovalResult(
         removed=True, message=str(_("The key “%(name)s” was removed.") % {"name": name})
     )
+
+
+def check_relying_party(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """System check: every origin's host is the RP ID or under it, and the RP ID is a host name
+    (a browser refuses a key ceremony otherwise, and says little about why)."""
+    rp_id = str(settings.HAVEN_WEBAUTHN_RP_ID)
+    errors: list[CheckMessage] = []
+    if not rp_id or ":" in rp_id or "/" in rp_id or rp_id.replace(".", "").isdigit():
+        errors.append(
+            Error(
+                f"HAVEN_WEBAUTHN_RP_ID {rp_id!r} is not a host name.",
+                hint="A host name such as haven.example.org: no scheme, port or IP address.",
+                id="haven.accounts.E010",
+            )
+        )
+    for origin in settings.HAVEN_WEBAUTHN_ORIGINS:
+        host = urlsplit(origin).hostname or ""
+        if host != rp_id and not host.endswith("." + rp_id):
+            errors.append(
+                Error(
+                    f"The origin {origin!r} is not under HAVEN_WEBAUTHN_RP_ID {rp_id!r}.",
+                    hint="Each of HAVEN_WEBAUTHN_ORIGINS must be at the RP ID or a subdomain.",
+                    id="haven.accounts.E011",
+                )
+            )
+    return errors

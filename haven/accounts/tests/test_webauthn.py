@@ -341,3 +341,19 @@ def test_what_the_script_cannot_read_gets_a_clear_error(caseworker, client):
     assert garbage.status_code == 400 and garbage.json()["error"]
     without_script = logged_in.post(reverse("accounts:key_add_without_script"), follow=True)
     assert "needs JavaScript" in without_script.text
+
+
+def test_the_system_check_refuses_an_ip_address_or_an_origin_elsewhere(settings):
+    from haven.accounts.security_keys import check_relying_party
+
+    assert check_relying_party() == []
+    settings.HAVEN_WEBAUTHN_RP_ID = "127.0.0.1"
+    assert [e.id for e in check_relying_party()] == ["haven.accounts.E010", "haven.accounts.E011"]
+    settings.HAVEN_WEBAUTHN_RP_ID = "haven.example.org"
+    settings.HAVEN_WEBAUTHN_ORIGINS = [
+        "https://haven.example.org",
+        "https://desk.haven.example.org",
+    ]
+    assert check_relying_party() == []
+    settings.HAVEN_WEBAUTHN_ORIGINS = ["https://haven.example.org.evil.example"]
+    assert [e.id for e in check_relying_party()] == ["haven.accounts.E011"]
