@@ -25,7 +25,7 @@ from django.utils import timezone
 from haven.accounts import permissions
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-from haven.common import bulk
+from haven.common import bulk, crypto
 
 from . import rendering
 from .contacts import Contact
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
-_IDEMPOTENCY_FIELD = Message._meta.get_field("idempotency_key")
 
 
 # -- templates -------------------------------------------------------------------------------
@@ -164,6 +163,8 @@ class QueueResult:
     shared_address: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
+    # (request id, channel, address hash) of every row written: a notice's audit manifest.
+    written: list[tuple[int, str, str]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         """The four figures `haven notify --json` prints (invalid counts as no contact)."""
@@ -251,39 +252,101 @@ def plan(
     return chosen, result
 
 
-def _build(
-    contact: Contact,
-    texts: Texts,
-    values: Mapping[str, rendering.Value],
-    *,
-    dedupe_key: str | None,
-    not_before: dt.datetime,
-    actor: User | None,
-    case_id: int | None,
-    notice: Notice | None,
-) -> dict[str, object]:
-    """One outbox row as insert_values takes it ({attname: value})."""
-    sms = contact.channel == ChannelKind.SMS
-    language = texts.language
-    body_text = texts.sms_body if sms else texts.body
-    return dict(
-        idempotency_key=_IDEMPOTENCY_FIELD.get_db_prep_value(uuid.uuid4(), connection),
-        dedupe_key=dedupe_key,
-        purpose=texts.purpose,
-        language=language,
-        channel=str(contact.channel),
-        recipient=contact.address,
-        recipient_hash=contact.address_hash,
-        subject=""
-        if sms
-        else rendering.render(texts.subject, values, purpose=texts.purpose, language=language),
-        body=rendering.render(body_text, values, purpose=texts.purpose, sms=sms, language=language),
-        request_id=contact.request_id,
-        case_id=case_id if case_id is not None else contact.case_id,
-        notice_id=notice.pk if notice is not None else None,
-        not_before=not_before,
-        created_by_id=actor.pk if actor is not None else None,
-    )
+# The outbox row's columns as written by `_rows` (every column without a NULL default).
+_COLUMNS = (
+    "idempotency_key",
+    "dedupe_key",
+    "purpose",
+    "language",
+    "channel",
+    "recipient",
+    "recipient_hash",
+    "subject",
+    "body",
+    "request",
+    "case",
+    "notice",
+    "status",
+    "not_before",
+    "attempts",
+    "last_error",
+    "provider_id",
+    "provider_status",
+    "created_by",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every row of one queueing shares, prepared once as the database takes it."""
+
+    purpose: str
+    values: Callable[[Contact], Mapping[str, rendering.Value]] | None
+    link: str
+    case_id: int | None
+    notice_id: int | None
+    actor_id: int | None
+    not_before: object
+    now: object
+    native_uuid: bool
+
+
+def _rows(
+    chosen: list[tuple[Contact, str | None]], batch: _Batch, texts: Callable[[str], Texts]
+) -> list[tuple[object, ...]]:
+    """The outbox rows, in _COLUMNS order, values as the database takes them.
+
+    Straight to tuples rather than model instances: at 100,000 messages the instances and the
+    query compiler's per-value preparation cost more than the database's own work. The
+    encrypted columns are encrypted here (crypto.encrypt, as EncryptedTextField does, empty
+    stored empty); the recipient is the contact's stored token, already encrypted."""
+    rows: list[tuple[object, ...]] = []
+    for contact, key in chosen:
+        found = texts(contact.language)
+        language = found.language
+        given = dict(batch.values(contact)) if batch.values else {}
+        given.setdefault("receipt_number", contact.receipt_number)
+        given.setdefault("status_url", batch.link)
+        sms = contact.channel == ChannelKind.SMS
+        subject = (
+            ""
+            if sms
+            else rendering.render(found.subject, given, purpose=batch.purpose, language=language)
+        )
+        body = rendering.render(
+            found.sms_body if sms else found.body,
+            given,
+            purpose=batch.purpose,
+            sms=sms,
+            language=language,
+        )
+        new_key = uuid.uuid4()
+        rows.append(
+            (
+                new_key if batch.native_uuid else new_key.hex,
+                key,
+                batch.purpose,
+                language,
+                str(contact.channel),
+                contact.address_token,
+                contact.address_hash,
+                crypto.encrypt(subject) if subject else "",
+                crypto.encrypt(body),
+                contact.request_id,
+                batch.case_id if batch.case_id is not None else contact.case_id,
+                batch.notice_id,
+                Message.Status.QUEUED.value,
+                batch.not_before,
+                0,
+                "",
+                "",
+                "",
+                batch.actor_id,
+                batch.now,
+            )
+        )
+    return rows
 
 
 def messages_queue(
@@ -298,62 +361,90 @@ def messages_queue(
     sent_keys: set[str] | None = None,
     one_per_address: bool = True,
     at_once: bool = False,
+    planned: tuple[list[tuple[Contact, str | None]], QueueResult] | None = None,
 ) -> QueueResult:
     """Write one outbox row per usable contact, in the caller's transaction.
 
     Skips opted-out addresses, contacts without a usable address, what a dedupe key says was
     sent already, and (with one_per_address) a second member of a household at an address
     already written to. Delivery is asked for after commit; `at_once` ignores quiet hours
-    (a receipt answers what the requester has just done).
+    (a receipt answers what the requester has just done). `planned` is what `plan` gave for
+    these contacts in this transaction (a notice plans once, to decide on approval).
     """
-    chosen, result = plan(
+    chosen, result = planned or plan(
         contacts, dedupe=dedupe, sent_keys=sent_keys, one_per_address=one_per_address
     )
     templates = templates_for(purpose)
-    texts_by_language: dict[str, Texts] = {}
-    link = status_url()
+    by_language: dict[str, Texts] = {}
+
+    def texts(language: str) -> Texts:
+        if language not in by_language:
+            by_language[language] = texts_for(purpose, language, templates)
+        return by_language[language]
+
     now = timezone.now()
-    not_before = now if at_once else quiet_hours_end(now)
-    rows: list[dict[str, object]] = []
-    for contact, key in chosen:
-        texts = texts_by_language.get(contact.language)
-        if texts is None:
-            texts = texts_by_language[contact.language] = texts_for(
-                purpose, contact.language, templates
-            )
-        given = dict(values(contact)) if values else {}
-        given.setdefault("receipt_number", contact.receipt_number)
-        given.setdefault("status_url", link)
-        rows.append(
-            _build(
-                contact,
-                texts,
-                given,
-                dedupe_key=key,
-                not_before=not_before,
-                actor=actor,
-                case_id=case.pk if case is not None else None,
-                notice=notice,
-            )
-        )
-    _insert(rows)
-    if rows:
+    adapt = connection.ops.adapt_datetimefield_value
+    batch = _Batch(
+        purpose=purpose,
+        values=values,
+        link=status_url(),
+        case_id=case.pk if case is not None else None,
+        notice_id=notice.pk if notice is not None else None,
+        actor_id=actor.pk if actor is not None else None,
+        not_before=adapt(now if at_once else quiet_hours_end(now)),
+        now=adapt(now),
+        native_uuid=connection.features.has_native_uuid_field,
+    )
+    # Rendered, encrypted and written CHUNK rows at a time: a notice to 100,000 holds one
+    # chunk of tokens in memory, not all of them, in the one transaction of the caller.
+    for start in range(0, len(chosen), CHUNK):
+        part = chosen[start : start + CHUNK]
+        taken = _insert(_rows(part, batch, texts), part)
+        for contact, _key in taken:  # queued meanwhile by a concurrent run of this notice
+            result.queued -= 1
+            result.already_sent += 1
+            result.by_channel[contact.channel] -= 1
+        left_out = {id(contact) for contact, _key in taken}
+        result.written += [
+            (c.request_id, str(c.channel), c.address_hash)
+            for c, _k in part
+            if id(c) not in left_out
+        ]
+    if result.queued:
         transaction.on_commit(_deliver_soon)
     return result
 
 
-def _insert(rows: list[dict[str, object]]) -> None:
-    """Write the rows without a model instance each (bulk.insert_values: COPY on PostgreSQL),
-    which at 100,000 messages costs a fraction of bulk_create. A concurrent run of the same
-    notice may have written some dedupe keys since `plan` looked: then the unique key refuses
-    the batch and it is written again skipping those (each key is kept once)."""
-    try:
-        with transaction.atomic():
-            bulk.insert_values(Message, rows)
-    except IntegrityError:
-        Message.objects.bulk_create(
-            [Message(**row) for row in rows], batch_size=2000, ignore_conflicts=True
-        )
+_DEDUPE_COLUMN = _COLUMNS.index("dedupe_key")
+
+
+def _insert(
+    rows: list[tuple[object, ...]], chosen: list[tuple[Contact, str | None]]
+) -> list[tuple[Contact, str | None]]:
+    """Write the rows (bulk.insert_rows: COPY on PostgreSQL, one executemany on SQLite);
+    returns the contacts left out because their dedupe key was taken meanwhile.
+
+    A concurrent run of the same notice may have written some dedupe keys since `plan`
+    looked (on PostgreSQL the second waits for the first to commit, then its batch is
+    refused): then those keys are read again and the batch written without them."""
+    left_out: list[tuple[Contact, str | None]] = []
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                bulk.insert_rows(Message, _COLUMNS, rows)
+            return left_out
+        except IntegrityError:
+            keys = [str(row[_DEDUPE_COLUMN]) for row in rows if row[_DEDUPE_COLUMN]]
+            if not keys:
+                raise  # not a dedupe key: a real error
+            taken = _existing_dedupe_keys(keys)
+            if not taken:
+                raise  # not a dedupe key: a real error
+            keep = [row[_DEDUPE_COLUMN] not in taken for row in rows]
+            left_out += [c for c, kept in zip(chosen, keep, strict=True) if not kept]
+            rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
+            chosen = [c for c, kept in zip(chosen, keep, strict=True) if kept]
+    raise IntegrityError("the outbox refused the same messages three times")
 
 
 def _deliver_soon() -> None:
