@@ -37,9 +37,11 @@ from haven.intake.models import (
 from haven.intake.normalize import normalize_identifier
 
 from .models import ChannelKind
+from .sql import rows_where_in
 from .texts import language_of
 
 CHUNK = 5000
+_CONTACT_KINDS = frozenset({IdentifierKind.PHONE.value, IdentifierKind.EMAIL.value})
 
 
 @dataclass(frozen=True)
@@ -119,16 +121,27 @@ def _identifier_candidates(request_ids: list[int]) -> dict[int, list[Candidate]]
     # Two look-ups by indexed foreign keys rather than one join: a planner without fresh
     # statistics (just after a big import) turned the join into minutes on PostgreSQL.
     request_of = dict(
-        PersonRecord.objects.filter(
-            request_id__in=request_ids, relationship=Relationship.PRINCIPAL
-        ).values_list("id", "request_id")
+        rows_where_in(
+            PersonRecord,
+            ["id", "request"],
+            field="request",
+            values=request_ids,
+            equal={"relationship": Relationship.PRINCIPAL.value},
+        )
     )
-    rows = Identifier.objects.filter(
-        person_record_id__in=list(request_of),
-        kind__in=[IdentifierKind.PHONE, IdentifierKind.EMAIL],
-    ).values_list("person_record_id", "kind", "normalized_encrypted", "value_hash", "is_valid")
+    # The kinds are picked here, not in SQL: with `kind IN (phone, email)` SQLite's planner
+    # walks the (kind, value_hash) index over every phone and e-mail of the desk for each
+    # chunk (a notice to 100,000 read 2,000,000 rows) instead of the person_record index.
+    rows = rows_where_in(
+        Identifier,
+        ["person_record", "kind", "normalized_encrypted", "value_hash", "is_valid"],
+        field="person_record",
+        values=list(request_of),
+    )
     found: dict[int, list[Candidate]] = {}
     for record_id, kind, token, hashed, valid in rows:
+        if kind not in _CONTACT_KINDS:
+            continue
         channel = ChannelKind.EMAIL if kind == IdentifierKind.EMAIL else ChannelKind.SMS
         # An erased identifier (retention) keeps neither token nor hash: not an address.
         usable = bool(valid and token and hashed)
