@@ -39,6 +39,11 @@ def can_work_cases(user: AnyUser) -> bool:
     return _role(user) in CASEWORK_ROLES
 
 
+def can_read_restricted_notes(user: AnyUser) -> bool:
+    """Notes marked restricted: those who work cases, not intake officers (who read cases)."""
+    return _role(user) in CASEWORK_ROLES
+
+
 def can_read_audit(user: AnyUser) -> bool:
     return _role(user) in OVERSIGHT_ROLES
 
@@ -66,6 +71,13 @@ def can_record_consent(user: AnyUser) -> bool:
 def can_refer_cases(user: AnyUser) -> bool:
     """Send, withdraw and answer questions on referrals, one case or many."""
     return _role(user) in CASEWORK_ROLES
+
+
+def can_list_case_work(user: AnyUser) -> bool:
+    """The staff lists behind the dashboard's referral and message figures: the people who
+    work cases (caseworkers and supervisors). Partners never; administrators run the system,
+    they do not work cases, and intake officers do not follow referrals or messages."""
+    return _role(user) in (Role.CASEWORKER, Role.SUPERVISOR)
 
 
 def can_override_consent(user: AnyUser) -> bool:

@@ -15,7 +15,7 @@ from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from haven.config.deploy_checks import (
+from haven.common.deploy_checks import (
     DEMO_IDENTIFIER_ENCRYPTION_KEY,
     DEMO_IDENTIFIER_HMAC_KEY,
     DEMO_SECRET_KEY,
@@ -75,12 +75,13 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.intake",
     "haven.resolution",
-    "haven.triage",
     "haven.cases",
+    "haven.triage",
     "haven.referrals",
     "haven.communications",
     "haven.reports",
-    # Last: it erases what every app before it holds about a case.
+    # In the import order retention sits over triage and under referrals (docs/architecture.md);
+    # listed last because it erases a case's personal data from the apps before it.
     "haven.retention",
 ]
 
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haven.accounts.context_processors.role",
+                "haven.cases.alerts_menu.alert_count",
             ],
         },
     },
@@ -272,14 +274,14 @@ HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Downstream apps fill these steps in; intake calls them in order inside the
-# transaction that stores a request, without importing the downstream apps.
 # How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
 HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
 
 # The partner API checks the `facts` object it accepts against triage's fact schema through
 # this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
 HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
+# Downstream apps fill these steps in; intake calls them in order inside the
+# transaction that stores a request, without importing the downstream apps.
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",
@@ -288,15 +290,6 @@ HAVEN_INTAKE_PIPELINE = [
     # Last: each request's public status follows its case (received, or under review once
     # triaged; a request joining a case takes that case's status).
     "haven.cases.public_status.requests_public_status_sync",
-]
-# Downstream apps contribute panels to the case page without cases importing them:
-# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-# The audit screen finds everything about "C-0001234" or a receipt by asking each app
-# (haven/audit/scope.py): each resolver is called as resolver(reference) -> AuditScope | None.
-HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
-    "haven.cases.audit_scope.case_scope",
-    "haven.triage.audit_scope.case_scope",
-    "haven.intake.audit_scope.receipt_scope",
 ]
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
@@ -316,6 +309,8 @@ HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = int(
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
 # Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
 HAVEN_RETENTION_ERASERS: list[str] = []
+# Downstream apps contribute panels to the case page without cases importing them:
+# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
 HAVEN_CASE_PANELS: list[str] = [
     "haven.triage.panels.triage_panel",
     "haven.referrals.panels.referrals_panel",
@@ -330,6 +325,16 @@ HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_c
 # request: a reply to one of Haven's messages is kept on its request instead.
 HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
 # The country most phone numbers are written for when no prefix is given.
+# Live e-mail intake: an IMAP mailbox polled read-only by `haven tick` (and by
+# `haven import-mail --imap`); blank host: off. The password comes from the environment only.
+HAVEN_IMAP_HOST = os.environ.get("HAVEN_IMAP_HOST", "")
+HAVEN_IMAP_PORT = int(os.environ.get("HAVEN_IMAP_PORT", "0"))  # 0: 993 with TLS, 143 without
+HAVEN_IMAP_SSL = os.environ.get("HAVEN_IMAP_SSL", "1") not in ("0", "false", "no")
+HAVEN_IMAP_USER = os.environ.get("HAVEN_IMAP_USER", "")
+HAVEN_IMAP_PASSWORD = os.environ.get("HAVEN_IMAP_PASSWORD", "")
+HAVEN_IMAP_FOLDER = os.environ.get("HAVEN_IMAP_FOLDER", "INBOX")
+HAVEN_IMAP_RETRIES = int(os.environ.get("HAVEN_IMAP_RETRIES", "3"))
+HAVEN_IMAP_TIMEOUT_SECONDS = int(os.environ.get("HAVEN_IMAP_TIMEOUT_SECONDS", "30"))
 # The receipt: how long the officer who made a request can see its status secret again
 # (kept encrypted in their session), and what the printed receipt tells the applicant.
 HAVEN_RECEIPT_SECRET_MINUTES = int(os.environ.get("HAVEN_RECEIPT_SECRET_MINUTES", "15"))
@@ -375,6 +380,8 @@ HAVEN_REFERRAL_CONSENT_VERSIONS = [
     if v
 ]
 HAVEN_REFERRAL_LINK_DAYS = int(os.environ.get("HAVEN_REFERRAL_LINK_DAYS", "14"))
+# The local hour from which `haven tick` sends the day's alert digests (cases.alerts).
+HAVEN_ALERT_DIGEST_HOUR = int(os.environ.get("HAVEN_ALERT_DIGEST_HOUR", "7"))
 HAVEN_SITE_URL = os.environ.get("HAVEN_SITE_URL", "http://127.0.0.1:8000")
 
 # Mail holds applicants' addresses and status secrets: never the console (it would go to the

@@ -12,6 +12,13 @@ class TriageConfig(AppConfig):
         from .selectors import facts_the_active_guidance_reads
 
         register()  # guidance activation may need a second approver (HAVEN_SECOND_APPROVER_FOR)
+
+        from haven.audit.scope import register_reference_resolver
+
+        from .audit_scope import case_scope
+
+        # A case's trail on the audit screen includes its decisions and facts.
+        register_reference_resolver("triage.case", case_scope)
         # The public and walk-in forms ask only what the active guidance reads.
         register_needed_facts(facts_the_active_guidance_reads)
 
@@ -24,3 +31,10 @@ class TriageConfig(AppConfig):
         # pathway and by "over target": cases cannot import triage, so triage tells it.
         registry.register_pathway_targets(pathway_targets)
         registry.register_pathway_choices(lambda: [(k, str(v)) for k, v in PATHWAYS.items()])
+
+        from .evidence import case_checklist_sync, evidence_label
+
+        # The checklist of still-needed evidence (cases.Task): its items' labels, and what to
+        # re-check when documents arrive (cases.signals.documents_added).
+        registry.register_evidence_label(evidence_label)
+        registry.register_evidence_recheck(case_checklist_sync)
