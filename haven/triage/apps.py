@@ -19,6 +19,12 @@ class TriageConfig(AppConfig):
 
         # A case's trail on the audit screen includes its decisions and facts.
         register_reference_resolver("triage.case", case_scope)
+
+        from haven.cases.panels import case_panel_providers
+
+        from .panels import triage_panel
+
+        case_panel_providers.register("triage", triage_panel)
         # The public and walk-in forms ask only what the active guidance reads.
         register_needed_facts(facts_the_active_guidance_reads)
 
@@ -31,3 +37,14 @@ class TriageConfig(AppConfig):
         # pathway and by "over target": cases cannot import triage, so triage tells it.
         registry.register_pathway_targets(pathway_targets)
         registry.register_pathway_choices(lambda: [(k, str(v)) for k, v in PATHWAYS.items()])
+
+        from .pathways import pathway_label
+
+        registry.pathway_labeller.fill(pathway_label)
+
+        from haven.intake.api.schemas import facts_checker
+
+        from .facts import facts_problems
+
+        # The partner API checks its `facts` object against triage's fact schema.
+        facts_checker.fill(facts_problems)
