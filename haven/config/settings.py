@@ -278,6 +278,18 @@ MEDIA_ROOT = VAR_DIR / "documents"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HAVEN_MAX_UPLOAD_BYTES = int(os.environ.get("HAVEN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Case documents (cases/document_files.py): stored encrypted under random names in this
+# folder, outside any web root (nothing serves it by URL; cases/views_documents.py streams a
+# document after checking access). At most this size each, images at most this many pixels.
+HAVEN_DOCUMENT_ROOT = Path(os.environ.get("HAVEN_DOCUMENT_ROOT", str(VAR_DIR / "case-documents")))
+HAVEN_DOCUMENT_MAX_BYTES = int(os.environ.get("HAVEN_DOCUMENT_MAX_BYTES", str(15 * 1024 * 1024)))
+HAVEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("HAVEN_DOCUMENT_MAX_PIXELS", str(40_000_000)))
+# ClamAV's daemon, "tcp://host:3310" or "unix:///run/clamav/clamd.ctl"; empty: no scanner.
+HAVEN_CLAMD_URL = os.environ.get("HAVEN_CLAMD_URL", "")
+HAVEN_CLAMD_TIMEOUT_SECONDS = float(os.environ.get("HAVEN_CLAMD_TIMEOUT_SECONDS", "20"))
+# Without a scanner, documents are kept "not scanned" and can be downloaded (the demo);
+# production sets this off, so an unscanned document stays quarantined (settings_production).
+HAVEN_DOCUMENTS_ALLOW_UNSCANNED = os.environ.get("HAVEN_DOCUMENTS_ALLOW_UNSCANNED", "1") == "1"
 # Past this many rows, a spreadsheet is read in a second process while this one checks and
 # stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
 # Zip-bomb bounds for XLSX, checked before anything is unpacked: what a workbook may unpack
@@ -309,6 +321,8 @@ HAVEN_INTAKE_PIPELINE = [
     "haven.cases.pipeline.attach_request_to_case",
     # After the case exists: triage it under the active guidance.
     "haven.triage.pipeline.triage_new_case",
+    # An e-mail's attachments that pass the document checks become documents of its case.
+    "haven.cases.documents_intake.mail_attachments_to_documents",
     # Last: each request's public status follows its case (received, or under review once
     # triaged; a request joining a case takes that case's status).
     "haven.cases.public_status.requests_public_status_sync",
