@@ -9,3 +9,10 @@ class CasesConfig(AppConfig):
         from .approvals import register
 
         register()  # merging may need a second approver (HAVEN_SECOND_APPROVER_FOR)
+
+        from haven.resolution import registry as resolution_registry
+
+        from .selectors_members import person_cases
+
+        # A person's page (resolution) links to their cases.
+        resolution_registry.register_person_cases(person_cases)

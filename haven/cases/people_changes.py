@@ -124,7 +124,7 @@ class _Follow:
             ).values_list("person_id", "person_record__request_id"),
         ):
             remaining[person_id].add(request_id)
-        for row in _read(case_ids, lambda ids: CaseMember.objects.filter(case_id__in=ids)):
+        for row in _read(case_ids, lambda ids: CaseMember.all_rows.filter(case_id__in=ids)):
             self.rows[(row.case_id, row.person_id)] = row
             self.by_id[row.pk] = row
         for member in members:
@@ -231,7 +231,7 @@ class _Follow:
     def _write(self, merge_of: dict[int, int]) -> None:
         # New rows first: a member may have been folded into one made in this same change.
         CaseMember.objects.bulk_create([row for row, _ in self.new_members], batch_size=CHUNK)
-        CaseMember.objects.bulk_update(
+        CaseMember.all_rows.bulk_update(
             self.changed_members.values(), ["person", "merged_into"], batch_size=CHUNK
         )
         for row, change in self.new_members:
@@ -343,7 +343,7 @@ def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
         change.undone_at, change.undone_by = now, actor
         lines[case.pk].append(f"person {change.from_person_id} is a member of their own again")
         data_lines[case.pk].append({"t": "own_again", "from": change.from_person_id})
-    CaseMember.objects.bulk_update(members.values(), ["person", "merged_into"])
+    CaseMember.all_rows.bulk_update(members.values(), ["person", "merged_into"])
     CaseMemberChange.objects.bulk_update(changes, ["undone_at", "undone_by"])
     for case in cases.values():
         case.updated_at = now

@@ -109,9 +109,11 @@ class _Cases:
         """The members not already in their (stored) case."""
         stored = [order[1] for order in self.by_order if order[0] == 0]
         people = {m.person.pk for m in members}
+        # Every row, removed ones too: a person staff removed from a case is not added back
+        # by a later request (and a person is a member of a case once).
         present = (
             set(
-                CaseMember.objects.filter(case_id__in=stored, person_id__in=people).values_list(
+                CaseMember.all_rows.filter(case_id__in=stored, person_id__in=people).values_list(
                     "case_id", "person_id"
                 )
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -72,3 +73,18 @@ def register_pathway_choices(provider: Callable[[], list[tuple[str, str]]]) -> N
 
 def pathway_choices() -> list[tuple[str, str]]:
     return list(_pathways[0]()) if _pathways else []
+
+
+# Cases opened by staff outside intake (a household split): triage tells cases how to triage
+# them, as intake's pipeline would (cases cannot import triage).
+_opened: list[Callable[..., None]] = []
+
+
+def register_cases_opened(handler: Callable[..., None]) -> None:
+    """`handler(cases=[Case], actor=User | None)`, inside the transaction that opened them."""
+    _opened[:] = [handler]
+
+
+def cases_opened_notify(*, cases: list[Any], actor: Any) -> None:
+    for handler in _opened:
+        handler(cases=cases, actor=actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment
+from . import merge_views, views, views_assignment, views_members
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:case_id>/assign/", views_assignment.case_assign, name="assign"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),
     path("<int:case_id>/status/", views.status_change, name="status_change"),
+    path("<int:case_id>/household/", views_members.household_change, name="household"),
     path("<int:case_id>/merge/", merge_views.case_merge, name="merge"),
     path("merges/<int:merge_id>/undo/", merge_views.case_merge_undo, name="merge_undo"),
 ]

@@ -25,10 +25,12 @@ from .forms import (
     StatusForm,
     choice_lists,
 )
+from .member_forms import HouseholdForm
 from .merge_forms import CaseMergeTargetForm
 from .models import Case, SavedSearch
 from .panels import case_panels
 from .search import search_load, search_store
+from .views_members import household_context
 
 PAGE_SIZE = 25
 
@@ -149,11 +151,15 @@ def list_context(
     return context
 
 
-def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
+def _detail_context(
+    request: HttpRequest, case: Case, household_form: HouseholdForm | None = None
+) -> dict[str, object]:
     user = _user(request)
+    members = selectors.case_members(case=case)
     return {
+        **household_context(user=user, case=case, members=members, form=household_form),
         "case": case,
-        "members": selectors.case_members(case=case),
+        "members": members,
         "requests": selectors.case_requests(case=case),
         "notes": selectors.case_notes(case=case),
         "events": selectors.case_history(case=case),

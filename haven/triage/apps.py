@@ -24,3 +24,7 @@ class TriageConfig(AppConfig):
         # pathway and by "over target": cases cannot import triage, so triage tells it.
         registry.register_pathway_targets(pathway_targets)
         registry.register_pathway_choices(lambda: [(k, str(v)) for k, v in PATHWAYS.items()])
+        from .split import cases_opened_triage
+
+        # A case staff open by splitting a household is triaged like one intake opened.
+        registry.register_cases_opened(cases_opened_triage)
