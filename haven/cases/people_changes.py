@@ -49,12 +49,55 @@ def _read(ids: Iterable[int], query: Callable[[list[int]], Iterable[T]]) -> list
 
 def people_changed(*, change: PeopleChange, actor: User | None) -> None:
     """The handler resolution calls (see haven.resolution.services.people_changed_notify)."""
+    if change.edited:
+        _edits_record(change, actor)
     if change.unmerged:
         # An unmerge's moves are exactly the undoing of the changes its merge recorded.
         for pair in change.unmerged:
             _merge_undo(pair, actor=actor, reason=change.reason)
         return
-    _Follow(change, actor).run()
+    if change.moved or change.merged:
+        _Follow(change, actor).run()
+
+
+_FIELDS = {
+    "names": "names",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "identifiers": "identifiers",
+}
+
+
+def _edits_record(change: PeopleChange, actor: User | None) -> None:
+    """A corrected record: a line in the history of every case the person is a member of."""
+    people = {edit.person_id for edit in change.edited}
+    cases_of: dict[int, list[int]] = defaultdict(list)
+    for person_id, case_id in CaseMember.objects.filter(
+        person_id__in=people, merged_into__isnull=True
+    ).values_list("person_id", "case_id"):
+        cases_of[person_id].append(case_id)
+    names = dict(Person.objects.filter(pk__in=people).values_list("pk", "display_name"))
+    events = []
+    for edit in change.edited:
+        fields = ", ".join(_FIELDS.get(f, f) for f in edit.changed)
+        who = f"{names.get(edit.person_id, '')} (person {edit.person_id})".strip()
+        for case_id in cases_of[edit.person_id]:
+            events.append(
+                CaseEvent(
+                    case_id=case_id,
+                    kind=CaseEvent.Kind.PERSON_EDITED,
+                    actor=actor,
+                    description=f"Record of {who} corrected (version {edit.version}): {fields}",
+                    data={
+                        "message": "person_edited",
+                        "people": [edit.person_id],
+                        "version": edit.version,
+                        "fields": list(edit.changed),
+                        "record": edit.record_id,
+                    },
+                )
+            )
+    CaseEvent.objects.bulk_create(events)
 
 
 @dataclass
