@@ -137,15 +137,24 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
     events: list[CaseEvent] = []
+    filled: list[Case] = []
     for item in items:
         people = people_of[id(item)]
         principal_record = _principal_record(item.records)
         principal = people.get(principal_record.pk) if principal_record else None
-        case = cases.find(principal, list(people.values()), item.request.in_reply_to_id)
+        # A request already attached (completed by data entry, cases.data_entry) stays in its
+        # case, which the caller holds locked: its people join that case.
+        preset: Case | None = item.case
+        case = preset or cases.find(principal, list(people.values()), item.request.in_reply_to_id)
         is_new = case is None
         if case is None:
             name = principal_record.display_name if principal_record else ""
             case = cases.open(name, principal)
+        if preset is not None:
+            cases.by_order[(0, preset.pk)] = preset
+            if preset.principal_id is None and principal is not None and principal_record:
+                preset.principal, preset.display_name = principal, principal_record.display_name
+                filled.append(preset)
         cases.remember(case, list(people.values()))
         for record in item.records:
             person = people[record.pk]
@@ -153,10 +162,14 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
                 (id(case), person.pk),
                 CaseMember(case=case, person=person, relationship=record.relationship),
             )
+        item.case = case
+        if preset is not None:
+            continue  # linked already; its event is the data entry's
         links.append(CaseRequest(case=case, request=item.request))
         events.append(_event(case, item, is_new, actor))
-        item.case = case
     create_instances(cases.opened)
+    for case in filled:
+        case.save(update_fields=["principal", "display_name", "updated_at"])
     # A person already in the case stays as they are; only newcomers are added.
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)

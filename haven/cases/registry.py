@@ -88,3 +88,18 @@ def register_cases_opened(handler: Callable[..., None]) -> None:
 def cases_opened_notify(*, cases: list[Any], actor: Any) -> None:
     for handler in _opened:
         handler(cases=cases, actor=actor)
+
+
+# Households staff changed (members added, removed, moved; data entered): triage re-decides
+# them, since how many people a household has is one of the facts guidance reads.
+_household_changed: list[Callable[..., None]] = []
+
+
+def register_household_changed(handler: Callable[..., None]) -> None:
+    """`handler(cases=[Case], actor=User | None)`, inside the transaction that changed them."""
+    _household_changed[:] = [handler]
+
+
+def household_changed_notify(*, cases: list[Any], actor: Any) -> None:
+    for handler in _household_changed:
+        handler(cases=cases, actor=actor)

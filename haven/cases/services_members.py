@@ -260,9 +260,12 @@ def _apply(
     _audit(source, actor, request.action, sorted(set(plan.leave) | set(joined_people)), target)
     if target is not None and request.action == Action.MOVE:
         _audit(target, actor, request.action, joined_people, source)
+    # Triage decides again (triage registers how; cases cannot import it): the new case of a
+    # split like any new case, the others because their household changed.
+    changed = [source] + ([target] if target is not None and request.action == Action.MOVE else [])
+    registry.household_changed_notify(cases=changed, actor=actor)
     if request.action == Action.SPLIT:
         assert target is not None
-        # The new case is triaged like any other (triage registers how; cases cannot import it).
         registry.cases_opened_notify(cases=[target], actor=actor)
     return HouseholdChanged(plan=plan, target=target)
 

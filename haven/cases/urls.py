@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment, views_members
+from . import merge_views, views, views_assignment, views_data_entry, views_members
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
         views_assignment.saved_search_delete,
         name="saved_search_delete",
     ),
+    path("data-entry/", views_data_entry.queue, name="data_entry"),
+    path("data-entry/<int:request_id>/", views_data_entry.complete, name="data_entry_complete"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/assign/", views_assignment.case_assign, name="assign"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),

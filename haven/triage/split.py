@@ -1,5 +1,8 @@
-"""Triage a case staff opened outside intake (a household split, cases.services_members),
-exactly as the intake pipeline triages a new case: its requests' facts, then the guidance."""
+"""Triage cases whose household staff changed (cases.services_members, cases.data_entry).
+
+A case opened by splitting a household is triaged exactly as the intake pipeline triages a
+new case (its requests' facts, then the guidance); a case whose members changed is triaged
+again, since the household's size is a fact the guidance reads."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from haven.cases.models import Case, CaseRequest
 from haven.intake.models import PersonRecord
 from haven.intake.services import IntakeItem
 
+from .models import TriageDecision
 from .pipeline import triage_new_case
+from .services import case_retriage
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -29,3 +34,8 @@ def cases_opened_triage(*, cases: list[Case], actor: User | None) -> None:
         for link in links
     ]
     triage_new_case(items=items, actor=actor)
+
+
+def households_retriage(*, cases: list[Case], actor: User | None) -> None:
+    for case in cases:
+        case_retriage(case=case, actor=actor, reason=TriageDecision.Reason.CORRECTION)
