@@ -36,3 +36,30 @@ def test_the_new_case_of_a_split_is_triaged(
     assert TriageDecision.objects.filter(case=new).exists()
     new.refresh_from_db()
     assert new.pathway
+
+
+def test_a_request_completed_by_data_entry_is_triaged_on_its_people(
+    active_guidance: GuidanceVersion, client_for, intake_officer
+) -> None:
+    waiting = request_create(
+        data=RequestInput(channel="email", people=()),
+        raw_input="From: someone@example.org\n\nplease help my family",
+        raw_content_type="message/rfc822",
+    ).request
+    case = Case.objects.get(case_requests__request=waiting)
+    before = TriageDecision.objects.filter(case=case).count()
+    response = client_for(intake_officer).post(
+        reverse("cases:data_entry_complete", args=[waiting.pk]),
+        {
+            "principal-given_name": "Gul Ahmad",
+            "principal-date_of_birth": "1990",
+            "request-requester_kind": "applicant",
+            "request-current_country": "PK",
+            "members-TOTAL_FORMS": "0",
+            "members-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert TriageDecision.objects.filter(case=case).count() == before + 1
+    case.refresh_from_db()
+    assert case.pathway
