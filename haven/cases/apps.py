@@ -16,3 +16,10 @@ class CasesConfig(AppConfig):
 
         # A person's page (resolution) links to their cases.
         resolution_registry.register_person_cases(person_cases)
+
+        from haven.audit.scope import register_reference_resolver
+
+        from .audit_scope import case_scope
+
+        # The audit screen finds a case's whole trail by its reference ("C-0001234").
+        register_reference_resolver("cases.case", case_scope)
