@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haven.accounts.context_processors.role",
+                "haven.cases.alerts_menu.alert_count",
             ],
         },
     },
@@ -379,6 +380,8 @@ HAVEN_REFERRAL_CONSENT_VERSIONS = [
     if v
 ]
 HAVEN_REFERRAL_LINK_DAYS = int(os.environ.get("HAVEN_REFERRAL_LINK_DAYS", "14"))
+# The local hour from which `haven tick` sends the day's alert digests (cases.alerts).
+HAVEN_ALERT_DIGEST_HOUR = int(os.environ.get("HAVEN_ALERT_DIGEST_HOUR", "7"))
 HAVEN_SITE_URL = os.environ.get("HAVEN_SITE_URL", "http://127.0.0.1:8000")
 
 # Mail holds applicants' addresses and status secrets: never the console (it would go to the

@@ -37,3 +37,10 @@ class TriageConfig(AppConfig):
         # one whose household staff changed is triaged again.
         registry.register_cases_opened(cases_opened_triage)
         registry.register_household_changed(households_retriage)
+
+        from .evidence import case_checklist_sync, evidence_label
+
+        # The checklist of still-needed evidence (cases.Task): its items' labels, and what to
+        # re-check when documents arrive (cases.signals.documents_added).
+        registry.register_evidence_label(evidence_label)
+        registry.register_evidence_recheck(case_checklist_sync)
