@@ -11,8 +11,9 @@ request then leaves the queue.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,9 +26,11 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.common.registry import Slot
 from haven.intake.data_entry import request_people_add
 from haven.intake.models import Request
-from haven.intake.services import IntakeItem, RequestInput, pipeline_run
+from haven.intake.services import IntakeItem, RequestInput
+from haven.resolution.models import Person
 
 from . import registry
 from .models import Case, CaseEvent, CaseRequest
@@ -35,6 +38,26 @@ from .models import Case, CaseEvent, CaseRequest
 
 class DataEntryRefused(ValidationError):
     """The request cannot be completed (already done, or nobody entered)."""
+
+
+class EnteredFlowResult(Protocol):
+    @property
+    def people(self) -> dict[int, Person]: ...  # record id → person
+
+    @property
+    def cases(self) -> dict[int, Case]: ...  # request id → case
+
+
+class EnteredFlow(Protocol):
+    def __call__(
+        self, *, items: list[IntakeItem], cases: Mapping[int, Case], actor: User | None
+    ) -> EnteredFlowResult: ...
+
+
+# The intake flow for entered requests (matching, their case, triage, public status), composed
+# in haven/config/flow.py (`entered_request_flow_run`), which fills this slot when Django starts:
+# cases may not import triage.
+entered_flow: Slot[EnteredFlow] = Slot("the intake flow for requests completed by data entry")
 
 
 def _require(user: User) -> None:
@@ -126,9 +149,18 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if not locked.needs_data_entry:
         raise DataEntryRefused(_("This request was entered already: it is no longer waiting."))
+    if locked.pipeline_pending or locked.people_pending:
+        raise DataEntryRefused(
+            _("This request is still being processed: try again in a few minutes.")
+        )
     link = CaseRequest.objects.filter(request=locked).order_by("id").first()
-    # Lock its case too, as the pipeline locks the cases a request joins.
-    case = Case.objects.select_for_update().get(pk=link.case_id) if link else None
+    if link is None:
+        raise DataEntryRefused(_("This request is not in a case yet: try again in a few minutes."))
+    # Lock its case too, as the intake flow locks the cases a request joins.
+    case = Case.objects.select_for_update().get(pk=link.case_id)
+    flow = entered_flow.get()
+    if flow is None:
+        raise DataEntryRefused(_("Matching is not available: nothing was changed."))
     records = request_people_add(request=locked, people=data.people)
     facts = {**(locked.stated_facts or {}), **data.facts}
     locked.stated_facts = facts or None
@@ -138,12 +170,14 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
         locked.current_country = data.current_country.strip().upper()[:2]
         fields.append("current_country")
     locked.save(update_fields=fields)
-    item = IntakeItem(request=locked, records=records, case=case)
     started = timezone.now()
-    pipeline_run(items=[item], actor=actor)
-    case = item.case
-    assert isinstance(case, Case)
-    people = sorted({p.pk for p in item.people_by_record.values()})
+    result = flow(
+        items=[IntakeItem(request=locked, records=records)],
+        cases={locked.pk: case},
+        actor=actor,
+    )
+    case = result.cases[locked.pk]
+    people = sorted({p.pk for p in result.people.values()})
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.DATA_ENTERED,
@@ -159,8 +193,8 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
         details={"people": len(records), "case": case.pk},
     )
     triaged = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.TRIAGED, at__gte=started)
-    if link is not None and not triaged.exists():
-        # The case was triaged with nobody in it and the pipeline saw no new facts: decide
-        # again now that it has its people.
+    if not triaged.exists():
+        # The case was triaged with nobody in it and the flow's triage saw no new facts:
+        # decide again now that it has its people.
         registry.household_changed_notify(cases=[case], actor=actor)
     return case

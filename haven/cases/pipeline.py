@@ -10,6 +10,7 @@ statements for the whole batch.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,13 @@ if TYPE_CHECKING:
 CaseOrder = tuple[int, int]
 
 
-def _people_by_record(item: IntakeItem) -> dict[int, Person]:
-    if item.people_by_record or not item.records:
-        return item.people_by_record
+def _people_by_record(item: IntakeItem, people: Mapping[int, Person]) -> dict[int, Person]:
+    """The person of each of the item's records: as the matching step just linked them, or
+    (a batch whose matching ran earlier) as stored."""
+    if not item.records:
+        return {}
+    if all(record.pk in people for record in item.records):
+        return {record.pk: people[record.pk] for record in item.records}
     return {
         link.person_record_id: link.person
         for link in PersonLink.objects.filter(
@@ -128,10 +133,21 @@ class _Cases:
             self.of_person.setdefault(person.pk, order)
 
 
-def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> None:
-    people_of = {id(item): _people_by_record(item) for item in items}
+def attach_request_to_case(
+    *,
+    items: list[IntakeItem],
+    people: Mapping[int, Person],
+    actor: User | None,
+    existing: Mapping[int, Case] | None = None,
+) -> dict[int, Case]:
+    """The intake flow's case step: each request joins the oldest open case of its people (or of
+    the request it answers), or opens one; returns request id → case. `people` is the matching
+    step's record id → person; `existing` the case (locked by the caller) of each request that
+    is in one already (data entry), which its people join."""
+    people_of = {id(item): _people_by_record(item, people) for item in items}
+    attached: dict[int, Case] = {}
     cases = _Cases.load(
-        {p.pk for people in people_of.values() for p in people.values()},
+        {p.pk for found in people_of.values() for p in found.values()},
         {item.request.in_reply_to_id for item in items if item.request.in_reply_to_id},
     )
     members: dict[tuple[int, int], CaseMember] = {}
@@ -139,13 +155,15 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
     events: list[CaseEvent] = []
     filled: list[Case] = []
     for item in items:
-        people = people_of[id(item)]
+        item_people = people_of[id(item)]
         principal_record = _principal_record(item.records)
-        principal = people.get(principal_record.pk) if principal_record else None
-        # A request already attached (completed by data entry, cases.data_entry) stays in its
-        # case, which the caller holds locked: its people join that case.
-        preset: Case | None = item.case
-        case = preset or cases.find(principal, list(people.values()), item.request.in_reply_to_id)
+        principal = item_people.get(principal_record.pk) if principal_record else None
+        # A request already in a case (completed by data entry, cases.data_entry) stays in it,
+        # and the caller holds it locked: its people join that case.
+        preset = existing.get(item.request.pk) if existing else None
+        case = preset or cases.find(
+            principal, list(item_people.values()), item.request.in_reply_to_id
+        )
         is_new = case is None
         if case is None:
             name = principal_record.display_name if principal_record else ""
@@ -155,14 +173,14 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
             if preset.principal_id is None and principal is not None and principal_record:
                 preset.principal, preset.display_name = principal, principal_record.display_name
                 filled.append(preset)
-        cases.remember(case, list(people.values()))
+        cases.remember(case, list(item_people.values()))
         for record in item.records:
-            person = people[record.pk]
+            person = item_people[record.pk]
             members.setdefault(
                 (id(case), person.pk),
                 CaseMember(case=case, person=person, relationship=record.relationship),
             )
-        item.case = case
+        attached[item.request.pk] = case
         if preset is not None:
             continue  # linked already; its event is the data entry's
         links.append(CaseRequest(case=case, request=item.request))
@@ -175,6 +193,7 @@ def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> No
     insert_instances(links)
     insert_instances(events)
     _audit(links, {case.pk for case in cases.opened}, actor)
+    return attached
 
 
 def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> None:

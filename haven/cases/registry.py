@@ -15,6 +15,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils.functional import Promise
 
+from haven.common.registry import Slot
+
+# How a pathway code reads to staff, in their language ("Refer to UNHCR"): triage's vocabulary.
+pathway_labeller: Slot[Callable[[str], str]] = Slot("a pathway code in words")
+
 _targets: list[Callable[[], dict[str, int]]] = []
 
 

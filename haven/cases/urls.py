@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment, views_data_entry, views_members, views_tasks
+from . import (
+    merge_views,
+    views,
+    views_assignment,
+    views_data_entry,
+    views_documents,
+    views_members,
+    views_tasks,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -29,4 +37,11 @@ urlpatterns = [
     path("<int:case_id>/household/", views_members.household_change, name="household"),
     path("<int:case_id>/merge/", merge_views.case_merge, name="merge"),
     path("merges/<int:merge_id>/undo/", merge_views.case_merge_undo, name="merge_undo"),
+    path("<int:case_id>/documents/", views_documents.document_upload, name="document_upload"),
+    path(
+        "documents/<int:document_id>/download/",
+        views_documents.document_download,
+        name="document_download",
+    ),
+    path("documents/quarantine/", views_documents.quarantine, name="documents_quarantine"),
 ]

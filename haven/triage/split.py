@@ -29,11 +29,10 @@ def cases_opened_triage(*, cases: list[Case], actor: User | None) -> None:
     for record in PersonRecord.objects.filter(request__in=[link.request_id for link in links]):
         records[record.request_id].append(record)
     by_pk = {case.pk: case for case in cases}
-    items = [
-        IntakeItem(request=link.request, records=records[link.request_id], case=by_pk[link.case_id])
-        for link in links
-    ]
-    triage_new_case(items=items, actor=actor)
+    items = [IntakeItem(request=link.request, records=records[link.request_id]) for link in links]
+    triage_new_case(
+        items=items, cases={link.request_id: by_pk[link.case_id] for link in links}, actor=actor
+    )
 
 
 def households_retriage(*, cases: list[Case], actor: User | None) -> None:
