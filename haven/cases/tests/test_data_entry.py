@@ -162,3 +162,23 @@ def test_partners_and_outsiders_get_a_404(request, client_for, persona):
     )
     waiting.refresh_from_db()
     assert waiting.needs_data_entry
+
+
+def test_a_request_still_waiting_for_the_worker_is_refused_with_a_message(
+    client_for, intake_officer
+):
+    pending = request_create(
+        data=RequestInput(channel="spreadsheet", people=()),
+        raw_input='{"Name": ""}',
+        run_pipeline=False,
+    ).request
+    assert pending.needs_data_entry and pending.pipeline_pending
+    response = client_for(intake_officer).post(
+        reverse("cases:data_entry_complete", args=[pending.pk]), _form()
+    )
+    assert response.status_code == 400
+    assert "still being processed" in response.text
+    assert 'value="Gul Ahmad"' in response.text
+    pending.refresh_from_db()
+    assert pending.needs_data_entry
+    assert not PersonRecord.objects.filter(request=pending).exists()
