@@ -31,6 +31,7 @@ from haven.cases.models import (
     CaseRequest,
     Document,
     Note,
+    Task,
 )
 from haven.common.registry import Registry
 from haven.intake.models import Identifier, PersonRecord, Request, Requester
@@ -165,6 +166,8 @@ def erase_cases(scope: ErasureScope) -> dict[str, int]:
     ids = scope.case_ids
     Case.objects.filter(pk__in=ids).update(display_name="")
     notes = Note.objects.filter(case_id__in=ids).update(body="")
+    # A task's title is typed by staff and may name someone.
+    Task.objects.filter(case_id__in=ids).update(title="")
     documents = list(Document.objects.filter(case_id__in=ids).exclude(file=""))
     for document in documents:
         # The file itself after commit: a rolled-back erasure must not have lost it.
