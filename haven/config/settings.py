@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     # In the import order retention sits over triage and under referrals (docs/architecture.md);
     # listed last because it erases a case's personal data from the apps before it.
     "haven.retention",
+    # The top of the order: composes the apps above (haven/config/flow.py).
+    "haven.config",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +280,18 @@ MEDIA_ROOT = VAR_DIR / "documents"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HAVEN_MAX_UPLOAD_BYTES = int(os.environ.get("HAVEN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Case documents (cases/document_files.py): stored encrypted under random names in this
+# folder, outside any web root (nothing serves it by URL; cases/views_documents.py streams a
+# document after checking access). At most this size each, images at most this many pixels.
+HAVEN_DOCUMENT_ROOT = Path(os.environ.get("HAVEN_DOCUMENT_ROOT", str(VAR_DIR / "case-documents")))
+HAVEN_DOCUMENT_MAX_BYTES = int(os.environ.get("HAVEN_DOCUMENT_MAX_BYTES", str(15 * 1024 * 1024)))
+HAVEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("HAVEN_DOCUMENT_MAX_PIXELS", str(40_000_000)))
+# ClamAV's daemon, "tcp://host:3310" or "unix:///run/clamav/clamd.ctl"; empty: no scanner.
+HAVEN_CLAMD_URL = os.environ.get("HAVEN_CLAMD_URL", "")
+HAVEN_CLAMD_TIMEOUT_SECONDS = float(os.environ.get("HAVEN_CLAMD_TIMEOUT_SECONDS", "20"))
+# Without a scanner, documents are kept "not scanned" and can be downloaded (the demo);
+# production sets this off, so an unscanned document stays quarantined (settings_production).
+HAVEN_DOCUMENTS_ALLOW_UNSCANNED = os.environ.get("HAVEN_DOCUMENTS_ALLOW_UNSCANNED", "1") == "1"
 # Past this many rows, a spreadsheet is read in a second process while this one checks and
 # stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
 # Zip-bomb bounds for XLSX, checked before anything is unpacked: what a workbook may unpack
@@ -296,23 +310,6 @@ HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
-HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
-
-# The partner API checks the `facts` object it accepts against triage's fact schema through
-# this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
-HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
-# Downstream apps fill these steps in; intake calls them in order inside the
-# transaction that stores a request, without importing the downstream apps.
-HAVEN_INTAKE_PIPELINE = [
-    "haven.resolution.pipeline.resolve_request_people",
-    "haven.cases.pipeline.attach_request_to_case",
-    # After the case exists: triage it under the active guidance.
-    "haven.triage.pipeline.triage_new_case",
-    # Last: each request's public status follows its case (received, or under review once
-    # triaged; a request joining a case takes that case's status).
-    "haven.cases.public_status.requests_public_status_sync",
-]
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
 HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
@@ -329,24 +326,6 @@ HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = int(
 # Retention: personal data of cases closed more than this many days ago is erased by the
 # `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
-# Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
-HAVEN_RETENTION_ERASERS: list[str] = []
-# Downstream apps contribute panels to the case page without cases importing them:
-# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-HAVEN_CASE_PANELS: list[str] = [
-    "haven.triage.panels.triage_panel",
-    "haven.referrals.panels.referrals_panel",
-    "haven.communications.panels.messages_panel",
-    "haven.retention.panels.legal_hold_panel",
-]
-# Downstream apps follow merges and re-links of people without resolution importing them: each
-# is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
-# people (see haven/resolution/services.py, people_changed_notify).
-HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_changed"]
-# E-mail import asks these, handler(item=, parsed=) -> bool, before storing a message as a new
-# request: a reply to one of Haven's messages is kept on its request instead.
-HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
-# The country most phone numbers are written for when no prefix is given.
 # Live e-mail intake: an IMAP mailbox polled read-only by `haven tick` (and by
 # `haven import-mail --imap`); blank host: off. The password comes from the environment only.
 HAVEN_IMAP_HOST = os.environ.get("HAVEN_IMAP_HOST", "")
@@ -363,6 +342,7 @@ HAVEN_RECEIPT_SECRET_MINUTES = int(os.environ.get("HAVEN_RECEIPT_SECRET_MINUTES"
 # The public status page's address as applicants should type it; blank: this site's /status/.
 HAVEN_PUBLIC_STATUS_URL = os.environ.get("HAVEN_PUBLIC_STATUS_URL", "")
 HAVEN_HELPLINE = os.environ.get("HAVEN_HELPLINE", "")
+# The country most phone numbers are written for when no prefix is given.
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
 HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r

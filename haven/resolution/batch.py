@@ -312,7 +312,7 @@ def _write(
         batch_size=CHUNK,
     )
     # --- Case membership follows the records this run moved (haven/cases/people_changes.py,
-    # reached through settings.HAVEN_PEOPLE_CHANGED_HANDLERS), inside this transaction.
+    # reached through services.people_changed_handlers), inside this transaction.
     # Imported here to keep this hook one self-contained block.
     from .services import batch_people_changed_notify
 

@@ -474,7 +474,7 @@ def _review_items_create(
     ReviewItem.objects.bulk_create(items, ignore_conflicts=True)
 
 
-def resolve_request_people(*, items: list[IntakeItem], actor: User | None) -> None:
-    people = items_link(items=items, actor=actor)
-    for item in items:
-        item.people_by_record.update({r.pk: people[r.pk] for r in item.records if r.pk in people})
+def resolve_request_people(*, items: list[IntakeItem], actor: User | None) -> dict[int, Person]:
+    """The intake flow's matching step: each record of the batch linked to a person; returns
+    record id → person, which the flow hands to the cases step."""
+    return items_link(items=items, actor=actor)

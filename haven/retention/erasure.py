@@ -8,7 +8,7 @@ request or person also part of a case that stays is left alone); each app's eras
 its values. Rows stay, so counts, references and the audit trail still hold; values go.
 
 Apps after these (referrals, communications) add their own eraser in
-HAVEN_RETENTION_ERASERS: `eraser(scope: ErasureScope) -> dict[str, int]`, counts by kind.
+`more_erasers`: `eraser(scope: ErasureScope) -> dict[str, int]`, counts by kind.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Value
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from haven.cases.models import (
     Case,
@@ -34,6 +32,7 @@ from haven.cases.models import (
     Document,
     Note,
 )
+from haven.common.registry import Registry
 from haven.intake.models import Identifier, PersonRecord, Request, Requester
 from haven.intake.models.imports import ImportedRow, MailAttachment, MailMessage
 from haven.resolution.models import (
@@ -192,9 +191,13 @@ def erase_triage(scope: ErasureScope) -> dict[str, int]:
 CORE_ERASERS: list[Eraser] = [erase_intake, erase_resolution, erase_cases, erase_triage]
 
 
+# Later apps that hold more of a case's personal data (referrals, communications) register an
+# eraser here in their AppConfig.ready(): retention may not import them.
+more_erasers: Registry[Eraser] = Registry("erasers of the personal data later apps hold")
+
+
 def erasers() -> list[Eraser]:
-    extra = [import_string(path) for path in getattr(settings, "HAVEN_RETENTION_ERASERS", [])]
-    return [*CORE_ERASERS, *extra]
+    return [*CORE_ERASERS, *more_erasers.values()]
 
 
 def erase(scope: ErasureScope) -> dict[str, int]:
