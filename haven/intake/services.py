@@ -210,6 +210,7 @@ def _requester_build(requester: RequesterInput) -> Requester | None:
         name=requester.name.strip(),
         organization=requester.organization,
         contact=requester.contact.strip(),
+        contact_hash=normalize.contact_hash(requester.contact),
     )
 
 

@@ -31,10 +31,12 @@ from haven.cases.models import (
     CaseRequest,
     Document,
     Note,
+    Task,
 )
 from haven.common.registry import Registry
 from haven.intake.models import Identifier, PersonRecord, Request, Requester
 from haven.intake.models.imports import ImportedRow, MailAttachment, MailMessage
+from haven.resolution import search_keys
 from haven.resolution.models import (
     BlockingKey,
     MatchProfile,
@@ -131,7 +133,7 @@ def erase_intake(scope: ErasureScope) -> dict[str, int]:
         .distinct()
     )
     requester_count = Requester.objects.filter(pk__in=requesters.values("pk")).update(
-        name="", contact=""
+        name="", contact="", contact_hash=""
     )
     messages = MailMessage.objects.filter(request_id__in=scope.request_ids)
     MailAttachment.objects.filter(message__in=messages).update(filename="")
@@ -152,6 +154,7 @@ def erase_resolution(scope: ErasureScope) -> dict[str, int]:
     people = Person.objects.filter(pk__in=scope.person_ids).update(display_name="")
     MatchProfile.objects.filter(person_record_id__in=scope.record_ids).update(data={})
     BlockingKey.objects.filter(person_record_id__in=scope.record_ids).delete()
+    search_keys.search_keys_delete(scope.record_ids)
     pairs = Q(record_a_id__in=scope.record_ids) | Q(record_b_id__in=scope.record_ids)
     ReviewItem.objects.filter(pairs).update(details={})
     ReviewDecision.objects.filter(pairs).update(note="")
@@ -165,6 +168,8 @@ def erase_cases(scope: ErasureScope) -> dict[str, int]:
     ids = scope.case_ids
     Case.objects.filter(pk__in=ids).update(display_name="")
     notes = Note.objects.filter(case_id__in=ids).update(body="")
+    # A task's title is typed by staff and may name someone.
+    Task.objects.filter(case_id__in=ids).update(title="")
     documents = list(Document.objects.filter(case_id__in=ids).exclude(file=""))
     for document in documents:
         # The file itself after commit: a rolled-back erasure must not have lost it.

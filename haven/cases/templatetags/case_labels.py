@@ -37,3 +37,10 @@ def nobr(value: object) -> str:
     from django.utils.html import format_html
 
     return format_html('<span class="nowrap">{}</span>', value)
+
+
+@register.filter
+def ltr(value: object) -> str:
+    """A date or number kept left-to-right inside a sentence, in a right-to-left page too
+    (Unicode's left-to-right isolate, plain text: it can go into a translated sentence)."""
+    return f"\u2066{value}\u2069"
