@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/referrals/run.py [--db postgres|sqlite] [--cases 10000]
                                             [--referrals 100000] [--pg-url URL]
+                                            [--db-name NAME] [--profile FILE.html]
 
-Creates a throw-away database (PostgreSQL: `haven_bench_referrals`, dropped and re-created;
+Creates a throw-away database (PostgreSQL: --db-name, default `haven_bench_referrals`, dropped
+and re-created;
 SQLite: a temporary file), migrates it, and seeds N households of two (requests whose consent
 statement covers sharing, person records with a phone, people, links, cases on the
 `refer_unhcr` pathway, members) with bulk inserts, not through intake. Then it times:
@@ -40,12 +42,14 @@ def prepare_database(args: argparse.Namespace) -> str:
         os.environ["HAVEN_VAR_DIR"] = folder
         return f"sqlite:///{folder}/bench.sqlite3"
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(args.pg_url + "postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        name = sql.Identifier(args.db_name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
     os.environ.setdefault("HAVEN_VAR_DIR", tempfile.mkdtemp(prefix="haven-bench-"))
-    return args.pg_url + BENCH_DB
+    return args.pg_url + args.db_name
 
 
 def seed(households: int) -> None:
@@ -217,6 +221,10 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--referrals", type=int, default=100_000)
+    parser.add_argument("--db-name", default=BENCH_DB, help="PostgreSQL database to re-create")
+    parser.add_argument(
+        "--profile", metavar="FILE.html", help="profile the bulk send with pyinstrument"
+    )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = prepare_database(args)
     import django
@@ -262,6 +270,12 @@ def main() -> None:
             in_status[0] += time.perf_counter() - began
 
     bulk_module.cases_status_change_many = status_change_timed  # type: ignore[assignment]
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler  # not a dependency: pip install it to profile
+
+        profiler = Profiler()
+        profiler.start()
     start = time.perf_counter()
     case_ids = queue_case_ids("refer_unhcr")
     bulk = referrals_send_many(
@@ -273,6 +287,10 @@ def main() -> None:
         source="queue refer_unhcr",
     )
     seconds = time.perf_counter() - start
+    if profiler is not None:
+        profiler.stop()
+        Path(args.profile).write_text(profiler.output_html())
+        print(profiler.output_text(show_all=False, color=False)[:6000])
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bulk_module.cases_status_change_many = real_status_change  # type: ignore[assignment]
     print(
