@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,6 +207,18 @@ def _query_timer(spent: list[float]):  # type: ignore[no-untyped-def]
     return timer
 
 
+def _statement_timer(found: dict[str, list[float]]):  # type: ignore[no-untyped-def]
+    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:90]
+            found.setdefault(key, []).append((time.perf_counter() - start) * 1000)
+
+    return timer
+
+
 def timed(fn, runs: int = 7) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(runs):
@@ -224,6 +237,9 @@ def main() -> None:
     parser.add_argument("--db-name", default=BENCH_DB, help="PostgreSQL database to re-create")
     parser.add_argument(
         "--profile", metavar="FILE.html", help="profile the bulk send with pyinstrument"
+    )
+    parser.add_argument(
+        "--sql", action="store_true", help="print the bulk send's statements by time spent"
     )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = prepare_database(args)
@@ -276,21 +292,26 @@ def main() -> None:
 
         profiler = Profiler()
         profiler.start()
+    statements: dict[str, list[float]] = {}
     start = time.perf_counter()
-    case_ids = queue_case_ids("refer_unhcr")
-    bulk = referrals_send_many(
-        case_ids=case_ids,
-        organization=unhcr,
-        service=service,
-        actor=caseworker,
-        reason="Protection referral",
-        source="queue refer_unhcr",
-    )
+    with connection.execute_wrapper(_statement_timer(statements)) if args.sql else nullcontext():
+        case_ids = queue_case_ids("refer_unhcr")
+        bulk = referrals_send_many(
+            case_ids=case_ids,
+            organization=unhcr,
+            service=service,
+            actor=caseworker,
+            reason="Protection referral",
+            source="queue refer_unhcr",
+        )
     seconds = time.perf_counter() - start
+    for text, spent in sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:15]:
+        print(f"  {sum(spent) / 1000:7.2f} s in {len(spent):6} x {text}")
     if profiler is not None:
         profiler.stop()
         Path(args.profile).write_text(profiler.output_html())
-        print(profiler.output_text(show_all=False, color=False)[:6000])
+        print(profiler.output_text(color=False)[:5000])
+        print(profiler.output_text(color=False, flat=True)[:5000])
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bulk_module.cases_status_change_many = real_status_change  # type: ignore[assignment]
     print(
