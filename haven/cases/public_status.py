@@ -81,7 +81,8 @@ def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> lis
     links = (
         CaseRequest.objects.filter(case_id__in=list(governing))
         .select_related("request")
-        .defer("request__raw_input")
+        # Only what is derived and compared: not the encrypted columns, decrypted per row.
+        .only("case_id", "request__status", "request__outcome")
         .order_by("request_id")
     )
     changed: list[Request] = []
