@@ -54,6 +54,8 @@ demo: install report-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The app order (docs/architecture.md): a later app may import an earlier one, never the reverse.
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy haven

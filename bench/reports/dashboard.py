@@ -41,25 +41,23 @@ PATHWAYS = [
 ]  # fmt: skip
 
 
-def prepare(url: str, keep: bool) -> bool:
+def prepare(url: str, db: str, keep: bool) -> bool:
     import psycopg
 
     with psycopg.connect(url + "postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone()
         if exists and keep:
             return False
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {db}")
     return True
 
 
 def seed(n: int) -> None:
-    from django.core.management import call_command
     from django.db import connection
 
     from haven.accounts.models import Organization, Role, User
 
-    call_command("migrate", verbosity=0)
     org = Organization.objects.create(name="Task Force", kind=Organization.Kind.TASK_FORCE)
     User.objects.create_user(username="supervisor", role=Role.SUPERVISOR, organization=org)
     workers = [
@@ -78,10 +76,10 @@ def seed(n: int) -> None:
             INSERT INTO intake_request (id, receipt_number, channel, received_at, raw_input,
               raw_content_type, status_secret_hash, status, needs_data_entry, help_requested,
               current_country, current_location, language, consent_version, created_at,
-              pipeline_pending, people_pending)
+              pipeline_pending, people_pending, outcome)
             SELECT i, 'B' || i, (ARRAY['web_form','walk_in','spreadsheet','email','api'])[1 + (i * 7) % 5],
               now() - (random() ^ 2) * interval '365 days', '{{}}', 'application/json', '', 'received',
-              i % 997 = 0, '', 'PK', '', '', '', now(), false, false
+              i % 997 = 0, '', 'PK', '', '', '', now(), false, false, ''
             FROM generate_series(1, {n}) i""",
         ),
         (
@@ -99,13 +97,14 @@ def seed(n: int) -> None:
             "cases",
             f"""
             INSERT INTO cases_case (id, status, pathway, priority, display_name, created_at,
-              updated_at, assignee_id)
+              updated_at, assignee_id, closure_outcome)
             SELECT i,
               CASE WHEN r < 0.4 THEN 'closed' WHEN r < 0.7 THEN 'new' WHEN r < 0.85 THEN 'in_review'
                    WHEN r < 0.95 THEN 'awaiting_information' ELSE 'referred' END,
               ({pathways})[1 + floor((random() ^ 1.5) * 13)::int], (random() * 100)::int, '',
               q.received_at, now(),
-              CASE WHEN random() < 0.4 THEN NULL ELSE ({worker_ids})[1 + floor(random() * 20)::int] END
+              CASE WHEN random() < 0.4 THEN NULL ELSE ({worker_ids})[1 + floor(random() * 20)::int] END,
+              ''
             FROM (SELECT id AS i, random() AS r, received_at FROM intake_request) q""",
         ),
         (
@@ -159,11 +158,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/")
+    parser.add_argument("--db", default=BENCH_DB, help="the bench database's name")
     parser.add_argument("--keep", action="store_true", help="reuse a filled bench database")
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    fresh = prepare(args.pg_url, args.keep)
-    os.environ["DATABASE_URL"] = args.pg_url + BENCH_DB
+    fresh = prepare(args.pg_url, args.db, args.keep)
+    os.environ["DATABASE_URL"] = args.pg_url + args.db
     os.environ.setdefault("HAVEN_VAR_DIR", tempfile.mkdtemp(prefix="haven-reports-bench-"))
     import django
 
@@ -179,6 +179,10 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     # The periodic job keeps the summaries fresh on a desk this size; the page only reads them.
     settings.HAVEN_REPORTS_SUMMARY_MAX_AGE_SECONDS = 3600
+    from django.core.management import call_command
+
+    # Always: a kept database catches up with migrations added since it was seeded.
+    call_command("migrate", verbosity=0)
     if fresh:
         print(f"Seeding {args.cases:,} cases by bulk SQL", flush=True)
         seed(args.cases)

@@ -68,6 +68,13 @@ def can_refer_cases(user: AnyUser) -> bool:
     return _role(user) in CASEWORK_ROLES
 
 
+def can_list_case_work(user: AnyUser) -> bool:
+    """The staff lists behind the dashboard's referral and message figures: the people who
+    work cases (caseworkers and supervisors). Partners never; administrators run the system,
+    they do not work cases, and intake officers do not follow referrals or messages."""
+    return _role(user) in (Role.CASEWORKER, Role.SUPERVISOR)
+
+
 def can_override_consent(user: AnyUser) -> bool:
     """Refer without valid consent, with a written reason: a supervisor's decision (as with
     guidance, administrators run the system, not policy)."""

@@ -1,7 +1,8 @@
 """Everything the trail holds about one object, found by the reference people use for it.
 
 Audit sits under every app and imports none of them. An app that gives things references
-names a resolver in HAVEN_AUDIT_REFERENCE_RESOLVERS: `resolver(reference) -> AuditScope | None`.
+registers a resolver in its AppConfig.ready() with `register_reference_resolver(name, resolver)`:
+`resolver(reference) -> AuditScope | None`.
 Every resolver is asked, and the scopes that answer are joined: cases answers for "C-0001234"
 with the case, its notes, documents and requests; triage adds the case's decisions and facts;
 a later app (referrals, messages) adds its own rows the same way.
@@ -17,9 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils.module_loading import import_string
 
 
 @dataclass
@@ -48,17 +47,20 @@ class AuditScope:
 Resolver = Callable[[str], "AuditScope | None"]
 
 
-def _resolvers() -> list[Resolver]:
-    return [
-        import_string(path) for path in getattr(settings, "HAVEN_AUDIT_REFERENCE_RESOLVERS", [])
-    ]
+# By name, so that ready() running twice replaces rather than adds; asked in the order
+# registered (apps' ready() runs in INSTALLED_APPS order).
+_resolvers: dict[str, Resolver] = {}
+
+
+def register_reference_resolver(name: str, resolver: Resolver) -> None:
+    _resolvers[name] = resolver
 
 
 def scope_for(reference: str) -> AuditScope | None:
     """The joined scope of every resolver that knows the reference; None when none does."""
     reference = reference.strip()
     joined: AuditScope | None = None
-    for resolver in _resolvers():
+    for resolver in list(_resolvers.values()):
         found = resolver(reference)
         if found is None:
             continue

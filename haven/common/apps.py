@@ -8,6 +8,6 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        from haven.config.deploy_checks import deploy_check
+        from haven.common.deploy_checks import deploy_check
 
         checks.register(deploy_check, checks.Tags.security, deploy=True)

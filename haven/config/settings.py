@@ -15,7 +15,7 @@ from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from haven.config.deploy_checks import (
+from haven.common.deploy_checks import (
     DEMO_IDENTIFIER_ENCRYPTION_KEY,
     DEMO_IDENTIFIER_HMAC_KEY,
     DEMO_SECRET_KEY,
@@ -75,12 +75,13 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.intake",
     "haven.resolution",
-    "haven.triage",
     "haven.cases",
+    "haven.triage",
     "haven.referrals",
     "haven.communications",
     "haven.reports",
-    # Last: it erases what every app before it holds about a case.
+    # In the import order retention sits over triage and under referrals (docs/architecture.md);
+    # listed last because it erases a case's personal data from the apps before it.
     "haven.retention",
 ]
 
@@ -272,14 +273,14 @@ HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Downstream apps fill these steps in; intake calls them in order inside the
-# transaction that stores a request, without importing the downstream apps.
 # How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
 HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
 
 # The partner API checks the `facts` object it accepts against triage's fact schema through
 # this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
 HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
+# Downstream apps fill these steps in; intake calls them in order inside the
+# transaction that stores a request, without importing the downstream apps.
 HAVEN_INTAKE_PIPELINE = [
     "haven.resolution.pipeline.resolve_request_people",
     "haven.cases.pipeline.attach_request_to_case",
@@ -288,15 +289,6 @@ HAVEN_INTAKE_PIPELINE = [
     # Last: each request's public status follows its case (received, or under review once
     # triaged; a request joining a case takes that case's status).
     "haven.cases.public_status.requests_public_status_sync",
-]
-# Downstream apps contribute panels to the case page without cases importing them:
-# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-# The audit screen finds everything about "C-0001234" or a receipt by asking each app
-# (haven/audit/scope.py): each resolver is called as resolver(reference) -> AuditScope | None.
-HAVEN_AUDIT_REFERENCE_RESOLVERS: list[str] = [
-    "haven.cases.audit_scope.case_scope",
-    "haven.triage.audit_scope.case_scope",
-    "haven.intake.audit_scope.receipt_scope",
 ]
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
@@ -316,6 +308,8 @@ HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = int(
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
 # Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
 HAVEN_RETENTION_ERASERS: list[str] = []
+# Downstream apps contribute panels to the case page without cases importing them:
+# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
 HAVEN_CASE_PANELS: list[str] = [
     "haven.triage.panels.triage_panel",
     "haven.referrals.panels.referrals_panel",

@@ -6,7 +6,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from haven.config.deploy_checks import insecure_settings
+from haven.common.deploy_checks import insecure_settings
 
 from .settings import *  # noqa: F403
 from .settings import (
@@ -17,7 +17,7 @@ from .settings import (
 )
 
 DEBUG = False
-# The same checks `haven check --deploy` runs (haven.config.deploy_checks), here so that a
+# The same checks `haven check --deploy` runs (haven.common.deploy_checks), here so that a
 # server with a demo key or the console mail backend never starts at all.
 _problems = insecure_settings(
     secret_key=SECRET_KEY,

@@ -13,7 +13,7 @@ urlpatterns = [
     path("resolution/", include("haven.resolution.urls")),
     path("triage/", include("haven.triage.urls")),
     path("referrals/", include("haven.referrals.urls")),
-    path("audit/", include("haven.audit.urls")),
+    path("audit/", include("haven.accounts.urls_audit")),
     path("communications/", include("haven.communications.urls")),
     path("reports/", include("haven.reports.urls")),
     path("retention/", include("haven.retention.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_agreements, views_partner, views_shared
+from . import views, views_agreements, views_partner, views_shared, views_staff
 
 app_name = "referrals"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
         views_agreements.agreement_edit,
         name="agreement_edit",
     ),
+    path("list/", views_staff.staff_list, name="staff_list"),
     path("<int:referral_id>/", views.referral_detail, name="detail"),
     path("<int:referral_id>/withdraw/", views.referral_withdraw, name="withdraw"),
     path("<int:referral_id>/messages/", views.referral_message, name="message"),

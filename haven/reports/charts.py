@@ -13,8 +13,10 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -178,3 +180,26 @@ def chart_svg(
     title = escape(label or table.title)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" focusable="false" ', 1)
     return mark_safe(svg)  # noqa: S308 (vl-convert's output, sanitised above)
+
+
+def chart_cache_seconds() -> int:
+    """How long a view's chart is kept. Figures from the summary tables change key with each
+    rebuild; the few read live (backlogs, referrals, messages) may lag their table by this."""
+    return int(getattr(settings, "HAVEN_REPORTS_CHART_CACHE_SECONDS", 120))
+
+
+def chart_cache_key(*parts: object) -> str:
+    """The site-cache key of one chart of one view: the figure, the filters, the language,
+    the audience and when the summaries were built (a rebuild is a new key)."""
+    digest = hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()
+    return f"reports:chart:{digest}"
+
+
+def chart_cached(key: str, draw: Callable[[], str], *, timeout: int) -> str:
+    """A chart's SVG by its view's key (no figures computed when found), else drawn and kept."""
+    shared = caches["default"]
+    svg = shared.get(key)
+    if svg is None:
+        svg = draw()
+        shared.set(key, svg, timeout=timeout)
+    return str(svg)

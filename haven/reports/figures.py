@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
@@ -75,9 +75,15 @@ class FigureTable:
     empty: str = ""
     # Column keys (statuses, channels), parallel to columns; for exports and tests.
     column_keys: list[str] = field(default_factory=list)
+    # The provider that built it (set by figures_build): the chart's own request asks it again.
+    provider: str = ""
 
     def total(self) -> int:
         return sum(c.value for r in self.rows for c in r.cells)
+
+    def has_chart(self) -> bool:
+        """Whether there is anything to draw (charts.chart_spec gives None otherwise)."""
+        return self.chart != "none" and bool(self.rows) and self.total() > 0
 
     def value(self, row_key: str, column_key: str) -> int:
         """The count in one row and column, 0 when absent (tests and the sitrep read it)."""
@@ -136,5 +142,14 @@ def figures_build(context: ReportContext) -> list[FigureTable]:
     """Every table of every provider the reader may see, in dashboard order."""
     tables: list[FigureTable] = []
     for provider in providers(full=context.full):
-        tables.extend(provider.build(context))
+        tables.extend(replace(t, provider=provider.key) for t in provider.build(context))
     return tables
+
+
+def figure_table(context: ReportContext, provider_key: str, table_key: str) -> FigureTable | None:
+    """One table of one provider the reader may see (a chart's own request), else None."""
+    provider = next((p for p in providers(full=context.full) if p.key == provider_key), None)
+    if provider is None:
+        return None
+    found = next((t for t in provider.build(context) if t.key == table_key), None)
+    return replace(found, provider=provider.key) if found is not None else None

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from haven.accounts.models import Organization
 from haven.triage.pathways import pathway_label
 
 from .figures import ReportContext
+from .filters import ReportFilters
 from .providers import day_summaries
 
 DIMENSIONS = {
@@ -39,6 +41,23 @@ def min_count() -> int:
 
 class HxlError(ValueError):
     pass
+
+
+def slice_refusal() -> str:
+    """Why an HXL file is never cut by team or worker (docs/reports.md, "HXL")."""
+    return str(
+        _(
+            "HXL files are for sharing outside the task force, so they are not cut by team or "
+            "worker: one worker's caseload is few enough households to single them out, and "
+            "it names a member of staff. Clear the team and worker filters; the dashboard "
+            "shows those figures inside the task force."
+        )
+    )
+
+
+def refuse_slices(filters: ReportFilters) -> None:
+    if filters.team is not None or filters.assignee is not None:
+        raise HxlError(slice_refusal())
 
 
 def parse_by(value: str) -> list[str]:
@@ -72,6 +91,7 @@ def _org_name() -> str:
 
 
 def hxl_table(context: ReportContext, by: list[str]) -> HxlTable:
+    refuse_slices(context.filters)
     fields = {"date": "day", "province": "province", "pathway": "pathway"}
     grouped = (
         day_summaries(context)

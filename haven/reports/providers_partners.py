@@ -1,17 +1,22 @@
 """The figures of the apps after cases: referrals per partner and messages per channel.
 
 Reports is last in the flow, so it reads referrals and communications itself (those apps
-may not import reports to register into its slots).
+may not import reports to register into its slots). Every cell links to the staff list of
+exactly those referrals (/referrals/list/) or messages (/communications/messages/), for the
+readers who may open those lists (caseworkers and supervisors).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts import permissions
 from haven.communications.models import Message
 from haven.referrals.models import Referral, ReferralStatus
 
@@ -43,26 +48,51 @@ def _period(context: ReportContext) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def _list_url(context: ReportContext, name: str, **params: object) -> str:
+    """The staff list behind a cell, or no link for a reader who may not open it."""
+    if context.user is not None and not permissions.can_list_case_work(context.user):
+        return ""
+    query = {k: str(v) for k, v in params.items() if v not in (None, "")}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def _referral_url(context: ReportContext, partner: int, **params: object) -> str:
+    f = context.filters
+    return _list_url(
+        context,
+        "referrals:staff_list",
+        partner=partner,
+        sent_from=f.date_from.isoformat(),
+        sent_to=f.date_to.isoformat(),
+        **params,
+    )
+
+
 def referrals_per_partner(context: ReportContext) -> list[FigureTable]:
     start, end = _period(context)
     sent = Referral.objects.filter(sent_at__gte=start, sent_at__lt=end)
-    counts: dict[tuple[str, str], int] = {}
-    overdue: dict[str, int] = {}
-    for partner, status, late, n in (
-        sent.values_list("organization__name", "status", "overdue")
+    counts: dict[tuple[int, str], int] = {}
+    overdue: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for partner, name, status, late, n in (
+        sent.values_list("organization_id", "organization__name", "status", "overdue")
         .annotate(n=Count("id"))
         .order_by()
     ):
+        names[partner] = name
         counts[(partner, status)] = counts.get((partner, status), 0) + n
         if late:
             overdue[partner] = overdue.get(partner, 0) + n
-    partners = sorted({p for p, _s in counts})
+    partners = sorted(names, key=lambda p: (names[p], p))
     rows = [
         Row(
-            label=partner,
-            key=partner,
-            cells=[Cell(counts.get((partner, s), 0)) for s in REFERRAL_COLUMNS]
-            + [Cell(overdue.get(partner, 0))],
+            label=names[partner],
+            key=names[partner],
+            cells=[
+                Cell(counts.get((partner, s), 0), _referral_url(context, partner, status=s))
+                for s in REFERRAL_COLUMNS
+            ]
+            + [Cell(overdue.get(partner, 0), _referral_url(context, partner, overdue=1))],
         )
         for partner in partners
     ]
@@ -91,11 +121,23 @@ def messages_per_channel(context: ReportContext) -> list[FigureTable]:
         counts[(channel, status)] = n
     channels = sorted({c for c, _s in counts})
     labels = dict(Message._meta.get_field("channel").choices or [])
+    f = context.filters
+
+    def url(channel: str, status: str) -> str:
+        return _list_url(
+            context,
+            "communications:message_list",
+            channel=channel,
+            status=status,
+            created_from=f.date_from.isoformat(),
+            created_to=f.date_to.isoformat(),
+        )
+
     rows = [
         Row(
             label=str(labels.get(channel, channel)),
             key=channel,
-            cells=[Cell(counts.get((channel, s), 0)) for s in MESSAGE_COLUMNS],
+            cells=[Cell(counts.get((channel, s), 0), url(channel, s)) for s in MESSAGE_COLUMNS],
         )
         for channel in channels
     ]

@@ -24,6 +24,7 @@ from .figures import FigureTable, ReportContext
 from .filters import ReportFilters
 from .models import RequestDaySummary
 from .providers import case_summaries, day_summaries, request_summaries
+from .templatetags.reports_figures import isolate
 
 LANGUAGES = ("en", "fa-af", "ps")
 # Figures drawn as charts in the PDF; the others (and any table a later app registers) are
@@ -108,7 +109,7 @@ def _notable(filters: ReportFilters, headlines: list[Headline]) -> list[str]:
     end = timezone.make_aware(dt.datetime.combine(filters.date_to + dt.timedelta(1), dt.time.min))
     notes = [
         _("Guidance %(label)s activated on %(day)s.")
-        % {"label": g.label, "day": timezone.localtime(g.activated_at).date().isoformat()}
+        % {"label": g.label, "day": isolate(timezone.localtime(g.activated_at).date().isoformat())}
         for g in GuidanceVersion.objects.filter(
             activated_at__gte=start, activated_at__lt=end
         ).order_by("activated_at")
@@ -130,7 +131,7 @@ def _notable(filters: ReportFilters, headlines: list[Headline]) -> list[str]:
     if busiest and busiest["n"]:
         notes.append(
             _("Busiest day: %(day)s with %(n)s requests.")
-            % {"day": busiest["day"].isoformat(), "n": f"{busiest['n']:,}"}
+            % {"day": isolate(busiest["day"].isoformat()), "n": f"{busiest['n']:,}"}
         )
     return notes
 

@@ -6,6 +6,7 @@ from .exports import views as export_views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("charts/<str:provider>/<str:table>/", views.chart, name="chart"),
     path("sitrep/", views.sitrep, name="sitrep"),
     path("sitrep/<int:job_id>/", views.sitrep_job, name="sitrep_job"),
     path("sitrep/<int:job_id>/download/", views.sitrep_download, name="sitrep_download"),

@@ -4,6 +4,7 @@ validated by ReportFilterForm, figures come from selectors.dashboard."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,9 @@ from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
+from . import charts, permissions, selectors, services
 from . import hxl as hxl_module
-from . import permissions, selectors, services
-from .figures import ReportContext
+from .figures import ReportContext, figure_table
 from .filters import ReportFilterForm
 from .models import SitrepJob
 from .sitrep import sitrep_build, sitrep_render
@@ -47,9 +48,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "filters": filters,
         "query": request.GET.urlencode(),
+        # The charts' own requests carry the filters as resolved here (the dates filled in),
+        # so every view of the same figures asks for the same chart.
+        "chart_query": urlencode(filters.as_query()),
+        # HXL is never cut by team or worker (hxl.refuse_slices): its form leaves them out.
+        "hxl_query": {k: v for k, v in filters.as_query().items() if k not in ("team", "assignee")},
+        "hxl_slices_left_out": filters.team is not None or filters.assignee is not None,
         "can_export": permissions.can_export_personal_data(user),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def chart(request: HttpRequest, provider: str, table: str) -> HttpResponse:
+    """One figure's chart as inline SVG, asked for by the dashboard after the page itself
+    (htmx, hx-trigger="load"): drawing (vl-convert) never holds the page's figures back.
+    Kept in the site's cache by view (figure, filters, language, audience, summary build)."""
+    user = _user(request)
+    if not permissions.can_view_dashboard(user):
+        raise PermissionDenied
+    form = ReportFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(status=400)
+    filters = form.filters()
+    full = permissions.can_view_full_dashboard(user)
+    state = selectors.summaries_current()
+    # The reduced dashboard's own caseload is the reader's: its chart is theirs alone.
+    reader = "" if full else user.pk
+    key = charts.chart_cache_key(
+        provider,
+        table,
+        translation.get_language(),
+        full,
+        reader,
+        sorted(filters.as_query().items()),
+        state.built_at.isoformat() if state.built_at else "",
+    )
+
+    def draw() -> str:
+        context = ReportContext(filters=filters, user=user, today=timezone.localdate(), full=full)
+        found = figure_table(context, provider, table)
+        if found is None:
+            raise Http404
+        return str(charts.chart_svg(found))
+
+    svg = charts.chart_cached(key, draw, timeout=charts.chart_cache_seconds())
+    response = HttpResponse(svg, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 CONTENT_TYPES = {
@@ -134,6 +180,11 @@ def hxl(request: HttpRequest) -> HttpResponse:
         by = []
     if fmt not in ("csv", "xlsx"):
         form.add_error(None, _("HXL downloads are CSV or XLSX files."))
+    if form.is_valid():
+        try:
+            hxl_module.refuse_slices(form.filters())
+        except hxl_module.HxlError as error:
+            form.add_error(None, str(error))
     if not form.is_valid() or not by:
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     filters = form.filters()

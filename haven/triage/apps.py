@@ -12,6 +12,13 @@ class TriageConfig(AppConfig):
         from .selectors import facts_the_active_guidance_reads
 
         register()  # guidance activation may need a second approver (HAVEN_SECOND_APPROVER_FOR)
+
+        from haven.audit.scope import register_reference_resolver
+
+        from .audit_scope import case_scope
+
+        # A case's trail on the audit screen includes its decisions and facts.
+        register_reference_resolver("triage.case", case_scope)
         # The public and walk-in forms ask only what the active guidance reads.
         register_needed_facts(facts_the_active_guidance_reads)
 

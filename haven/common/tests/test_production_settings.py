@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from haven.config.deploy_checks import DEMO_IDENTIFIER_ENCRYPTION_KEY
+from haven.common.deploy_checks import DEMO_IDENTIFIER_ENCRYPTION_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
 REAL = {

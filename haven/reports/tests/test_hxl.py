@@ -4,6 +4,7 @@ threshold."""
 from __future__ import annotations
 
 import csv
+import re
 from io import StringIO
 
 import hxl
@@ -99,3 +100,47 @@ def test_a_bad_grouping_on_the_dashboard_is_a_clear_400(client_for, supervisor) 
     response = client_for(supervisor).get(reverse("reports:hxl"), {"by": "name"})
     assert response.status_code == 400
     assert "Unknown grouping name" in response.content.decode()
+
+
+def test_the_download_is_not_cut_by_team_or_worker_and_says_why(
+    client_for, supervisor, caseworker, task_force, desk
+) -> None:
+    from haven.audit.models import AuditEvent
+
+    client = client_for(supervisor)
+    for query in ({"team": task_force.pk}, {"assignee": caseworker.pk}):
+        response = client.get(reverse("reports:hxl"), {"by": "province", **query})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "not cut by team or worker" in page
+        # What was asked for stays in the form.
+        assert response.context["form"].data.get(next(iter(query))) == str(
+            next(iter(query.values()))
+        )
+    assert not AuditEvent.objects.filter(object_type="reports.hxl").exists()
+
+
+def test_the_dashboards_hxl_form_leaves_team_and_worker_out(
+    client_for, supervisor, caseworker, desk
+) -> None:
+    response = client_for(supervisor).get(reverse("reports:dashboard"), {"assignee": caseworker.pk})
+    page = response.content.decode()
+    hxl_form = page.split('action="' + reverse("reports:hxl") + '"', 1)[1].split("</form>", 1)[0]
+    assert 'name="assignee"' not in hxl_form and 'name="date_from"' in hxl_form
+    assert "not cut by team or worker" in hxl_form
+    # The form as the dashboard sends it: the file downloads, for the whole desk.
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', hxl_form))
+    download = client_for(supervisor).get(
+        reverse("reports:hxl"), {**fields, "by": "province", "format": "csv"}
+    )
+    assert download.status_code == 200
+    kabul = next(r for r in csv.reader(StringIO(download.content.decode())) if r[0] == "Kabul")
+    assert kabul[-2:] == ["6", "12"]  # every Kabul case, not only the worker's
+
+
+@pytest.mark.parametrize("option", ["--team", "--worker"])
+def test_the_command_refuses_team_and_worker_with_the_reason(tmp_path, db, option) -> None:
+    with pytest.raises(CommandError, match="not cut by team or worker") as refused:
+        call_command("report", "hxl", "--out", str(tmp_path / "x.csv"), option, "1")
+    assert refused.value.returncode == 2
+    assert not (tmp_path / "x.csv").exists()

@@ -3,6 +3,7 @@ one sheet per table, a button on the dashboard, long periods in the background."
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from io import StringIO
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from haven.cases.models import Case
 from haven.intake.models import Channel
@@ -152,3 +154,22 @@ def test_a_long_period_renders_in_the_background_with_progress(
     assert (job.status, job.progress) == (SitrepJob.Status.DONE, 100)
     download = client.get(reverse("reports:sitrep_download", args=[job.pk]))
     assert download.content.startswith(b"%PDF")
+
+
+@needs_pdftotext
+def test_the_pashto_sitrep_pdf_has_the_headline_figures(desk, tmp_path) -> None:
+    out = tmp_path / "sitrep-ps.pdf"
+    call_command("report", "sitrep", "--out", str(out), "--lang", "ps", stdout=StringIO())
+    # pdftotext marks each right-to-left and left-to-right run (U+202A-U+202E): left out here.
+    text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", _text(out))
+    assert "د وضعیت راپور" in text  # "Situation report": shaped letters map back to text
+    # Pashto's own letters (ښ, ې) come out as letters: the Pashto texts, not the Dari ones.
+    requests = next(line for line in text.splitlines() if "ترلاسه شوې غوښتنې" in line)
+    # 7 requests this week, 1 the week before, +6 (the columns run right to left).
+    assert [w for w in requests.split() if w[-1].isdigit()] == ["+6", "1", "7"]
+    open_now = next(line for line in text.splitlines() if "اوسنۍ خلاصې قضیې" in line)
+    assert "9" in open_now.split()
+    # A date inside Pashto text stays one left-to-right run (2026-12-03, not 03-12-2026).
+    busiest = next(line for line in text.splitlines() if "تر ټولو بوخته ورځ" in line)
+    assert timezone.localdate().isoformat() in busiest.replace("\u2011", "-")
+    assert 1 <= _pages(out) <= 2

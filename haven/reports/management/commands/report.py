@@ -2,6 +2,7 @@
 
     haven report sitrep --out FILE.pdf|FILE.xlsx [--since DATE] [--until DATE] [--lang en|fa-af|ps]
     haven report hxl --out FILE.csv|FILE.xlsx [--by province,pathway,date] [--since DATE]
+        (--team and --worker are refused: HXL leaves the task force, see docs/reports.md)
 
 Refusals (a bad date, a period out of order or too long, an unknown grouping or file type)
 are one line on stderr and exit code 2.
@@ -52,6 +53,11 @@ class Command(BaseCommand):
             p.add_argument("--pathway", default="")
         sitrep.add_argument("--lang", default="en", choices=LANGUAGES)
         hxl_parser.add_argument("--by", default="province,pathway")
+        # Named so that asking for them gets the reason, not "unrecognized arguments".
+        hxl_parser.add_argument("--team", help="refused: HXL is not cut by team")
+        hxl_parser.add_argument(
+            "--worker", "--assignee", dest="worker", help="refused: nor by worker"
+        )
 
     def _filters(self, options: dict[str, Any]) -> ReportFilters:
         until = _date(options.get("until"), "--until") or timezone.localdate()
@@ -81,6 +87,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {out}")
             return
         try:
+            if options.get("team") or options.get("worker"):
+                raise hxl.HxlError(hxl.slice_refusal())
             by = hxl.parse_by(options["by"])
             if out.suffix.lower() not in (".csv", ".xlsx"):
                 raise hxl.HxlError("HXL is written as .csv or .xlsx.")

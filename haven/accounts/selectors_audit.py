@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from haven.accounts import permissions
-from haven.accounts.models import User
+from haven.audit.models import AuditAction, AuditEvent
+from haven.audit.scope import AuditScope, object_scope, scope_for
+from haven.audit.services import audit_record
 
-from .models import AuditAction, AuditEvent
-from .scope import AuditScope, object_scope, scope_for
-from .services import audit_record
+from . import permissions
+from .models import User
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,7 @@
+"""The audit screen. It lives in accounts, not audit: it reads users and roles to decide who may
+see what, and audit sits under accounts in the app order (audit imports no app; accounts may
+import audit). Every app writes the trail through haven.audit.services."""
+
 from __future__ import annotations
 
 import csv
@@ -16,11 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from haven.accounts.models import User
+from haven.audit.models import AuditAction
+from haven.audit.services import audit_record
 
-from .models import AuditAction
-from .selectors import AuditFilters, AuditResult, audit_event_list, audit_export_allowed
-from .services import audit_record
+from .models import User
+from .selectors_audit import (
+    AuditFilters,
+    AuditResult,
+    audit_event_list,
+    audit_export_allowed,
+)
 from .templatetags.audit_details import detail_rows
 
 
@@ -79,7 +88,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "audit/audit_list.html",
+        "accounts/audit_list.html",
         {
             "form": form,
             "page": page,
