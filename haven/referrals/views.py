@@ -210,12 +210,12 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
     """Preview (GET with the form filled) and send (POST with confirm) a queue's referrals."""
     user = _user(request)
     _require(permissions.can_refer_cases(user))
-    data = (
+    sent: QueryDict | None = (
         request.POST
         if request.method == "POST"
         else (request.GET if "service" in request.GET else None)
     )
-    data, initial, default_note = _bulk_defaults(request, data)
+    data, initial, default_note = _bulk_defaults(request, sent)
     form = BulkForm(data, initial=initial)
     preview = None
     if data is not None and form.is_valid():
