@@ -45,6 +45,9 @@ class User(AbstractUser):
     # session verified under an older value is no longer verified (haven/accounts/two_factor.py),
     # without a query of its own since the user row is read on every request anyway.
     second_factor_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The menu's count of unread alerts, kept by haven.cases.alerts when alerts are raised or
+    # read: the user row is read on every request anyway, so the menu costs no query.
+    unread_alerts = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

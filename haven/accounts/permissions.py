@@ -39,6 +39,11 @@ def can_work_cases(user: AnyUser) -> bool:
     return _role(user) in CASEWORK_ROLES
 
 
+def can_read_restricted_notes(user: AnyUser) -> bool:
+    """Notes marked restricted: those who work cases, not intake officers (who read cases)."""
+    return _role(user) in CASEWORK_ROLES
+
+
 def can_read_audit(user: AnyUser) -> bool:
     return _role(user) in OVERSIGHT_ROLES
 

@@ -6,9 +6,23 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from haven.common import periodic
+
+        from . import registry, selectors_tasks, services_tasks
+        from .alerts import periodic_alerts, periodic_digests
         from .approvals import register
+        from .signals import documents_added
 
         register()  # merging may need a second approver (HAVEN_SECOND_APPROVER_FOR)
+        # The caseloads page shows each worker's overdue tasks.
+        registry.register_overdue_tasks(selectors_tasks.overdue_task_counts)
+        # Breaches of task due dates and pathway targets, then the day's e-mail digests.
+        periodic.register(name="cases.alerts", run=periodic_alerts)
+        periodic.register(name="cases.alerts_digest", run=periodic_digests)
+        # Documents arriving tick off the checklist of still-needed evidence.
+        documents_added.connect(
+            services_tasks.documents_added_receive, dispatch_uid="cases.tasks.documents_added"
+        )
 
         from haven.audit.scope import register_reference_resolver
 

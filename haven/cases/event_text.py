@@ -100,6 +100,44 @@ MESSAGES.update(
 )
 
 
+# Tasks: a typed title is the caseworker's words, kept (encrypted) in the description; the
+# line shows it, or a checklist item's label in the reader's language.
+MESSAGES.update(
+    {
+        "note_added_restricted": _("A restricted note (caseworkers and supervisors only)"),
+        "task_added": _("%(title)s"),
+        "task_done": _("%(title)s"),
+        "task_cancelled": _("%(title)s"),
+        "checklist_changed": "%(checklist)s",
+    }
+)
+TASK_MESSAGES = {"task_added", "task_done", "task_cancelled"}
+
+
+def _evidence(code: str) -> str:
+    from . import registry
+
+    return registry.evidence_label(code) or code
+
+
+def _task_values(data: Mapping[str, Any], fallback: str) -> dict[str, Any]:
+    if data["message"] == "checklist_changed":
+        parts = [
+            str(label) % {"items": ", ".join(_evidence(str(c)) for c in data.get(key) or [])}
+            for key, label in (
+                ("added", _("Still needed: %(items)s")),
+                ("arrived", _("Arrived: %(items)s")),
+                ("dropped", _("No longer needed: %(items)s")),
+            )
+            if data.get(key)
+        ]
+        return {"checklist": "; ".join(parts)}
+    title = _evidence(str(data["evidence"])) if data.get("evidence") else fallback
+    if data.get("due"):
+        title = str(_("%(title)s (due %(due)s)") % {"title": title, "due": data["due"]})
+    return {"title": title}
+
+
 PEOPLE_MESSAGES = {"people_changed", "people_unmerged", "person_restored", "possible_duplicate"}
 
 
@@ -155,6 +193,8 @@ def render(
     values = {k: _value(k, v) for k, v in data.items() if k not in {"message", "lines", "cases"}}
     if data["message"] in PEOPLE_MESSAGES:
         values.update(_people_values(data, names or {}))
+    if data["message"] in TASK_MESSAGES or data["message"] == "checklist_changed":
+        values = _task_values(data, fallback)
     for side in ("from", "to"):
         # A closed case's status reads with its outcome: "Closed (Duplicate)".
         outcome = data.get(f"{side}_outcome")

@@ -244,6 +244,11 @@ class SavedSearchForm(DirAutoForm):
 
 class NoteForm(DirAutoForm):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=10000)
+    restricted = forms.BooleanField(
+        label=_("Restricted: caseworkers and supervisors only"),
+        required=False,
+        help_text=_("Intake officers will not see it."),
+    )
 
 
 class StatusForm(forms.Form):

@@ -103,6 +103,9 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Encrypted at rest: caseworkers' notes carry what families told them.
     body = EncryptedTextField()
+    # Restricted: caseworkers and supervisors read it, intake officers do not
+    # (permissions.can_read_restricted_notes); partners never see any note.
+    restricted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,6 +155,9 @@ class CaseEvent(models.Model):
         NEW_INFORMATION = "new_information", _("New information to review")
         FACTS_CHANGED = "facts_changed", _("Facts changed")
         MERGE_UNDONE = "merge_undone", _("Merge of cases undone")
+        TASK_ADDED = "task_added", _("Task added")
+        TASK_DONE = "task_done", _("Task done")
+        TASK_CANCELLED = "task_cancelled", _("Task cancelled")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -270,3 +276,6 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return f"Saved search {self.pk} of user {self.owner_id}"
+
+
+from .models_tasks import Alert, AlertBreach, AlertPreference, Task  # noqa: E402,F401

@@ -72,3 +72,33 @@ def register_pathway_choices(provider: Callable[[], list[tuple[str, str]]]) -> N
 
 def pathway_choices() -> list[tuple[str, str]]:
     return list(_pathways[0]()) if _pathways else []
+
+
+# What a checklist item's code means in words (the guidance pack's evidence labels, a fact's
+# label), from triage, which knows both; with nothing registered the stored title shows.
+_evidence_labels: list[Callable[[str], str | None]] = []
+
+
+def register_evidence_label(provider: Callable[[str], str | None]) -> None:
+    """`provider(code)` gives an evidence code's (or fact's) label in the reader's language,
+    or None for a code it does not know."""
+    _evidence_labels[:] = [provider]
+
+
+def evidence_label(code: str) -> str | None:
+    return _evidence_labels[0](code) if _evidence_labels and code else None
+
+
+# Which still-needed items a case already holds (from its identifiers, documents and facts),
+# from triage; called when documents arrive, so that the checklist ticks itself off.
+_evidence_rechecks: list[Callable[..., None]] = []
+
+
+def register_evidence_recheck(recheck: Callable[..., None]) -> None:
+    """`recheck(case=, kinds=, actor=)` re-checks a case's checklist after documents of these
+    kinds arrived (it calls cases.services_tasks.case_evidence_tasks_sync)."""
+    _evidence_rechecks[:] = [recheck]
+
+
+def evidence_recheck() -> Callable[..., None] | None:
+    return _evidence_rechecks[0] if _evidence_rechecks else None

@@ -303,8 +303,15 @@ def case_requests(*, case: Case) -> QuerySet[Request]:
     )
 
 
-def case_notes(*, case: Case) -> QuerySet[Note]:
-    return case.notes.select_related("author")
+def case_notes(*, case: Case, user: User) -> QuerySet[Note]:
+    """The notes this user may read: restricted ones only for those who work cases (an
+    intake officer reads the others; partners see no case, so no note)."""
+    if not permissions.can_view_cases(user):
+        return case.notes.none()
+    notes = case.notes.select_related("author")
+    if not permissions.can_read_restricted_notes(user):
+        notes = notes.filter(restricted=False)
+    return notes
 
 
 def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:

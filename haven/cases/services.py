@@ -47,16 +47,30 @@ def _merge_counts(merge: CaseMerge) -> dict[str, int]:
 
 
 @transaction.atomic
-def note_create(*, case: Case, author: User, body: str) -> Note:
+def note_create(*, case: Case, author: User, body: str, restricted: bool = False) -> Note:
     if not permissions.can_work_cases(author):
         raise PermissionDenied
-    note = Note.objects.create(case=case, author=author, body=body.strip())
-    # The excerpt is the caseworker's own words: shown as written, in any language.
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.NOTE_ADDED, actor=author, description=body.strip()[:120]
-    )
+    note = Note.objects.create(case=case, author=author, body=body.strip(), restricted=restricted)
+    if restricted:
+        # The history is read by everyone who reads the case: a restricted note is not quoted.
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.NOTE_ADDED,
+            actor=author,
+            description="Restricted note added",
+            data={"message": "note_added_restricted"},
+        )
+    else:
+        # The excerpt is the caseworker's own words: shown as written, in any language.
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.NOTE_ADDED, actor=author, description=body.strip()[:120]
+        )
     audit_record(
-        actor=author, action=AuditAction.CREATE, obj=note, summary=f"Note on {case.reference}"
+        actor=author,
+        action=AuditAction.CREATE,
+        obj=note,
+        summary=f"Note on {case.reference}",
+        details={"restricted": True} if restricted else None,
     )
     return note
 

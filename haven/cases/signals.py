@@ -25,3 +25,13 @@ public_status_changed_many = Signal()
 # sender that has one case's change in hand, and communications answers it as it answers
 # the set-based one. A new receiver connects to public_status_changed_many.
 public_status_changed = Signal()
+
+# Sent inside the transaction that stored documents on a case (an upload on the case page, at
+# walk-in, an e-mail attachment), once per batch, after the documents are saved. Arguments:
+#   case: the Case
+#   kinds: list of the documents' kinds (codes such as "passport", "tazkira",
+#          "recommendation_letter"; see cases.services_tasks.DOCUMENT_EVIDENCE)
+#   actor: the User who added them, or None for the system
+# Received by cases.services_tasks (connected in CasesConfig.ready()): the case's checklist
+# of still-needed evidence ticks off what those documents bring.
+documents_added = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment
+from . import merge_views, views, views_assignment, views_tasks
 
 app_name = "cases"
 urlpatterns = [
@@ -15,7 +15,12 @@ urlpatterns = [
         views_assignment.saved_search_delete,
         name="saved_search_delete",
     ),
+    path("alerts/", views_tasks.alerts, name="alerts"),
+    path("alerts/read/", views_tasks.alerts_read, name="alerts_read"),
+    path("alerts/preference/", views_tasks.alert_preference, name="alert_preference"),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/tasks/", views_tasks.task_add, name="task_add"),
+    path("<int:case_id>/tasks/<int:task_id>/close/", views_tasks.task_close, name="task_close"),
     path("<int:case_id>/assign/", views_assignment.case_assign, name="assign"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),
     path("<int:case_id>/status/", views.status_change, name="status_change"),

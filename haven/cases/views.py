@@ -29,6 +29,7 @@ from .merge_forms import CaseMergeTargetForm
 from .models import Case, SavedSearch
 from .panels import case_panels
 from .search import search_load, search_store
+from .tasks_panel import tasks_context
 
 PAGE_SIZE = 25
 
@@ -155,7 +156,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "case": case,
         "members": selectors.case_members(case=case),
         "requests": selectors.case_requests(case=case),
-        "notes": selectors.case_notes(case=case),
+        "notes": selectors.case_notes(case=case, user=user),
         "events": selectors.case_history(case=case),
         "panels": [
             (panel.title, panel.render(request)) for panel in case_panels(case=case, user=user)
@@ -172,6 +173,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
                 "assigned_team": str(case.team_id or ""),
             }
         ),
+        **tasks_context(case=case, user=user),
     }
 
 
@@ -193,7 +195,12 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
         context = _detail_context(request, case)
         context["note_form"] = form  # keeps what was typed
         return render(request, "cases/case_detail.html", context, status=400)
-    services.note_create(case=case, author=user, body=form.cleaned_data["body"])
+    services.note_create(
+        case=case,
+        author=user,
+        body=form.cleaned_data["body"],
+        restricted=form.cleaned_data["restricted"],
+    )
     messages.success(request, _("Note added."))
     return redirect("cases:detail", case_id=case.pk)
 

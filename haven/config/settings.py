@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haven.accounts.context_processors.role",
+                "haven.cases.alerts_menu.alert_count",
             ],
         },
     },
@@ -324,6 +325,16 @@ HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_c
 # request: a reply to one of Haven's messages is kept on its request instead.
 HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
 # The country most phone numbers are written for when no prefix is given.
+# Live e-mail intake: an IMAP mailbox polled read-only by `haven tick` (and by
+# `haven import-mail --imap`); blank host: off. The password comes from the environment only.
+HAVEN_IMAP_HOST = os.environ.get("HAVEN_IMAP_HOST", "")
+HAVEN_IMAP_PORT = int(os.environ.get("HAVEN_IMAP_PORT", "0"))  # 0: 993 with TLS, 143 without
+HAVEN_IMAP_SSL = os.environ.get("HAVEN_IMAP_SSL", "1") not in ("0", "false", "no")
+HAVEN_IMAP_USER = os.environ.get("HAVEN_IMAP_USER", "")
+HAVEN_IMAP_PASSWORD = os.environ.get("HAVEN_IMAP_PASSWORD", "")
+HAVEN_IMAP_FOLDER = os.environ.get("HAVEN_IMAP_FOLDER", "INBOX")
+HAVEN_IMAP_RETRIES = int(os.environ.get("HAVEN_IMAP_RETRIES", "3"))
+HAVEN_IMAP_TIMEOUT_SECONDS = int(os.environ.get("HAVEN_IMAP_TIMEOUT_SECONDS", "30"))
 # The receipt: how long the officer who made a request can see its status secret again
 # (kept encrypted in their session), and what the printed receipt tells the applicant.
 HAVEN_RECEIPT_SECRET_MINUTES = int(os.environ.get("HAVEN_RECEIPT_SECRET_MINUTES", "15"))
@@ -369,6 +380,8 @@ HAVEN_REFERRAL_CONSENT_VERSIONS = [
     if v
 ]
 HAVEN_REFERRAL_LINK_DAYS = int(os.environ.get("HAVEN_REFERRAL_LINK_DAYS", "14"))
+# The local hour from which `haven tick` sends the day's alert digests (cases.alerts).
+HAVEN_ALERT_DIGEST_HOUR = int(os.environ.get("HAVEN_ALERT_DIGEST_HOUR", "7"))
 HAVEN_SITE_URL = os.environ.get("HAVEN_SITE_URL", "http://127.0.0.1:8000")
 
 # Mail holds applicants' addresses and status secrets: never the console (it would go to the

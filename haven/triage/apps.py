@@ -31,3 +31,10 @@ class TriageConfig(AppConfig):
         # pathway and by "over target": cases cannot import triage, so triage tells it.
         registry.register_pathway_targets(pathway_targets)
         registry.register_pathway_choices(lambda: [(k, str(v)) for k, v in PATHWAYS.items()])
+
+        from .evidence import case_checklist_sync, evidence_label
+
+        # The checklist of still-needed evidence (cases.Task): its items' labels, and what to
+        # re-check when documents arrive (cases.signals.documents_added).
+        registry.register_evidence_label(evidence_label)
+        registry.register_evidence_recheck(case_checklist_sync)

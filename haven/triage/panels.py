@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.cases.panels import CasePanel
+from haven.cases.selectors_tasks import evidence_settled
 
 from . import selectors
 from .engine import render
+from .evidence import case_held_codes
 from .facts import FACTS, choice_label
 from .forms import FactsForm
 from .models import FactSource, TriageDecision
@@ -59,12 +61,16 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _texts(decision: TriageDecision) -> dict[str, Any]:
+def _texts(decision: TriageDecision, settled: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
     """The decision's texts in the reader's language, rendered now from the pack the
     decision was made under (parsed once per version, see selectors.stored_pack): the
-    stored texts are in the language of whoever caused the decision, usually English."""
+    stored texts are in the language of whoever caused the decision, usually English.
+    Evidence the case holds, or whose checklist item is done (`settled`), is not "still
+    needed"."""
     pack = selectors.stored_pack(decision.guidance)
-    evidence = [pack.evidence_label(code) for code in decision.evidence_missing]
+    evidence = [
+        pack.evidence_label(code) for code in decision.evidence_missing if code not in settled
+    ]
     stored: dict[str, Any] = {
         "explanation": decision.explanation,
         "next_action": decision.next_action,
@@ -112,7 +118,9 @@ def panel_context(*, case: Case, user: User) -> dict[str, Any]:
         "can_decide_reviews": can_correct_facts(user),
     }
     if decision is not None:
-        texts = _texts(decision)
+        codes = list(decision.evidence_missing)
+        settled = evidence_settled(case_id=case.pk) | case_held_codes(case=case, codes=codes)
+        texts = _texts(decision, settled)
         context.update(
             pathway_label=pathway_label(decision.pathway),
             explanation=texts["explanation"],

@@ -41,6 +41,11 @@ def stored_pack(version: GuidanceVersion) -> Pack:
     return pack
 
 
+def parsed_packs() -> list[Pack]:
+    """The packs parsed in this process so far, oldest first."""
+    return list(_PACKS.values())
+
+
 def engine_for_version(version: GuidanceVersion) -> Engine:
     return engine_for(stored_pack(version))
 

@@ -19,7 +19,7 @@ from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
 from haven.cases.public_status import public_status_sync, public_status_sync_many
 
-from . import bulk, selectors
+from . import bulk, evidence, selectors
 from .engine import Decision, Engine
 from .facts import FactsError, clean_facts
 from .models import (
@@ -298,6 +298,13 @@ def case_retriage(
     )
     # A first pathway puts the case's requests under review.
     public_status_sync(case=case, actor=actor)
+    # The decision's "still needed" becomes (or updates) the case's checklist of tasks.
+    evidence.checklists_sync(
+        guidance=guidance,
+        needs={case.pk: list(decision.evidence_missing)},
+        facts={case.pk: facts},
+        actor=actor,
+    )
     return row
 
 

@@ -17,7 +17,7 @@ from haven.audit.services import audit_record_many
 from haven.cases.models import Case, CaseEvent, CaseMember
 from haven.common.bulk import insert_instances, update_instances
 
-from . import selectors
+from . import evidence, selectors
 from .models import CaseFacts, FactReview, TriageDecision
 from .provenance import Contradiction, merge_request_facts
 from .services import OutcomeCache, event_data, event_text
@@ -184,6 +184,13 @@ def cases_triage_new(
     insert_instances(rows)
     insert_instances(events)
     update_instances(cases, ["pathway", "priority", "updated_at"])
+    # The decisions' "still needed" become the cases' checklists (a fixed few statements).
+    evidence.checklists_sync(
+        guidance=guidance,
+        needs={c.pk: list(d.evidence_missing) for c, d in zip(cases, decisions, strict=True)},
+        facts=facts,
+        actor=actor,
+    )
     audit_record_many(
         actor=actor,
         action=AuditAction.UPDATE,

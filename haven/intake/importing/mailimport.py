@@ -247,6 +247,21 @@ def _mail_chunk(
     )
 
 
+def mail_chunk_import(
+    *, batch: ImportBatch, items: list[MailItem], first_number: int, actor: User | None
+) -> None:
+    """Store one chunk of messages in `batch` (every message counted: imported, rejected or
+    skipped as already in). Two imports storing the same message at once: the loser's
+    chunk fails on the Message-ID guard and is read again, finding it in."""
+    for attempt in range(3):
+        try:
+            _mail_chunk(batch=batch, items=items, first_number=first_number, actor=actor)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def mail_import(
     *,
     path: Path,
@@ -268,13 +283,7 @@ def mail_import(
     import_batch_update(batch=batch, actor=actor, rows_expected=total, started_at=timezone.now())
     done = 0
     for chunk in _chunks(items):
-        for attempt in range(3):
-            try:
-                _mail_chunk(batch=batch, items=chunk, first_number=done + 1, actor=actor)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        mail_chunk_import(batch=batch, items=chunk, first_number=done + 1, actor=actor)
         done += len(chunk)
         if progress is not None:
             batch.refresh_from_db(fields=["rows", "imported", "rejected", "skipped"])

@@ -16,6 +16,7 @@ from .imports import (
     ImportedRow,
     ImportMapping,
     MailAttachment,
+    MailboxCursor,
     MailMessage,
     RejectedRow,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "ImportedRow",
     "MailAttachment",
     "MailMessage",
+    "MailboxCursor",
     "PersonRecord",
     "RejectedRow",
     "Relationship",

@@ -211,3 +211,21 @@ class MailAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename or f"attachment {self.position}"
+
+
+class MailboxCursor(models.Model):
+    """How far polling one IMAP mailbox has got: every message with a UID up to `last_uid`
+    (under `uidvalidity`) is in, or was skipped as already in. Moved on only after the chunk
+    holding those messages committed, so a dropped connection or a crash re-reads at most one
+    chunk, which the Message-ID guard (MailMessage.message_key) skips."""
+
+    # A keyed hash of host, account and folder: which mailbox, without its address in clear.
+    mailbox = models.CharField(max_length=64, unique=True)
+    uidvalidity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    # The last poll's failure in words (no message content), shown on the import page.
+    last_error = models.CharField(max_length=300, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"mailbox {self.mailbox[:8]}… at UID {self.last_uid}"

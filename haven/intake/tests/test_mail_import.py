@@ -181,7 +181,7 @@ def test_the_haven_command_imports_mail_and_a_list_in_a_fresh_database(tmp_path)
     haven = Path(sys.executable).with_name("haven")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(HAVEN_VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="haven.config.settings")
-    subprocess.run([str(haven), "migrate", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run([str(haven), "migrate", "-v0"], env=env, check=True, timeout=600)
     (tmp_path / "m.eml").write_bytes(message("Gul Ahmad 1365", "help").as_bytes())
     mail = subprocess.run(
         [str(haven), "import-mail", str(tmp_path / "m.eml"), "--json"],
