@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the audit receivers, and the count of failed log-ins per user name.
-        from . import login_delay, sessions, signals  # noqa: F401
+        from django.core.checks import register
+
+        from . import login_delay, security_keys, sessions, signals  # noqa: F401
+
+        register(security_keys.check_relying_party)

@@ -123,3 +123,25 @@ def can_view_caseloads(user: AnyUser) -> bool:
 def can_manage_teams(user: AnyUser) -> bool:
     """Create teams and set who is in them (user administration)."""
     return _role(user) == Role.ADMIN
+
+
+def can_upload_documents(user: AnyUser) -> bool:
+    """Attach documents to a case: at walk-in and on the case page, so intake officers too
+    (they take the scans at the desk)."""
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_list_documents(user: AnyUser) -> bool:
+    """See a case's list of documents (kind, date, scan), not their content."""
+    return _role(user) in TASK_FORCE_ROLES
+
+
+def can_read_documents(user: AnyUser) -> bool:
+    """Open (download) a case's documents: case work. An intake officer captures scans but
+    does not read them back; partners see documents only if a referral's snapshot holds them."""
+    return _role(user) in CASEWORK_ROLES
+
+
+def can_review_quarantine(user: AnyUser) -> bool:
+    """See the documents held back by the malware scan, across cases: supervision."""
+    return _role(user) in OVERSIGHT_ROLES

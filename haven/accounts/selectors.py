@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import permissions
 from .models import ApiToken, Organization, Team, User
@@ -19,7 +20,8 @@ def staff_list(*, viewer: User, q: str = "", role: str = "") -> QuerySet[User]:
     if not permissions.can_manage_staff(viewer):
         raise PermissionDenied
     users = User.objects.select_related("organization").annotate(
-        has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        has_key=Exists(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)),
     )
     if q:
         users = users.filter(username__icontains=q)

@@ -1,4 +1,5 @@
-"""The second factor: TOTP (an authenticator app) and one-time recovery codes, by django-otp.
+"""The second factor: TOTP (an authenticator app), security keys and passkeys (WebAuthn, in
+security_keys.py) and one-time recovery codes, by django-otp.
 
 A session is verified when it holds the device that verified it and the user's
 `second_factor_epoch` at that moment. Resetting a user's factors or deactivating the account
@@ -24,6 +25,7 @@ from django.db import transaction
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
@@ -75,8 +77,16 @@ def totp_device_confirmed(user: User) -> TOTPDevice | None:
 
 def has_confirmed_factor(user: User) -> bool:
     return (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        has_primary_factor(user)
         or StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).exists()
+    )
+
+
+def has_primary_factor(user: User) -> bool:
+    """An app or a key: what a person logs in with day to day (recovery codes are the spare)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     )
 
 
@@ -211,7 +221,7 @@ def totp_enrolment_confirm(*, user: User, code: str) -> EnrolmentResult:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    codes = _recovery_codes_issue(user)
+    codes = recovery_codes_issue(user)
     audit_record(
         actor=user,
         action=AuditAction.UPDATE,
@@ -229,7 +239,8 @@ def _recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def _recovery_codes_issue(user: User) -> list[str]:
+def recovery_codes_issue(user: User) -> list[str]:
+    """Fresh codes replacing any old ones; for callers inside a transaction."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -242,7 +253,7 @@ def _recovery_codes_issue(user: User) -> list[str]:
 
 @transaction.atomic
 def recovery_codes_regenerate(*, user: User) -> list[str]:
-    codes = _recovery_codes_issue(user)
+    codes = recovery_codes_issue(user)
     audit_record(
         actor=user,
         action=AuditAction.UPDATE,
@@ -269,9 +280,14 @@ def second_factor_reset(*, user: User, actor: User, reason: str = "") -> None:
     their verification at once."""
     removed = [
         d.name
-        for d in [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]
+        for d in [
+            *TOTPDevice.objects.filter(user=user),
+            *WebAuthnCredential.objects.filter(user=user),
+            *StaticDevice.objects.filter(user=user),
+        ]
     ]
     TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _epoch_bump(user)
     audit_record(
@@ -284,5 +300,13 @@ def second_factor_reset(*, user: User, actor: User, reason: str = "") -> None:
 
 
 def sessions_unverify(user: User) -> None:
-    """For callers that already hold a transaction (deactivation)."""
+    """For callers that already hold a transaction (deactivation, removing a key)."""
     _epoch_bump(user)
+
+
+def session_keep_verified(request: HttpRequest, *, user: User) -> None:
+    """After sessions_unverify on purpose (a key removed): this session, the one that asked,
+    stays verified; every other session of the user must verify again."""
+    state = request.session.get(SESSION_KEY)
+    if isinstance(state, dict) and state.get("user") == user.pk:
+        request.session[SESSION_KEY] = {**state, "epoch": user.second_factor_epoch}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_admin, views_approvals, views_two_factor
+from . import views, views_admin, views_approvals, views_security_keys, views_two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,6 +12,33 @@ urlpatterns = [
         "two-factor/recovery-codes/",
         views_two_factor.recovery_codes,
         name="two_factor_recovery_codes",
+    ),
+    # Security keys and passkeys: JSON for haven/static/js/webauthn.js, and removal.
+    path(
+        "two-factor/keys/register/options/",
+        views_security_keys.register_options,
+        name="key_register_options",
+    ),
+    path("two-factor/keys/register/", views_security_keys.register, name="key_register"),
+    path(
+        "two-factor/keys/add/",
+        views_security_keys.register_without_script,
+        name="key_add_without_script",
+    ),
+    path(
+        "two-factor/keys/authenticate/options/",
+        views_security_keys.authenticate_options,
+        name="key_authenticate_options",
+    ),
+    path(
+        "two-factor/keys/authenticate/",
+        views_security_keys.authenticate,
+        name="key_authenticate",
+    ),
+    path(
+        "two-factor/keys/<int:pk>/remove/",
+        views_security_keys.remove,
+        name="key_remove",
     ),
     path("welcome/<uidb64>/<token>/", views_admin.WelcomeView.as_view(), name="welcome"),
     path("admin/users/", views_admin.users, name="admin_users"),

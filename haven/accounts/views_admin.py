@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 
-from . import permissions, selectors, services_admin, services_api, two_factor
+from . import permissions, security_keys, selectors, services_admin, services_api, two_factor
 from .forms_admin import (
     InviteForm,
     OrganizationForm,
@@ -107,6 +107,7 @@ def _user_context(viewer: User, subject: User, **forms: object) -> dict[str, obj
         "can_administer": permissions.can_administer(viewer),
         "can_reset_factors": permissions.can_reset_factors(viewer, subject),
         "recovery_codes_left": two_factor.recovery_codes_left(subject),
+        "key_count": security_keys.keys_of(subject).count(),
         "edit_form": forms.get("edit_form")
         or UserEditForm(
             initial={

@@ -1,8 +1,10 @@
-"""Second-factor pages: verify at each log-in, enrol at the first, recovery codes shown once."""
+"""Second-factor pages: verify at each log-in, enrol at the first (an app or a key), manage keys,
+recovery codes shown once. The key ceremonies themselves are in views_security_keys.py."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import two_factor
+from . import security_keys, two_factor
 from .models import User
 
 RECOVERY_CODES_SESSION_KEY = "haven_recovery_codes_to_show"
@@ -35,19 +37,42 @@ class CodeForm(forms.Form):
     )
 
 
+class KeyNameForm(forms.Form):
+    """The name of a key being added; the script sends it with the options request."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name of this key"),
+        help_text=gettext_lazy("For example “Blue key” or “Office laptop”."),
+        max_length=security_keys.NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+    )
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
 
 
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def safe_next(request: HttpRequest, target: str) -> str:
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
     return "/"
+
+
+def _next(request: HttpRequest) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+
+
+def _keys_context(request: HttpRequest, user: User) -> dict[str, object]:
+    return {
+        "keys": list(security_keys.keys_of(user)),
+        "key_origin_ok": security_keys.origin_allowed(request),
+        "key_origin": (settings.HAVEN_WEBAUTHN_ORIGINS or [""])[0],
+        "key_form": KeyNameForm(prefix="key"),
+    }
 
 
 @login_required
@@ -78,7 +103,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": _next(request), "locked_until": locked_until},
+        {
+            "form": form,
+            "next": _next(request),
+            "locked_until": locked_until,
+            "has_app": two_factor.totp_device_confirmed(user) is not None,
+            **_keys_context(request, user),
+        },
         status=status,
     )
 
@@ -91,8 +122,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     # (there is nothing to verify with yet).
     if two_factor.has_confirmed_factor(user) and not two_factor.session_is_verified(request):
         return redirect("accounts:two_factor_verify")
+    managing = two_factor.has_confirmed_factor(user)
     device = two_factor.totp_enrolment_start(user=user)
     form = CodeForm(request.POST or None)
+    if managing:
+        # Someone managing their keys has not come here to type a code: no jump to the field.
+        form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         result = two_factor.totp_enrolment_confirm(user=user, code=form.cleaned_data["code"])
         if result.device is not None:
@@ -107,6 +142,10 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": two_factor.totp_qr_svg(device),
             "secret": two_factor.totp_secret_base32(device),
+            "managing": managing,
+            "has_app": two_factor.totp_device_confirmed(user) is not None,
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+            **_keys_context(request, user),
         },
     )
 

@@ -6,11 +6,16 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from haven.common import periodic
 
         from . import registry, selectors_tasks, services_tasks
         from .alerts import periodic_alerts, periodic_digests
         from .approvals import register
+        from .checks import documents_scanner_check
+        from .documents_intake import register_walk_in
+        from .services_documents import periodic_documents_rescan
         from .signals import documents_added
 
         register()  # merging may need a second approver (HAVEN_SECOND_APPROVER_FOR)
@@ -23,6 +28,10 @@ class CasesConfig(AppConfig):
         documents_added.connect(
             services_tasks.documents_added_receive, dispatch_uid="cases.tasks.documents_added"
         )
+        register_walk_in()  # documents brought to the walk-in desk
+        # Documents the scanner could not take when they came (it was down) are scanned again.
+        periodic.register(name="documents_rescan", run=periodic_documents_rescan)
+        checks.register(documents_scanner_check, checks.Tags.security, deploy=True)
 
         from haven.audit.scope import register_reference_resolver
 

@@ -38,6 +38,11 @@ MESSAGES: dict[str, str | Promise] = {
     "assigned": _("%(from_who)s → %(to_who)s"),
     "assigned_taken": _("Taken from the queue by %(to_who)s"),
     "assigned_balanced": _("%(from_who)s → %(to_who)s, balancing the team's caseload"),
+    "document_added": _("%(document_kind)s (%(document_source)s): %(document_scan)s"),
+    "document_infected": _(
+        "Malware found in a document (%(document_kind)s): %(signature)s. It stays quarantined."
+    ),
+    "document_released": _("A document (%(document_kind)s) passed the malware scan."),
 }
 
 
@@ -51,6 +56,16 @@ def _channel(code: str) -> str:
     return str(dict(Channel.choices).get(code, code))
 
 
+def _document_label(choices_of: str) -> Callable[[str], str]:
+    def label(code: str) -> str:
+        from .models import Document
+
+        choices = getattr(Document, choices_of).choices
+        return str(dict(choices).get(code, code))
+
+    return label
+
+
 def _outcome(code: str) -> str:
     return str(dict(Request.Outcome.choices).get(code, code))
 
@@ -60,6 +75,9 @@ _LABELS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("status", _status),
     ("pathway", pathway_label),
     ("channel", _channel),
+    ("document_kind", _document_label("Kind")),
+    ("document_source", _document_label("Source")),
+    ("document_scan", _document_label("Scan")),
 )
 
 

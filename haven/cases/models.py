@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,24 +116,110 @@ class Note(models.Model):
         return f"Note {self.pk} on case {self.case_id}"
 
 
+def document_storage() -> Storage:
+    """Where document files live (settings.HAVEN_DOCUMENT_ROOT): a callable, so migrations
+    name it instead of freezing a folder; cases.document_store writes and reads through it."""
+    from .document_store import storage
+
+    return storage()
+
+
 class Document(models.Model):
+    """A file kept on a case: typed by its content, images re-encoded without their metadata,
+    the bytes encrypted at rest under a random name, and scanned for malware (see
+    cases.document_files, cases.document_store, cases.clamd and docs/cases.md)."""
+
+    class Kind(models.TextChoices):
+        # Codes of triage's evidence where a document is that evidence (guidance packs'
+        # `evidence:`); passport and tazkira are both the pack's identity_document.
+        PASSPORT = "passport", _("Passport")
+        TAZKIRA = "tazkira", _("Tazkira")
+        RECOMMENDATION_LETTER = "recommendation_letter", _("Recommendation letter")
+        COM_APPROVAL_LETTER = "com_approval_letter", _("Chief of Mission (COM) approval")
+        I360_APPROVAL_NOTICE = "i360_approval_notice", _("I-360 approval notice")
+        PROOF_OF_EMPLOYMENT = "proof_of_employment", _("Proof of employment")
+        US_PASSPORT_OR_GREEN_CARD = (
+            "us_passport_or_green_card",
+            _("US passport, naturalisation certificate or green card"),
+        )
+        RELATIVE_STATUS_PROOF = "relative_status_proof", _("Proof of a relative's US status")
+        P1_REFERRAL = "p1_referral", _("P-1 referral (UNHCR, embassy or NGO)")
+        P2_REFERRAL = "p2_referral", _("P-2 referral (US agency or employer)")
+        MEDICAL_OR_THREAT_EVIDENCE = "medical_or_threat_evidence", _("Medical report or threat")
+        OTHER = "other", _("Other document")
+
+    class Scan(models.TextChoices):
+        # Quarantined (never downloadable): waiting for the scanner, which was down or
+        # answered badly; the `haven tick` job tries again.
+        PENDING = "pending", _("Waiting for the malware scan")
+        CLEAN = "clean", _("Scanned: clean")
+        # Quarantined for good, and shown to supervisors (cases.views_documents.quarantine).
+        INFECTED = "infected", _("Malware found: quarantined")
+        # No scanner configured (the demo): downloadable only with
+        # HAVEN_DOCUMENTS_ALLOW_UNSCANNED; scanned once a scanner is configured.
+        NOT_SCANNED = "not_scanned", _("Not scanned (no scanner configured)")
+
+    class Source(models.TextChoices):
+        CASE_PAGE = "case_page", _("Case page")
+        WALK_IN = "walk_in", _("Walk-in")
+        EMAIL = "email", _("E-mail attachment")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(upload_to="cases/%Y/%m/")
+    # The storage key: a random name, the encrypted bytes (cases.document_store).
+    file = models.FileField(storage=document_storage, max_length=200)
     original_name = EncryptedTextField()
+    kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.OTHER)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.CASE_PAGE)
+    # The request it came with (an e-mail's, a walk-in's), when it did.
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    # What the content is (cases.document_files), never what the browser or the name said.
     content_type = models.CharField(max_length=100)
+    # Of the bytes kept (after an image is re-encoded), before encryption.
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     description = EncryptedTextField(blank=True)
+    scan_status = models.CharField(
+        max_length=16, choices=Scan.choices, default=Scan.PENDING, db_index=True
+    )
+    # The scanner's name for what it found ("Eicar-Test-Signature"): a code, not personal.
+    scan_signature = models.CharField(max_length=200, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.original_name
+        return f"Document {self.pk} on case {self.case_id}"
+
+    @property
+    def quarantined(self) -> bool:
+        if self.scan_status == self.Scan.NOT_SCANNED:
+            return not settings.HAVEN_DOCUMENTS_ALLOW_UNSCANNED
+        return self.scan_status != self.Scan.CLEAN
+
+
+# The evidence code (guidance packs' `evidence:`) each kind of document is: what triage's
+# "still needed" list and the tasks it becomes are ticked off by (cases.signals.documents_added).
+EVIDENCE_OF_KIND: dict[str, str] = {
+    Document.Kind.PASSPORT: "identity_document",
+    Document.Kind.TAZKIRA: "identity_document",
+    Document.Kind.RECOMMENDATION_LETTER: "recommendation_letter",
+    Document.Kind.COM_APPROVAL_LETTER: "com_approval_letter",
+    Document.Kind.I360_APPROVAL_NOTICE: "i360_approval_notice",
+    Document.Kind.PROOF_OF_EMPLOYMENT: "proof_of_employment",
+    Document.Kind.US_PASSPORT_OR_GREEN_CARD: "us_passport_or_green_card",
+    Document.Kind.RELATIVE_STATUS_PROOF: "relative_status_proof",
+    Document.Kind.MEDICAL_OR_THREAT_EVIDENCE: "medical_or_threat_evidence",
+    Document.Kind.P1_REFERRAL: "p1_referral",
+    Document.Kind.P2_REFERRAL: "p2_referral",
+}
 
 
 class CaseEvent(models.Model):

@@ -27,11 +27,22 @@ public_status_changed_many = Signal()
 public_status_changed = Signal()
 
 # Sent inside the transaction that stored documents on a case (an upload on the case page, at
-# walk-in, an e-mail attachment), once per batch, after the documents are saved. Arguments:
+# walk-in, an e-mail's attachments), once per call, after the documents are saved. Arguments:
 #   case: the Case
-#   kinds: list of the documents' kinds (codes such as "passport", "tazkira",
-#          "recommendation_letter"; see cases.services_tasks.DOCUMENT_EVIDENCE)
-#   actor: the User who added them, or None for the system
-# Received by cases.services_tasks (connected in CasesConfig.ready()): the case's checklist
-# of still-needed evidence ticks off what those documents bring.
+#   kinds: list of the documents' kinds (Document.Kind codes such as "passport", "tazkira",
+#          "recommendation_letter"), in order
+#   evidence: set of the guidance evidence codes those kinds are (models.EVIDENCE_OF_KIND;
+#          passport and tazkira are both "identity_document")
+#   documents: list of the new Document rows (a quarantined one is still evidence received)
+#   actor: the User who added them, or None for the system (the e-mail import)
+# Sent by cases.services_documents.documents_add. Received by cases.services_tasks
+# (connected in CasesConfig.ready()): the case's checklist of still-needed evidence ticks off
+# what those documents bring.
 documents_added = Signal()
+
+# Sent inside the transaction that found malware in a document (at upload, or when the
+# `haven tick` job scanned it again), once per document. Arguments:
+#   case: the Case; document: the Document (quarantined for good); signature: clamd's name
+# The case history and the supervisors' quarantine list show it already; a receiver may
+# alert someone too (an alerts app).
+document_infected = Signal()

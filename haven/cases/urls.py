@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment, views_tasks
+from . import merge_views, views, views_assignment, views_documents, views_tasks
 
 app_name = "cases"
 urlpatterns = [
@@ -26,4 +26,11 @@ urlpatterns = [
     path("<int:case_id>/status/", views.status_change, name="status_change"),
     path("<int:case_id>/merge/", merge_views.case_merge, name="merge"),
     path("merges/<int:merge_id>/undo/", merge_views.case_merge_undo, name="merge_undo"),
+    path("<int:case_id>/documents/", views_documents.document_upload, name="document_upload"),
+    path(
+        "documents/<int:document_id>/download/",
+        views_documents.document_download,
+        name="document_download",
+    ),
+    path("documents/quarantine/", views_documents.quarantine, name="documents_quarantine"),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from . import saved_searches, selectors, services
+from . import clamd, saved_searches, selectors, selectors_documents, services
 from .forms import (
     AssignForm,
     BalanceForm,
@@ -25,6 +26,7 @@ from .forms import (
     StatusForm,
     choice_lists,
 )
+from .forms_documents import DocumentUploadForm
 from .merge_forms import CaseMergeTargetForm
 from .models import Case, SavedSearch
 from .panels import case_panels
@@ -162,6 +164,14 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
             (panel.title, panel.render(request)) for panel in case_panels(case=case, user=user)
         ],
         "note_form": NoteForm(),
+        "documents": selectors_documents.case_documents(user=user, case=case),
+        "document_form": DocumentUploadForm(),
+        "can_upload_documents": permissions.can_upload_documents(user),
+        "can_read_documents": permissions.can_read_documents(user),
+        "can_review_quarantine": permissions.can_review_quarantine(user),
+        "scanner_configured": clamd.configured(),
+        "unscanned_allowed": settings.HAVEN_DOCUMENTS_ALLOW_UNSCANNED,
+        "max_document_size": settings.HAVEN_DOCUMENT_MAX_BYTES,
         "status_form": StatusForm(initial={"status": case.status, "outcome": case.closure_outcome}),
         "duplicates": selectors.case_possible_duplicates(user=user, case=case),
         "can_merge_cases": permissions.can_merge_cases(user),

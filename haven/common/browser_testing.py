@@ -37,10 +37,13 @@ browser_test = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+_free_port = free_port  # the older name, which bench scripts import
 
 
 def _wait_for_port(port: int, timeout: float = 60) -> None:
@@ -55,9 +58,17 @@ def _wait_for_port(port: int, timeout: float = 60) -> None:
 
 
 @contextmanager
-def haven_server(var_dir: Path, *, setup_python: str = "") -> Iterator[str]:
-    """Migrate a fresh database in var_dir, run setup code in `haven shell`, serve; yield the URL."""
-    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1"}
+def haven_server(
+    var_dir: Path,
+    *,
+    setup_python: str = "",
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Migrate a fresh database in var_dir, run setup code in `haven shell`, serve; yield the URL.
+    A test that must know the address before the server starts (security keys are bound to it)
+    passes a `port` from free_port() and the settings in `extra_env`."""
+    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1", **(extra_env or {})}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     haven = [sys.executable, "-m", "haven.cli"]
@@ -66,7 +77,7 @@ def haven_server(var_dir: Path, *, setup_python: str = "") -> Iterator[str]:
         subprocess.run(
             [*haven, "shell", "-c", setup_python], cwd=ROOT, env=env, check=True, timeout=60
         )
-    port = _free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [*haven, "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,

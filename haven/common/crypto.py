@@ -48,6 +48,17 @@ def encrypt(plaintext: str) -> str:
     return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).encrypt(plaintext.encode()).decode()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file's bytes encrypted with the same keys (a case document at rest): Fernet is
+    authenticated, so a stored file changed on disk fails to decrypt instead of being served."""
+    return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """encrypt_bytes undone; raises InvalidToken when no configured key opens it."""
+    return _fernet(tuple(settings.IDENTIFIER_ENCRYPTION_KEYS)).decrypt(token)
+
+
 # What a value we cannot decrypt (its key is gone from the settings) reads as.
 UNREADABLE = "[unreadable]"
 

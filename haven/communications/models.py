@@ -117,7 +117,9 @@ class Message(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     # Not before this (quiet hours defer a message, never drop it).
-    not_before = models.DateTimeField(db_index=True)
+    # Indexed with the status (comms_message_status_due): the worker's look-up walks the
+    # messages still to do, not every message ever sent.
+    not_before = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     # A worker holds the message until then; after, another may take it (the first crashed).
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -134,12 +136,15 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The worker's look-up: only rows still to do are indexed.
+            # The worker's look-up: only rows still to do are indexed (PostgreSQL uses it).
             models.Index(
                 fields=["not_before"],
                 condition=models.Q(status__in=["queued", "sending"]),
                 name="comms_message_due",
             ),
+            # The same for SQLite, which cannot match a partial index's condition to a query
+            # whose values are bound parameters (Django's always are).
+            models.Index(fields=["status", "not_before"], name="comms_message_status_due"),
         ]
 
     def __str__(self) -> str:

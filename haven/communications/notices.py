@@ -7,6 +7,7 @@ run again, a double click, two supervisors at once) queues nothing new.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -160,29 +161,54 @@ def notice_preview(
     )
 
 
-def _queue(notice: Notice, actor: User, contacts: list[Contact] | None = None) -> QueueResult:
-    filters = NoticeFilters(**notice.filters)
-    result = messages_queue(
-        purpose=notice.purpose,
+def _queue(
+    notice: Notice,
+    actor: User,
+    planned: tuple[list[tuple[Contact, str | None]], QueueResult] | None = None,
+) -> QueueResult:
+    if planned is None:
         # A saved search is the creator's, whoever approves.
-        contacts=contacts if contacts is not None else _contacts(filters, notice.created_by),
-        actor=actor,
-        dedupe=_dedupe(notice.notice_key),
-        notice=notice,
-        sent_keys=_sent_keys(notice.notice_key),
+        filters = NoticeFilters(**notice.filters)
+        planned = plan(
+            _contacts(filters, notice.created_by),
+            dedupe=_dedupe(notice.notice_key),
+            sent_keys=_sent_keys(notice.notice_key),
+        )
+    result = messages_queue(
+        purpose=notice.purpose, contacts=(), actor=actor, notice=notice, planned=planned
     )
     notice.status = Notice.Status.QUEUED
     notice.queued_at = timezone.now()
     notice.counts = {**result.summary(), "by_channel": result.by_channel}
     notice.save(update_fields=["status", "queued_at", "counts"])
+    # One event for the whole notice, not one per message: its manifest commits the audit
+    # chain to exactly who was written to (see manifest_digest), and the rows themselves are
+    # the outbox's, each carrying the notice's id.
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         obj=notice,
         summary=f"Notice {notice.pk} ({notice.purpose}) queued",
-        details=notice.counts,
+        details={**notice.counts, "manifest": manifest_digest(result.written)},
     )
     return result
+
+
+def manifest_digest(written: list[tuple[int, str, str]]) -> dict[str, object]:
+    """What the audit event keeps of a notice's recipients: how many, and a SHA-256 over
+    their sorted (request id, channel, address hash) lines. Recomputed from the notice's
+    outbox rows, it shows that none was added or removed after the event was written; it
+    holds no address (the hashes are keyed)."""
+    digest = hashlib.sha256()
+    for request_id, channel, hashed in sorted(written):
+        digest.update(f"{request_id}:{channel}:{hashed}\n".encode())
+    return {"messages": len(written), "sha256": digest.hexdigest()}
+
+
+def notice_manifest(notice: Notice) -> dict[str, object]:
+    """The manifest of a notice's outbox rows as they are now (to compare with its audit)."""
+    rows = notice.messages.values_list("request_id", "channel", "recipient_hash")
+    return manifest_digest([(int(r or 0), str(c), str(h)) for r, c, h in rows])
 
 
 @transaction.atomic
@@ -196,7 +222,7 @@ def notice_create(
     # Read once: the same contacts decide whether approval is needed and are queued.
     contacts = _contacts(filters, user)
     key = notice_key(purpose)
-    _chosen, planned = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
+    chosen, planned = plan(contacts, dedupe=_dedupe(key), sent_keys=_sent_keys(key))
     notice = Notice.objects.create(
         purpose=purpose,
         filters=filters.as_dict(),
@@ -215,7 +241,7 @@ def notice_create(
     )
     if planned.queued > settings.HAVEN_NOTICE_APPROVAL_ABOVE:
         return notice, None
-    return notice, _queue(notice, user, contacts)
+    return notice, _queue(notice, user, (chosen, planned))
 
 
 class NoticeRefused(ValidationError):

@@ -85,7 +85,9 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _due(now: dt.datetime) -> Q:
-    return Q(not_before__lte=now) & (
+    # status__in first: it is the condition of the partial index comms_message_due, so both
+    # databases can walk only the messages still to do, not every message ever sent.
+    return Q(status__in=[Message.Status.QUEUED, Message.Status.SENDING], not_before__lte=now) & (
         Q(status=Message.Status.QUEUED) | Q(status=Message.Status.SENDING, lease_until__lt=now)
     )
 
@@ -107,7 +109,8 @@ def claim(*, limit: int, now: dt.datetime | None = None) -> tuple[uuid.UUID, lis
     Message.objects.filter(_due(now), pk__in=ids).update(
         status=Message.Status.SENDING, claim=token, lease_until=lease
     )
-    return token, list(Message.objects.filter(claim=token).order_by("not_before", "id"))
+    # By id (the claim column has no index): the rows of `ids` this worker now holds.
+    return token, list(Message.objects.filter(pk__in=ids, claim=token).order_by("not_before", "id"))
 
 
 def _email_extras(message: Message) -> tuple[str, dict[str, str]]:

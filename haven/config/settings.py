@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Security keys and passkeys (WebAuthn): its credential model and py_webauthn checks; the
+    # views and script are Haven's own (haven/accounts/security_keys.py).
+    "django_otp_webauthn",
     # Haven's own apps: what underpins all, then in the order work flows through them.
     # haven.common comes before django_tasks_db so that its `db_worker` (which reconnects when
     # the database restarts) is the one `haven db_worker` runs.
@@ -192,6 +195,25 @@ HAVEN_BASE_URL = os.environ.get("HAVEN_BASE_URL", "http://127.0.0.1:8000")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("HAVEN_ONE_TIME_LINK_SECONDS", str(3 * 24 * 3600)))
 # Two-factor (django-otp): the name an authenticator app shows.
 OTP_TOTP_ISSUER = os.environ.get("HAVEN_OTP_ISSUER", "Haven")
+# Security keys and passkeys (WebAuthn). The relying party ID is the host name keys are bound
+# to (no scheme, no port; an IP address is not allowed by browsers, so the demo is opened at
+# http://localhost:8000 to use a key); the origins are every address Haven is opened at, scheme
+# and port included (https:// except on localhost). Changing the ID later orphans every key.
+HAVEN_WEBAUTHN_RP_ID = os.environ.get("HAVEN_WEBAUTHN_RP_ID", "localhost")
+HAVEN_WEBAUTHN_ORIGINS = [
+    o.strip().rstrip("/")
+    for o in os.environ.get("HAVEN_WEBAUTHN_ORIGINS", "http://localhost:8000").split(",")
+    if o.strip()
+]
+# How long a challenge (and the browser's prompt) lasts, in seconds.
+HAVEN_WEBAUTHN_TIMEOUT_SECONDS = int(os.environ.get("HAVEN_WEBAUTHN_TIMEOUT_SECONDS", "180"))
+# django-otp-webauthn's own names for them, read by its system checks.
+OTP_WEBAUTHN_RP_ID = HAVEN_WEBAUTHN_RP_ID
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = HAVEN_WEBAUTHN_ORIGINS
+# A key is a second factor after the password here, never a log-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_TIMEOUT_SECONDS = HAVEN_WEBAUTHN_TIMEOUT_SECONDS
 
 # A staff session ends after HAVEN_SESSION_IDLE_MINUTES without a request (30) and, however
 # active, HAVEN_SESSION_MAX_HOURS after log-in (12; it never slides): a desk left unattended
@@ -256,6 +278,18 @@ MEDIA_ROOT = VAR_DIR / "documents"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HAVEN_MAX_UPLOAD_BYTES = int(os.environ.get("HAVEN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Case documents (cases/document_files.py): stored encrypted under random names in this
+# folder, outside any web root (nothing serves it by URL; cases/views_documents.py streams a
+# document after checking access). At most this size each, images at most this many pixels.
+HAVEN_DOCUMENT_ROOT = Path(os.environ.get("HAVEN_DOCUMENT_ROOT", str(VAR_DIR / "case-documents")))
+HAVEN_DOCUMENT_MAX_BYTES = int(os.environ.get("HAVEN_DOCUMENT_MAX_BYTES", str(15 * 1024 * 1024)))
+HAVEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("HAVEN_DOCUMENT_MAX_PIXELS", str(40_000_000)))
+# ClamAV's daemon, "tcp://host:3310" or "unix:///run/clamav/clamd.ctl"; empty: no scanner.
+HAVEN_CLAMD_URL = os.environ.get("HAVEN_CLAMD_URL", "")
+HAVEN_CLAMD_TIMEOUT_SECONDS = float(os.environ.get("HAVEN_CLAMD_TIMEOUT_SECONDS", "20"))
+# Without a scanner, documents are kept "not scanned" and can be downloaded (the demo);
+# production sets this off, so an unscanned document stays quarantined (settings_production).
+HAVEN_DOCUMENTS_ALLOW_UNSCANNED = os.environ.get("HAVEN_DOCUMENTS_ALLOW_UNSCANNED", "1") == "1"
 # Past this many rows, a spreadsheet is read in a second process while this one checks and
 # stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
 # Zip-bomb bounds for XLSX, checked before anything is unpacked: what a workbook may unpack
@@ -287,6 +321,8 @@ HAVEN_INTAKE_PIPELINE = [
     "haven.cases.pipeline.attach_request_to_case",
     # After the case exists: triage it under the active guidance.
     "haven.triage.pipeline.triage_new_case",
+    # An e-mail's attachments that pass the document checks become documents of its case.
+    "haven.cases.documents_intake.mail_attachments_to_documents",
     # Last: each request's public status follows its case (received, or under review once
     # triaged; a request joining a case takes that case's status).
     "haven.cases.public_status.requests_public_status_sync",

@@ -17,6 +17,8 @@ from .settings import (
 )
 
 DEBUG = False
+# A document nobody scanned stays quarantined unless this is said in so many words.
+HAVEN_DOCUMENTS_ALLOW_UNSCANNED = os.environ.get("HAVEN_DOCUMENTS_ALLOW_UNSCANNED", "0") == "1"
 # The same checks `haven check --deploy` runs (haven.common.deploy_checks), here so that a
 # server with a demo key or the console mail backend never starts at all.
 _problems = insecure_settings(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from .settings import *  # noqa: F403
 from .settings import DATABASES
@@ -29,5 +31,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # refuses unless this session setting is on (haven.common.triggers.truncate_refused).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c haven.truncate_allowed=on"
 AXES_ENABLED = True
+# Case documents go to a folder of this test run, never to var/ (cases/document_store.py).
+HAVEN_DOCUMENT_ROOT = Path(tempfile.gettempdir()) / f"haven-test-documents-{os.getpid()}"
+HAVEN_CLAMD_URL = ""
+HAVEN_DOCUMENTS_ALLOW_UNSCANNED = True
 # Tests do not collect static files; WhiteNoise need not look for them.
 WHITENOISE_AUTOREFRESH = True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from . import receipt_secrets
+from . import receipt_secrets, walk_in_parts
 from .eligibility import EligibilityForm, needed_facts
 from .forms import MemberFormSet, PrincipalForm, RequestDetailsForm, build_request_input
 from .models import Channel
@@ -41,12 +42,15 @@ def _user_id(request: HttpRequest) -> int:
 def walk_in(request: HttpRequest) -> HttpResponse:
     if not permissions.can_enter_requests(request.user):
         raise PermissionDenied
+    extras = walk_in_parts.parts()
     if request.method == "POST":
         details = RequestDetailsForm(request.POST, prefix="request")
         principal = PrincipalForm(request.POST, prefix="principal")
         members = MemberFormSet(request.POST, prefix="members")
         eligibility = EligibilityForm(request.POST, prefix="eligibility", needed=needed_facts())
+        extra_forms = [(part, part.form(request.POST, request.FILES)) for part in extras]
         valid = [f.is_valid() for f in (details, principal, members, eligibility)]
+        valid += [form.is_valid() for _part, form in extra_forms]
         if all(valid):
             data = build_request_input(
                 details=details,
@@ -56,11 +60,19 @@ def walk_in(request: HttpRequest) -> HttpResponse:
                 language=get_language() or "",
                 facts=eligibility.facts(),
             )
-            created = request_create(
-                data=data,
-                raw_input=raw_form_input(request),
-                actor=request.user,  # type: ignore[arg-type]
-            )
+            with transaction.atomic():
+                created = request_create(
+                    data=data,
+                    raw_input=raw_form_input(request),
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+                notices = [
+                    line
+                    for part, form in extra_forms
+                    for line in part.save(form=form, request=created.request, actor=request.user)
+                ]
+            for line in notices:
+                messages.info(request, line)
             receipt_secrets.secret_keep(
                 session=request.session,
                 receipt_number=created.request.receipt_number,
@@ -74,12 +86,16 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         principal = PrincipalForm(prefix="principal")
         members = MemberFormSet(prefix="members")
         eligibility = EligibilityForm(prefix="eligibility", needed=needed_facts())
+        extra_forms = [(part, part.form(None, None)) for part in extras]
         status = 200
     context = {
         "details": details,
         "principal": principal,
         "members": members,
         "eligibility": eligibility,
+        "extras": [{"template": part.template, "form": form} for part, form in extra_forms],
+        "extras_invalid": any(form.is_bound and form.errors for _part, form in extra_forms),
+        "multipart": any(part.multipart for part in extras),
     }
     return render(request, "intake/walk_in.html", context, status=status)
 

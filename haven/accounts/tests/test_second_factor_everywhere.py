@@ -66,6 +66,13 @@ def test_the_exempt_addresses_are_exactly_the_public_log_in_and_api_ones():
         "/accounts/two-factor/",
         "/accounts/two-factor/enrol/",
         "/accounts/two-factor/recovery-codes/",
+        # Security keys: each checks the session itself (test_webauthn.py).
+        "/accounts/two-factor/keys/register/options/",
+        "/accounts/two-factor/keys/register/",
+        "/accounts/two-factor/keys/add/",
+        "/accounts/two-factor/keys/authenticate/options/",
+        "/accounts/two-factor/keys/authenticate/",
+        "/accounts/two-factor/keys/1/remove/",
         *{url for url in urls if url.startswith("/accounts/welcome/")},
         *{url for url in urls if url.startswith("/api/")},
         "/apply/",

@@ -74,6 +74,8 @@ def test_deploy_check_is_clean_with_production_settings():
         "HAVEN_EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
         "HAVEN_ALLOWED_HOSTS": "haven.example.org",
         "HAVEN_VAR_DIR": "/tmp/haven-deploy-check",
+        # Uploaded documents need a malware scanner in production (haven.E101 without one).
+        "HAVEN_CLAMD_URL": "tcp://clamav.internal:3310",
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(

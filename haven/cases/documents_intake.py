@@ -1,0 +1,143 @@
+"""Documents that arrive with a request: brought to the walk-in desk, or attached to an e-mail.
+
+Both join the case the intake pipeline gave the request. The walk-in's files were checked
+and scanned while its form was cleaned (forms_documents.WalkInDocumentsForm); an e-mail's
+attachments pass the same checks (document_files.prepare) in the pipeline and are scanned
+after the import commits (tasks.documents_scan): until then they are quarantined.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from haven.intake.importing.mail import raw_bytes
+from haven.intake.services import IntakeItem
+from haven.intake.walk_in_parts import WalkInPart, register
+
+from .document_files import DocumentRejected, prepare
+from .forms_documents import WalkInDocumentsForm
+from .models import CaseRequest, Document
+from .services_documents import NewDocument, documents_add
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+    from haven.intake.models import Request
+
+logger = logging.getLogger(__name__)
+
+
+def _walk_in_form(data: Any, files: Any) -> forms.Form:
+    return WalkInDocumentsForm(data, files) if data is not None else WalkInDocumentsForm()
+
+
+def _walk_in_save(*, form: forms.Form, request: Request, actor: User) -> list[str]:
+    assert isinstance(form, WalkInDocumentsForm)
+    documents = form.documents
+    if not documents:
+        return []
+    link = CaseRequest.objects.select_related("case").filter(request=request).first()
+    if link is None:
+        # The walk-in runs the pipeline at once, so this is a bug, not the officer's doing.
+        raise RuntimeError("A walk-in request has no case to keep its documents on.")
+    added = documents_add(
+        case=link.case,
+        actor=actor,
+        documents=documents,
+        source=Document.Source.WALK_IN,
+        request=request,
+    )
+    lines = [
+        ngettext(
+            "%(n)d document kept on case %(case)s.",
+            "%(n)d documents kept on case %(case)s.",
+            len(added),
+        )
+        % {"n": len(added), "case": link.case.reference}
+    ]
+    lines += [notice for new in documents for notice in new.file.notices]
+    lines += [
+        _("A document holds malware (%(signature)s): it is quarantined and supervisors can see it.")
+        % {"signature": d.scan_signature}
+        for d in added
+        if d.scan_status == Document.Scan.INFECTED
+    ]
+    return lines
+
+
+def register_walk_in() -> None:
+    register(
+        WalkInPart(
+            name="documents",
+            template="cases/_walk_in_documents.html",
+            form=_walk_in_form,
+            save=_walk_in_save,
+            multipart=True,
+        )
+    )
+
+
+def _attachments(request: Request) -> list[tuple[str, bytes]]:
+    data = raw_bytes(request.raw_input, request.raw_content_type)
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    found = []
+    parts = message.iter_attachments() if message.is_multipart() else iter(())
+    for part in parts:
+        payload = part.get_payload(decode=True)
+        body = payload if isinstance(payload, bytes) else part.as_bytes()
+        found.append((str(part.get_filename() or ""), body))
+    return found
+
+
+def mail_attachments_to_documents(*, items: list[IntakeItem], actor: User | None) -> None:
+    """Intake pipeline step (settings.HAVEN_INTAKE_PIPELINE, after cases): each e-mail's
+    attachments that pass the checks become documents of its case, kind "other" (a
+    caseworker sets the kind); refused ones stay only in the stored message, and the case's
+    history says how many and why."""
+    for item in items:
+        request = item.request
+        if not request.raw_content_type.startswith("message/rfc822") or item.case is None:
+            continue
+        try:
+            attachments = _attachments(request)
+        except Exception:
+            # A message the parser cannot take apart again is already stored whole.
+            logger.exception("Attachments of request %s could not be read", request.pk)
+            continue
+        accepted: list[NewDocument] = []
+        refused: Counter[str] = Counter()
+        for name, body in attachments:
+            try:
+                accepted.append(NewDocument(file=prepare(body, name), kind=Document.Kind.OTHER))
+            except DocumentRejected as exc:
+                refused[exc.message] += 1
+        if accepted:
+            documents_add(
+                case=item.case,
+                actor=None,
+                documents=accepted,
+                source=Document.Source.EMAIL,
+                request=request,
+            )
+        if refused:
+            _refused_event(item, refused)
+
+
+def _refused_event(item: IntakeItem, refused: Counter[str]) -> None:
+    from .models import CaseEvent
+
+    # The reasons are Haven's own sentences (in the language of the import's process);
+    # nothing of the attachment's content or name.
+    text = "; ".join(f"{n} × {reason}" for reason, n in refused.items())
+    CaseEvent.objects.create(
+        case=item.case,
+        kind=CaseEvent.Kind.DOCUMENT_ADDED,
+        description=_("E-mail attachments not kept as documents: %(why)s") % {"why": text},
+    )
