@@ -11,12 +11,23 @@ from .models import Organization, User
 
 
 @transaction.atomic
-def organization_ensure(*, name: str, kind: str, category: str = "") -> Organization:
-    organization, created = Organization.objects.get_or_create(
-        name=name, defaults={"kind": kind, "category": category}
+def organization_ensure(
+    *, name: str, kind: str, category: str = "", actor: User | None = None
+) -> Organization:
+    """The organisation of that name (any case, surrounding spaces ignored), made and audited
+    when there is none: how the upload page's new source, the import command's --create-source,
+    tokens, users and the demo all get one."""
+    name = name.strip()
+    found = Organization.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is not None:
+        return found
+    organization = Organization.objects.create(name=name, kind=kind, category=category)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=organization,
+        summary=f"Organisation {name} added",
     )
-    if created:
-        audit_record(actor=None, action=AuditAction.CREATE, obj=organization, summary=name)
     return organization
 
 

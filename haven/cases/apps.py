@@ -39,3 +39,10 @@ class CasesConfig(AppConfig):
 
         # The audit screen finds a case's whole trail by its reference ("C-0001234").
         register_reference_resolver("cases.case", case_scope)
+
+        from haven.resolution.services import people_changed_handlers
+
+        from .people_changes import people_changed
+
+        # Case members follow people merged, unmerged or re-linked by resolution.
+        people_changed_handlers.register("cases.members", people_changed)

@@ -12,6 +12,7 @@ import email
 import email.policy
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -24,7 +25,7 @@ from haven.intake.walk_in_parts import WalkInPart, register
 
 from .document_files import DocumentRejected, prepare
 from .forms_documents import WalkInDocumentsForm
-from .models import CaseRequest, Document
+from .models import Case, CaseRequest, Document
 from .services_documents import NewDocument, documents_add
 
 if TYPE_CHECKING:
@@ -96,14 +97,18 @@ def _attachments(request: Request) -> list[tuple[str, bytes]]:
     return found
 
 
-def mail_attachments_to_documents(*, items: list[IntakeItem], actor: User | None) -> None:
-    """Intake pipeline step (settings.HAVEN_INTAKE_PIPELINE, after cases): each e-mail's
+def mail_attachments_to_documents(
+    *, items: list[IntakeItem], cases: Mapping[int, Case], actor: User | None
+) -> None:
+    """Intake flow step (haven/config/flow.py, after cases; `cases` is request id → case): each
+    e-mail's
     attachments that pass the checks become documents of its case, kind "other" (a
     caseworker sets the kind); refused ones stay only in the stored message, and the case's
     history says how many and why."""
     for item in items:
         request = item.request
-        if not request.raw_content_type.startswith("message/rfc822") or item.case is None:
+        case = cases.get(request.pk)
+        if not request.raw_content_type.startswith("message/rfc822") or case is None:
             continue
         try:
             attachments = _attachments(request)
@@ -120,24 +125,24 @@ def mail_attachments_to_documents(*, items: list[IntakeItem], actor: User | None
                 refused[exc.message] += 1
         if accepted:
             documents_add(
-                case=item.case,
+                case=case,
                 actor=None,
                 documents=accepted,
                 source=Document.Source.EMAIL,
                 request=request,
             )
         if refused:
-            _refused_event(item, refused)
+            _refused_event(case, refused)
 
 
-def _refused_event(item: IntakeItem, refused: Counter[str]) -> None:
+def _refused_event(case: Case, refused: Counter[str]) -> None:
     from .models import CaseEvent
 
     # The reasons are Haven's own sentences (in the language of the import's process);
     # nothing of the attachment's content or name.
     text = "; ".join(f"{n} × {reason}" for reason, n in refused.items())
     CaseEvent.objects.create(
-        case=item.case,
+        case=case,
         kind=CaseEvent.Kind.DOCUMENT_ADDED,
         description=_("E-mail attachments not kept as documents: %(why)s") % {"why": text},
     )

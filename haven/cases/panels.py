@@ -1,8 +1,8 @@
 """Panels that downstream apps (triage, referrals) add to the case page.
 
-Cases must not import its downstream apps, so they register a callable in
-settings.HAVEN_CASE_PANELS instead; each returns a CasePanel or None (nothing
-to show, or the user may not see it).
+Cases must not import its downstream apps, so they register a provider in `case_panel_providers`
+from their AppConfig.ready(); each returns a CasePanel or None (nothing to show, or the user may
+not see it).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.module_loading import import_string
+
+from haven.common.registry import Registry
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -37,11 +37,13 @@ class CasePanel:
 
 PanelProvider = Callable[["Case", "User"], CasePanel | None]
 
+# Filled by triage, referrals, communications and retention (their apps.py).
+case_panel_providers: Registry[PanelProvider] = Registry("sections of the case page")
+
 
 def case_panels(*, case: Case, user: User) -> list[CasePanel]:
     panels = []
-    for dotted in settings.HAVEN_CASE_PANELS:
-        provider: PanelProvider = import_string(dotted)
+    for provider in case_panel_providers.values():
         panel = provider(case, user)
         if panel is not None:
             panels.append(panel)

@@ -1,4 +1,4 @@
-"""Case membership follows resolution (a handler in settings.HAVEN_PEOPLE_CHANGED_HANDLERS).
+"""Case membership follows resolution (registered in resolution.services.people_changed_handlers by cases/apps.py).
 
 Resolution may not import cases, so it describes what it did to people in a
 `PeopleChange` and calls `people_changed` inside its own transaction:

@@ -10,6 +10,7 @@ statements for the whole batch.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,13 @@ if TYPE_CHECKING:
 CaseOrder = tuple[int, int]
 
 
-def _people_by_record(item: IntakeItem) -> dict[int, Person]:
-    if item.people_by_record or not item.records:
-        return item.people_by_record
+def _people_by_record(item: IntakeItem, people: Mapping[int, Person]) -> dict[int, Person]:
+    """The person of each of the item's records: as the matching step just linked them, or
+    (a batch whose matching ran earlier) as stored."""
+    if not item.records:
+        return {}
+    if all(record.pk in people for record in item.records):
+        return {record.pk: people[record.pk] for record in item.records}
     return {
         link.person_record_id: link.person
         for link in PersonLink.objects.filter(
@@ -126,40 +131,47 @@ class _Cases:
             self.of_person.setdefault(person.pk, order)
 
 
-def attach_request_to_case(*, items: list[IntakeItem], actor: User | None) -> None:
-    people_of = {id(item): _people_by_record(item) for item in items}
+def attach_request_to_case(
+    *, items: list[IntakeItem], people: Mapping[int, Person], actor: User | None
+) -> dict[int, Case]:
+    """The intake flow's case step: each request joins the oldest open case of its people (or of
+    the request it answers), or opens one; returns request id → case. `people` is the matching
+    step's record id → person."""
+    people_of = {id(item): _people_by_record(item, people) for item in items}
+    attached: dict[int, Case] = {}
     cases = _Cases.load(
-        {p.pk for people in people_of.values() for p in people.values()},
+        {p.pk for found in people_of.values() for p in found.values()},
         {item.request.in_reply_to_id for item in items if item.request.in_reply_to_id},
     )
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
     events: list[CaseEvent] = []
     for item in items:
-        people = people_of[id(item)]
+        item_people = people_of[id(item)]
         principal_record = _principal_record(item.records)
-        principal = people.get(principal_record.pk) if principal_record else None
-        case = cases.find(principal, list(people.values()), item.request.in_reply_to_id)
+        principal = item_people.get(principal_record.pk) if principal_record else None
+        case = cases.find(principal, list(item_people.values()), item.request.in_reply_to_id)
         is_new = case is None
         if case is None:
             name = principal_record.display_name if principal_record else ""
             case = cases.open(name, principal)
-        cases.remember(case, list(people.values()))
+        cases.remember(case, list(item_people.values()))
         for record in item.records:
-            person = people[record.pk]
+            person = item_people[record.pk]
             members.setdefault(
                 (id(case), person.pk),
                 CaseMember(case=case, person=person, relationship=record.relationship),
             )
         links.append(CaseRequest(case=case, request=item.request))
         events.append(_event(case, item, is_new, actor))
-        item.case = case
+        attached[item.request.pk] = case
     create_instances(cases.opened)
     # A person already in the case stays as they are; only newcomers are added.
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)
     insert_instances(events)
     _audit(links, {case.pk for case in cases.opened}, actor)
+    return attached
 
 
 def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> None:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from haven.common.bulk import update_instances
 from haven.intake.models import Request
-from haven.intake.services import IntakeItem
 
 from .models import Case, CaseRequest
 from .signals import public_status_changed_many
@@ -116,9 +115,9 @@ def public_status_sync(*, case: Case, actor: User | None) -> list[Change]:
     return public_status_sync_many(cases=[case], actor=actor)
 
 
-def requests_public_status_sync(*, items: list[IntakeItem], actor: User | None) -> None:
-    """Intake step (last in HAVEN_INTAKE_PIPELINE): a new request takes its case's status,
-    and a case triaged at intake puts all its requests under review; a fixed number of
-    statements per batch."""
-    cases = {id(item.case): item.case for item in items if item.case is not None}
-    public_status_sync_many(cases=cases.values(), actor=actor)
+def requests_public_status_sync(*, cases: Iterable[Case], actor: User | None) -> None:
+    """Intake step (last in the intake flow, haven/config/flow.py): a new request takes its
+    case's status, and a case triaged at intake puts all its requests under review; a fixed
+    number of statements per batch."""
+    unique = {id(case): case for case in cases}
+    public_status_sync_many(cases=unique.values(), actor=actor)

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.functional import Promise
 
+from haven.common.registry import Slot
+
+# How a pathway code reads to staff, in their language ("Refer to UNHCR"): triage's vocabulary.
+pathway_labeller: Slot[Callable[[str], str]] = Slot("a pathway code in words")
+
 _targets: list[Callable[[], dict[str, int]]] = []
 
 

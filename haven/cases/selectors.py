@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -16,11 +29,10 @@ from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
-from haven.intake import normalize
-from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Relationship, Request
+from haven.intake.models import Identifier, PersonRecord, Relationship, Request
 from haven.resolution.models import Person, PersonLink
 
-from . import event_text, registry
+from . import event_text, registry, search_rank
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note, SavedSearch
 
 
@@ -146,34 +158,18 @@ def _visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.none()
 
 
-def _matching_requests(q: str) -> QuerySet[Request]:
-    """Requests whose receipt number, any name as written, or any identifier matches q."""
-    term = q.strip()
-    condition = Q()
-    for variant in normalize.search_variants(term):
-        condition |= Q(person_records__search_text__contains=variant)
-    receipt_number = normalize.normalize_receipt_number(term)
-    if receipt_number:
-        condition |= Q(receipt_number=receipt_number)
-    hashes = []
-    for kind in IdentifierKind.values:
-        parsed = normalize.normalize_identifier(kind, term)
-        if parsed.normalized:
-            hashes.append(crypto.keyed_hash(kind, parsed.normalized))
-    if hashes:
-        condition |= Q(person_records__identifiers__value_hash__in=hashes)
-    return Request.objects.filter(condition)
-
-
-def cases_filtered(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+def cases_filtered(
+    *, user: User, filters: CaseFilters, ranks: dict[int, float] | None = None
+) -> QuerySet[Case]:
     """The cases these filters select among those the user may see (no audit: the caller
-    records the read)."""
+    records the read). `ranks` are the search term's cases, if the caller has them."""
     if not permissions.can_view_cases(user):
         raise PermissionDenied
     cases = _visible_cases(user)
-    request_condition = Q()
     if filters.q.strip():
-        request_condition &= Q(request__in=_matching_requests(filters.q))
+        ranks = ranks if ranks is not None else search_rank.case_search_ranks(filters.q)
+        cases = cases.filter(search_rank.search_condition(ranks))
+    request_condition = Q()
     if filters.channel:
         request_condition &= Q(request__channel=filters.channel)
     if filters.received_from:
@@ -189,7 +185,12 @@ def cases_filtered(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
 
 
 def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> QuerySet[Case]:
-    cases = cases_filtered(user=user, filters=filters)
+    """The list page's cases; a search term's are ordered by how well they match unless
+    another order is asked for."""
+    if not permissions.can_view_cases(user):
+        raise PermissionDenied
+    ranks = search_rank.case_search_ranks(filters.q) if filters.q.strip() else None
+    cases = cases_filtered(user=user, filters=filters, ranks=ranks)
     if filters.q.strip():
         # What was searched for is exactly what an audit must show, and is itself an
         # identifier: the trail keeps its keyed hash (cases/search.py), never the term.
@@ -223,8 +224,20 @@ def case_list(*, user: User, filters: CaseFilters, sort: str = DEFAULT_SORT) -> 
             last_received=Max("case_requests__request__received_at"),
             waiting_since=Coalesce(Min("case_requests__request__received_at"), F("created_at")),
         )
-        .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+        .order_by(*_order(sort, ranks))
     )
+
+
+def _order(sort: str, ranks: dict[int, float] | None) -> tuple[Any, ...]:
+    if ranks and sort == DEFAULT_SORT:
+        # Best match first; equal scores newest first.
+        rank = DbCase(
+            *(When(pk=pk, then=Value(score)) for pk, score in ranks.items()),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return (rank.desc(), "-id")
+    return SORTS.get(sort, SORTS[DEFAULT_SORT])
 
 
 @dataclass(frozen=True)

@@ -275,7 +275,9 @@ def create_instance_unless_taken(obj: models.Model) -> bool:
     return True
 
 
-class Outcome(enum.Enum):
+class ClaimOutcome(enum.Enum):
+    """What `insert_claimed` did with a main row and its claim row."""
+
     WRITTEN = "written"
     TAKEN = "taken"  # a unique value of the main row is taken: nothing written
     CLAIMED = "claimed"  # the claim row's unique value is taken: nothing written
@@ -290,7 +292,7 @@ def insert_claimed(
     *,
     claim: Callable[[models.Model], models.Model | None],
     with_main: Callable[[models.Model], Sequence[models.Model]],
-) -> Outcome:
+) -> ClaimOutcome:
     """Insert `main`, the row `claim(main)` gives (if any) and the rows `with_main(main)`
     gives, all or none; both callables get `main` with its id set.
 
@@ -310,7 +312,7 @@ def insert_claimed(
             # A savepoint only inside a caller's transaction: a failure undoes just this.
             with transaction.atomic():
                 if not create_instance_unless_taken(main):
-                    return Outcome.TAKEN
+                    return ClaimOutcome.TAKEN
                 claim_row = claim(main)
                 if claim_row is not None and not create_instance_unless_taken(claim_row):
                     raise _Claimed  # rolls main back
@@ -318,8 +320,8 @@ def insert_claimed(
                 for model in dict.fromkeys(type(o) for o in others):
                     insert_instances([o for o in others if type(o) is model])
         except _Claimed:
-            return Outcome.CLAIMED
-        return Outcome.WRITTEN
+            return ClaimOutcome.CLAIMED
+        return ClaimOutcome.WRITTEN
     if main.pk is None:
         main.pk = ids.next_id(type(main))
     claim_row = claim(main)
@@ -333,12 +335,12 @@ def insert_claimed(
             inserted = _execute_prepared(statement, params)
     except IntegrityError as exc:
         if _violated_constraint(exc) in _unique_constraint_names(type(main)):
-            return Outcome.TAKEN
+            return ClaimOutcome.TAKEN
         raise
     if not inserted:
-        return Outcome.TAKEN if claim_row is None else Outcome.CLAIMED
+        return ClaimOutcome.TAKEN if claim_row is None else ClaimOutcome.CLAIMED
     _mark_saved(main, main.pk)
-    return Outcome.WRITTEN
+    return ClaimOutcome.WRITTEN
 
 
 def _chained_insert(chain: Sequence[models.Model]) -> tuple[str, list[Any]]:

@@ -30,3 +30,16 @@ class CommunicationsConfig(AppConfig):
             on_requests_received, sender=Request, dispatch_uid="communications.receipt"
         )
         periodic.register(name="outbox", run=periodic_outbox)
+
+        from haven.cases.panels import case_panel_providers
+
+        from .panels import messages_panel
+
+        case_panel_providers.register("communications", messages_panel)
+
+        from haven.intake.importing.mailimport import mail_reply_handlers
+
+        from .inbound import mail_reply
+
+        # A reply to one of our messages is kept on its request, not stored as a new one.
+        mail_reply_handlers.register("communications.reply", mail_reply)

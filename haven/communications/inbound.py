@@ -134,7 +134,7 @@ def sms_inbound_record(*, sender: str, body: str, external_id: str) -> str:
 
 
 def mail_reply(*, item: MailItem, parsed: ParsedMail) -> bool:
-    """intake's e-mail import asks this (HAVEN_MAIL_REPLY_HANDLERS) before storing a message
+    """intake's e-mail import asks this (mail_reply_handlers, registered in CommunicationsConfig.ready()) before storing a message
     as a new request: a reply to one of ours, carrying a request's token in its thread headers
     or the address it was sent to, is kept on that request instead."""
     message = email.message_from_bytes(item.raw, policy=email.policy.default)

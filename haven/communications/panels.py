@@ -1,4 +1,4 @@
-"""The messages panel on the case page (HAVEN_CASE_PANELS): what was sent to the household,
+"""The messages panel on the case page (registered in CommunicationsConfig.ready()): what was sent to the household,
 what became of it, the replies, and the "documents needed" button."""
 
 from __future__ import annotations

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     # In the import order retention sits over triage and under referrals (docs/architecture.md);
     # listed last because it erases a case's personal data from the apps before it.
     "haven.retention",
+    # The top of the order: composes the apps above (haven/config/flow.py).
+    "haven.config",
 ]
 
 MIDDLEWARE = [
@@ -308,25 +310,6 @@ HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# How a case's pathway code reads to staff (triage owns the pathways; cases only shows them).
-HAVEN_PATHWAY_LABEL = "haven.triage.pathways.pathway_label"
-
-# The partner API checks the `facts` object it accepts against triage's fact schema through
-# this hook (intake never imports triage): called as check(raw) -> (cleaned, [(fact, message)]).
-HAVEN_FACTS_CHECK = "haven.triage.facts.facts_problems"
-# Downstream apps fill these steps in; intake calls them in order inside the
-# transaction that stores a request, without importing the downstream apps.
-HAVEN_INTAKE_PIPELINE = [
-    "haven.resolution.pipeline.resolve_request_people",
-    "haven.cases.pipeline.attach_request_to_case",
-    # After the case exists: triage it under the active guidance.
-    "haven.triage.pipeline.triage_new_case",
-    # An e-mail's attachments that pass the document checks become documents of its case.
-    "haven.cases.documents_intake.mail_attachments_to_documents",
-    # Last: each request's public status follows its case (received, or under review once
-    # triaged; a request joining a case takes that case's status).
-    "haven.cases.public_status.requests_public_status_sync",
-]
 # Audit events as JSON lines for a log collector: "" (off), "stdout", or a file to append to.
 HAVEN_AUDIT_STREAM = os.environ.get("HAVEN_AUDIT_STREAM", "")
 HAVEN_AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("HAVEN_AUDIT_EXPORT_MAX_ROWS", "100000"))
@@ -343,24 +326,6 @@ HAVEN_REFERRAL_BULK_APPROVAL_ABOVE = int(
 # Retention: personal data of cases closed more than this many days ago is erased by the
 # `retention` job of `haven tick` (0 turns it off); a legal hold on a case stops it.
 HAVEN_RETENTION_CLOSED_CASE_DAYS = int(os.environ.get("HAVEN_RETENTION_CLOSED_CASE_DAYS", "730"))
-# Apps that hold more of a case's personal data add an eraser: eraser(scope) -> counts.
-HAVEN_RETENTION_ERASERS: list[str] = []
-# Downstream apps contribute panels to the case page without cases importing them:
-# each entry is a callable (case, user) -> CasePanel | None (see haven/cases/panels.py).
-HAVEN_CASE_PANELS: list[str] = [
-    "haven.triage.panels.triage_panel",
-    "haven.referrals.panels.referrals_panel",
-    "haven.communications.panels.messages_panel",
-    "haven.retention.panels.legal_hold_panel",
-]
-# Downstream apps follow merges and re-links of people without resolution importing them: each
-# is called as handler(change=PeopleChange, actor=) inside the transaction that changed the
-# people (see haven/resolution/services.py, people_changed_notify).
-HAVEN_PEOPLE_CHANGED_HANDLERS: list[str] = ["haven.cases.people_changes.people_changed"]
-# E-mail import asks these, handler(item=, parsed=) -> bool, before storing a message as a new
-# request: a reply to one of Haven's messages is kept on its request instead.
-HAVEN_MAIL_REPLY_HANDLERS: list[str] = ["haven.communications.inbound.mail_reply"]
-# The country most phone numbers are written for when no prefix is given.
 # Live e-mail intake: an IMAP mailbox polled read-only by `haven tick` (and by
 # `haven import-mail --imap`); blank host: off. The password comes from the environment only.
 HAVEN_IMAP_HOST = os.environ.get("HAVEN_IMAP_HOST", "")
@@ -377,6 +342,7 @@ HAVEN_RECEIPT_SECRET_MINUTES = int(os.environ.get("HAVEN_RECEIPT_SECRET_MINUTES"
 # The public status page's address as applicants should type it; blank: this site's /status/.
 HAVEN_PUBLIC_STATUS_URL = os.environ.get("HAVEN_PUBLIC_STATUS_URL", "")
 HAVEN_HELPLINE = os.environ.get("HAVEN_HELPLINE", "")
+# The country most phone numbers are written for when no prefix is given.
 HAVEN_DEFAULT_PHONE_REGION = os.environ.get("HAVEN_DEFAULT_PHONE_REGION", "AF")
 HAVEN_PHONE_FALLBACK_REGIONS = [
     r for r in os.environ.get("HAVEN_PHONE_FALLBACK_REGIONS", "PK,IR").split(",") if r

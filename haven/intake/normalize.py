@@ -224,3 +224,22 @@ def _phone_reading(candidate: str, regions: tuple[str, ...]) -> tuple[str, bool]
     if first is None:
         return candidate, False
     return phonenumbers.format_number(first, phonenumbers.PhoneNumberFormat.E164), False
+
+
+_EMAIL_IN_TEXT = re.compile(r"[^@\s<>(),;]+@[^@\s<>(),;]+\.[^@\s<>(),;]+")
+
+
+def contact_hash(contact: str) -> str:
+    """A requester's contact (an e-mail address, or a phone number) as the keyed hash an
+    Identifier of that kind would have; "" when it is neither. The case search finds a
+    request by who sent it through this hash alone."""
+    text = (contact or "").strip()
+    if found := _EMAIL_IN_TEXT.search(text):
+        email = normalize_identifier(IdentifierKind.EMAIL, found.group(0))
+        if email.is_valid:
+            return crypto.keyed_hash(IdentifierKind.EMAIL, email.normalized)
+    if parses_as_phone(text):
+        phone = normalize_identifier(IdentifierKind.PHONE, text)
+        if phone.normalized:
+            return crypto.keyed_hash(IdentifierKind.PHONE, phone.normalized)
+    return ""

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from haven.accounts import permissions
 from haven.accounts.models import Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record, audit_record_many
 from haven.common import bulk, crypto
+from haven.common.registry import Slot
 
 from . import normalize
 from .models import Identifier, PersonRecord, Relationship, Request, Requester
@@ -62,18 +62,24 @@ class RequestInput:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntakeItem:
-    """One stored request on its way through the pipeline, with what the steps learnt.
-
-    Steps fill what they know (resolution: the person each record now links to; cases: the
-    case the request joined) so that a later step need not read it back.
-    """
+    """One stored request on its way through the pipeline, with its person records. What each
+    step learns (the people, the case) it returns to the flow (haven/config/flow.py), which
+    hands it to the next step."""
 
     request: Request
     records: list[PersonRecord]
-    people_by_record: dict[int, Any] = field(default_factory=dict)
-    case: Any = None
+
+
+class IntakeFlow(Protocol):
+    def __call__(self, *, items: list[IntakeItem], actor: User | None) -> object: ...
+
+
+# What happens to stored requests next (matching, cases, triage, public status) is composed at
+# the top of the app order, in haven/config/flow.py, which fills this slot when Django starts:
+# intake may not import the apps after it. Empty, stored requests simply wait.
+intake_flow: Slot[IntakeFlow] = Slot("the steps after intake, given each stored batch")
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,7 @@ def _requester_build(requester: RequesterInput) -> Requester | None:
         name=requester.name.strip(),
         organization=requester.organization,
         contact=requester.contact.strip(),
+        contact_hash=normalize.contact_hash(requester.contact),
     )
 
 
@@ -345,9 +352,10 @@ def requests_create_many(
 
 
 def pipeline_run(*, items: list[IntakeItem], actor: User | None) -> None:
-    """The downstream steps (settings.HAVEN_INTAKE_PIPELINE), each given the whole batch."""
-    for step in settings.HAVEN_INTAKE_PIPELINE:
-        import_string(step)(items=items, actor=actor)
+    """The steps after intake (haven/config/flow.py), given the whole batch."""
+    flow = intake_flow.get()
+    if flow is not None:
+        flow(items=items, actor=actor)
 
 
 def pipeline_drain_enqueue() -> None:
@@ -400,9 +408,15 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     return len(ids)
 
 
-# Who reads the people of a request accepted with its people pending, by channel: the
-# channel's own reading of its raw input, the one it validated before answering.
-PEOPLE_READERS = {"api": "haven.intake.api.views.people_from_raw_body"}
+def _people_reader(channel: str) -> Callable[[str], tuple[PersonInput, ...]]:
+    """Who reads the people of a request accepted with its people pending, by channel: the
+    channel's own reading of its raw input, the one it validated before answering. Only the
+    partner API accepts requests that way. Imported here, not at the top: the API's reading
+    builds on this module's inputs."""
+    from .api.reading import people_from_raw_body
+
+    readers = {"api": people_from_raw_body}
+    return readers[channel]
 
 
 def _deferred_people_store(requests: list[Request]) -> None:
@@ -412,10 +426,9 @@ def _deferred_people_store(requests: list[Request]) -> None:
     if not requests:
         return
     records, unreadable = [], []
-    readers = {channel: import_string(path) for channel, path in PEOPLE_READERS.items()}
     for request in requests:
         try:
-            people = readers[request.channel](request.raw_input)
+            people = _people_reader(request.channel)(request.raw_input)
         except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
             unreadable.append(request.pk)
             people = ()

@@ -79,9 +79,9 @@ def request_accept(
     with transaction.atomic():
         while True:
             outcome = bulk.insert_claimed(request, claim=claim_row, with_main=audit_event)
-            if outcome is bulk.Outcome.CLAIMED:
+            if outcome is bulk.ClaimOutcome.CLAIMED:
                 return None
-            if outcome is bulk.Outcome.WRITTEN:
+            if outcome is bulk.ClaimOutcome.WRITTEN:
                 break
             # A receipt number already taken (50 random bits: about never): draw again.
             request.receipt_number = new_receipt_number()

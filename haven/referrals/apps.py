@@ -17,6 +17,11 @@ class ReferralsConfig(AppConfig):
         from .services import referrals_overdue_flag
 
         periodic.register(name="referrals.overdue", run=referrals_overdue_flag)
+        from haven.cases.panels import case_panel_providers
+
+        from .panels import referrals_panel
+
+        case_panel_providers.register("referrals", referrals_panel)
         approvals_register()  # large bulk referrals may need a second approver
         _case_list_filters()
         # The partner API is one API: referrals' routes join the intake router's (before the

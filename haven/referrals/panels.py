@@ -1,4 +1,4 @@
-"""The referrals panel on the case page (in settings.HAVEN_CASE_PANELS)."""
+"""The referrals panel on the case page (registered in ReferralsConfig.ready())."""
 
 from __future__ import annotations
 

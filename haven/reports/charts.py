@@ -23,8 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .figures import FigureTable
 
-# Columns that are not series of the chart (totals, targets).
-NOT_CHARTED = {"total", "target", "over_target"}
+# Columns that are not series of the chart (totals, targets, and overdue: a referral that is
+# overdue is also counted under its status, so stacking it would count it twice).
+NOT_CHARTED = {"total", "target", "over_target", "overdue"}
 FONT = "Noto Sans, Noto Naskh Arabic, DejaVu Sans, sans-serif"
 _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 256

@@ -32,7 +32,7 @@ from haven.common import crypto
 from haven.common.iterables import chunked
 from haven.intake.models import Identifier, PersonRecord
 
-from . import blocking, guards, households, model, resolve
+from . import blocking, guards, households, model, resolve, search_keys
 from .models import (
     BlockingKey,
     MatchProfile,
@@ -312,7 +312,7 @@ def _write(
         batch_size=CHUNK,
     )
     # --- Case membership follows the records this run moved (haven/cases/people_changes.py,
-    # reached through settings.HAVEN_PEOPLE_CHANGED_HANDLERS), inside this transaction.
+    # reached through services.people_changed_handlers), inside this transaction.
     # Imported here to keep this hook one self-contained block.
     from .services import batch_people_changed_notify
 
@@ -360,6 +360,7 @@ def _profiles_backfill(
     # Keys and profiles are derived data, rebuilt from the records, which are never touched.
     for chunk in chunked(stale, blocking.IDS_PER_STATEMENT):
         BlockingKey.objects.filter(person_record_id__in=chunk).delete()
+        search_keys.search_keys_delete(chunk)
         MatchProfile.objects.filter(person_record_id__in=chunk).delete()
     if wanted:
         blocking.profiles_store(wanted, rules)

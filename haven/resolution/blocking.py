@@ -333,4 +333,8 @@ def profiles_store(
         for key in keys_of(profile, rules)
     ]
     insert_rows(BlockingKey, ("key", "person_record"), keys)
+    # Name search keys for every record, insufficient ones too: a bare name is still searched.
+    from .search_keys import search_keys_insert
+
+    search_keys_insert({record_id: profile for record_id, (profile, _) in profiles.items()})
     return len(keys)

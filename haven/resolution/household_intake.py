@@ -25,7 +25,7 @@ def members_link(
     linked_method: str,
     skip_rules: frozenset[str],
 ) -> int:
-    """Link still-unlinked outcomes (pipeline.Outcome) to members of the requests their
+    """Link still-unlinked outcomes (pipeline.LinkOutcome) to members of the requests their
     household linked to, one to one, best first; returns how many were linked."""
     outcomes = list(outcomes)
     members = list(members)

@@ -138,6 +138,34 @@ class BlockingKey(models.Model):
         return f"{self.key} → {self.person_record_id}"
 
 
+class NameSearchKey(models.Model):
+    """One name search key of one record (`search_keys.py`): a 64-bit keyed hash of a
+    consonant token, a pair of them, the whole name or a father's name token.
+
+    Built from the record's match profile, never from an identifier. The case search
+    looks keys up to find the records (and through their current link, the people and
+    cases) that a typed name may mean.
+    """
+
+    key = models.BigIntegerField()
+    person_record = models.ForeignKey(
+        PersonRecord, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            # The look-up index: key first, newest records read first from the index alone.
+            models.UniqueConstraint(fields=["key", "person_record"], name="name_search_key_record")
+        ]
+        indexes = [
+            # Rebuilding and erasing a record's keys finds them without a scan.
+            models.Index(fields=["person_record"], name="name_search_key_by_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.person_record_id}"
+
+
 class ReviewItem(models.Model):
     """A pair of records that may be one person: too uncertain to link without a person."""
 

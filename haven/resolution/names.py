@@ -28,6 +28,9 @@ _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640]")
 # and the affix rules join the parts again.
 _SEPARATORS = re.compile(r"[\s\u200c\u200d\-_.,;:/\\|()\[\]{}\"+&0-9]+")
 _APOSTROPHES = re.compile(r"['`´‘’ʼʻ]")
+# "عبد الواحد": Abd and the article of the name after it written apart are one name, as
+# "عبدالواحد" (the prefix rule would otherwise keep the article: "abdul" + "aluahd").
+_ABD_AL_APART = re.compile(r"(?<![^\s\u200c])(عبد)[\s\u200c]+(?=ال\S)")
 _VOWELS = frozenset("aeiou")
 _ABDUL = re.compile(r"^abd[uoae]?l?(?=[a-z]{3})")
 _ULLAH = re.compile(r"(?<=[a-z]{3})([uoa]l{1,2}ah?|all?h)$")
@@ -115,6 +118,7 @@ def _transliterate_arabic_word(word: str) -> str:
 def _raw_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "")
     text = _APOSTROPHES.sub("", _ARABIC_MARKS.sub("", text))
+    text = _ABD_AL_APART.sub(r"\1", text)
     words = [w for w in _SEPARATORS.split(text) if w]
     latin: list[str] = []
     for word in words:

@@ -66,7 +66,10 @@ class Option:
 
 
 @dataclass
-class Outcome:
+class LinkOutcome:
+    """What intake matching decided for one incoming record: which person it links to (an
+    existing one, or a new one), by which rule and score, and which pairs go to review."""
+
     record: PersonRecord
     person: Person | None = None
     person_id: int | None = None
@@ -189,8 +192,8 @@ def _decide(
     options: Mapping[int, list[Option]],
     insufficient: set[int],
     thresholds: Thresholds,
-) -> list[Outcome]:
-    outcomes = {r.pk: Outcome(record=r) for r in records}
+) -> list[LinkOutcome]:
+    outcomes = {r.pk: LinkOutcome(record=r) for r in records}
     # Strongest first: when two members of a request look like one person, the better link wins.
     order = sorted(records, key=lambda r: -(options.get(r.pk) or [Option(0, 0, -1e9)])[0].weight)
     taken: set[int] = set()
@@ -298,9 +301,9 @@ class _Linker:
             if c in self.index.clear or c in self.stored_clear
         }
 
-    def outcomes(self) -> list[Outcome]:
+    def outcomes(self) -> list[LinkOutcome]:
         """Decide every record, request after request; new people get stand-in ids < 0."""
-        decided: list[Outcome] = []
+        decided: list[LinkOutcome] = []
         next_standin = -1
         for item in self.items:
             eligible = [r.pk for r in item.records if r.pk in self.keys]
@@ -342,7 +345,7 @@ class _Linker:
         return ChainMap(self.index.candidates, self.stored_candidates)
 
     def _household(
-        self, outcomes: list[Outcome], candidates: Mapping[int, blocking.Candidate]
+        self, outcomes: list[LinkOutcome], candidates: Mapping[int, blocking.Candidate]
     ) -> None:
         """Members still unlinked, compared with the households their relatives linked to."""
         if all(o.person_id is not None or o.rule == RULE_INSUFFICIENT for o in outcomes):
@@ -370,7 +373,7 @@ class _Linker:
         )
 
 
-def _people_assign(outcomes: list[Outcome]) -> None:
+def _people_assign(outcomes: list[LinkOutcome]) -> None:
     """Insert the batch's new people and fetch the existing ones the batch links to."""
     new_people = {
         o.person_id: Person(display_name=o.record.display_name[:300])
@@ -444,7 +447,7 @@ def records_link(
 
 
 def _review_items_create(
-    outcomes: list[Outcome],
+    outcomes: list[LinkOutcome],
     profiles: Mapping[int, dict[str, Any]],
     prepared: Mapping[int, dict[str, Any]],
     candidates: Mapping[int, blocking.Candidate],
@@ -474,7 +477,7 @@ def _review_items_create(
     ReviewItem.objects.bulk_create(items, ignore_conflicts=True)
 
 
-def resolve_request_people(*, items: list[IntakeItem], actor: User | None) -> None:
-    people = items_link(items=items, actor=actor)
-    for item in items:
-        item.people_by_record.update({r.pk: people[r.pk] for r in item.records if r.pk in people})
+def resolve_request_people(*, items: list[IntakeItem], actor: User | None) -> dict[int, Person]:
+    """The intake flow's matching step: each record of the batch linked to a person; returns
+    record id → person, which the flow hands to the cases step."""
+    return items_link(items=items, actor=actor)

@@ -8,25 +8,25 @@ audited in the same transaction.
 Apps downstream of resolution (cases) must follow what happens to people, but
 resolution may not import them: every write that changes whose records are whose
 describes the change in a `PeopleChange` and hands it to the callables named in
-settings.HAVEN_PEOPLE_CHANGED_HANDLERS (`people_changed_notify`).
+`people_changed_handlers` (`people_changed_notify`), filled in cases/apps.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
+from haven.common.registry import Registry
 
 from .models import Person, PersonLink, PersonMerge, ReviewDecision, ReviewItem
 
@@ -73,8 +73,18 @@ class PeopleChange:
     reason: str = ""
 
 
+class PeopleChangedHandler(Protocol):
+    def __call__(self, *, change: PeopleChange, actor: User | None) -> None: ...
+
+
+# Who follows merges and re-links of people (cases moves its members; cases/apps.py fills it).
+people_changed_handlers: Registry[PeopleChangedHandler] = Registry(
+    "followers of merged, unmerged or re-linked people"
+)
+
+
 def people_changed_notify(*, change: PeopleChange, actor: User | None) -> None:
-    """Call each settings.HAVEN_PEOPLE_CHANGED_HANDLERS entry as handler(change=, actor=).
+    """Call each of `people_changed_handlers` as handler(change=, actor=).
 
     Called inside the transaction that changed the people, on purpose: a case member must
     never point at a person merged away, not even between the commit and an on_commit
@@ -84,8 +94,8 @@ def people_changed_notify(*, change: PeopleChange, actor: User | None) -> None:
     """
     if not (change.moved or change.merged or change.unmerged):
         return
-    for dotted in getattr(settings, "HAVEN_PEOPLE_CHANGED_HANDLERS", ()):
-        import_string(dotted)(change=change, actor=actor)
+    for handler in people_changed_handlers.values():
+        handler(change=change, actor=actor)
 
 
 def batch_people_changed_notify(

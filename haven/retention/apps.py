@@ -12,3 +12,9 @@ class RetentionConfig(AppConfig):
         from .services import retention_job
 
         periodic.register(name="retention", run=retention_job)
+
+        from haven.cases.panels import case_panel_providers
+
+        from .panels import legal_hold_panel
+
+        case_panel_providers.register("retention", legal_hold_panel)

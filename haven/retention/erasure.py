@@ -8,7 +8,7 @@ request or person also part of a case that stays is left alone); each app's eras
 its values. Rows stay, so counts, references and the audit trail still hold; values go.
 
 Apps after these (referrals, communications) add their own eraser in
-HAVEN_RETENTION_ERASERS: `eraser(scope: ErasureScope) -> dict[str, int]`, counts by kind.
+`more_erasers`: `eraser(scope: ErasureScope) -> dict[str, int]`, counts by kind.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Value
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from haven.cases.models import (
     Case,
@@ -33,9 +31,12 @@ from haven.cases.models import (
     CaseRequest,
     Document,
     Note,
+    Task,
 )
+from haven.common.registry import Registry
 from haven.intake.models import Identifier, PersonRecord, Request, Requester
 from haven.intake.models.imports import ImportedRow, MailAttachment, MailMessage
+from haven.resolution import search_keys
 from haven.resolution.models import (
     BlockingKey,
     MatchProfile,
@@ -132,7 +133,7 @@ def erase_intake(scope: ErasureScope) -> dict[str, int]:
         .distinct()
     )
     requester_count = Requester.objects.filter(pk__in=requesters.values("pk")).update(
-        name="", contact=""
+        name="", contact="", contact_hash=""
     )
     messages = MailMessage.objects.filter(request_id__in=scope.request_ids)
     MailAttachment.objects.filter(message__in=messages).update(filename="")
@@ -153,6 +154,7 @@ def erase_resolution(scope: ErasureScope) -> dict[str, int]:
     people = Person.objects.filter(pk__in=scope.person_ids).update(display_name="")
     MatchProfile.objects.filter(person_record_id__in=scope.record_ids).update(data={})
     BlockingKey.objects.filter(person_record_id__in=scope.record_ids).delete()
+    search_keys.search_keys_delete(scope.record_ids)
     pairs = Q(record_a_id__in=scope.record_ids) | Q(record_b_id__in=scope.record_ids)
     ReviewItem.objects.filter(pairs).update(details={})
     ReviewDecision.objects.filter(pairs).update(note="")
@@ -166,6 +168,8 @@ def erase_cases(scope: ErasureScope) -> dict[str, int]:
     ids = scope.case_ids
     Case.objects.filter(pk__in=ids).update(display_name="")
     notes = Note.objects.filter(case_id__in=ids).update(body="")
+    # A task's title is typed by staff and may name someone.
+    Task.objects.filter(case_id__in=ids).update(title="")
     documents = list(Document.objects.filter(case_id__in=ids).exclude(file=""))
     for document in documents:
         # The file itself after commit: a rolled-back erasure must not have lost it.
@@ -192,9 +196,13 @@ def erase_triage(scope: ErasureScope) -> dict[str, int]:
 CORE_ERASERS: list[Eraser] = [erase_intake, erase_resolution, erase_cases, erase_triage]
 
 
+# Later apps that hold more of a case's personal data (referrals, communications) register an
+# eraser here in their AppConfig.ready(): retention may not import them.
+more_erasers: Registry[Eraser] = Registry("erasers of the personal data later apps hold")
+
+
 def erasers() -> list[Eraser]:
-    extra = [import_string(path) for path in getattr(settings, "HAVEN_RETENTION_ERASERS", [])]
-    return [*CORE_ERASERS, *extra]
+    return [*CORE_ERASERS, *more_erasers.values()]
 
 
 def erase(scope: ErasureScope) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The legal-hold panel on the case page (HAVEN_CASE_PANELS): supervisors place or lift a
+"""The legal-hold panel on the case page (registered in RetentionConfig.ready()): supervisors place or lift a
 hold that stops retention from erasing the case."""
 
 from __future__ import annotations

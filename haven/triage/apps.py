@@ -19,6 +19,12 @@ class TriageConfig(AppConfig):
 
         # A case's trail on the audit screen includes its decisions and facts.
         register_reference_resolver("triage.case", case_scope)
+
+        from haven.cases.panels import case_panel_providers
+
+        from .panels import triage_panel
+
+        case_panel_providers.register("triage", triage_panel)
         # The public and walk-in forms ask only what the active guidance reads.
         register_needed_facts(facts_the_active_guidance_reads)
 
@@ -38,3 +44,14 @@ class TriageConfig(AppConfig):
         # re-check when documents arrive (cases.signals.documents_added).
         registry.register_evidence_label(evidence_label)
         registry.register_evidence_recheck(case_checklist_sync)
+
+        from .pathways import pathway_label
+
+        registry.pathway_labeller.fill(pathway_label)
+
+        from haven.intake.api.schemas import facts_checker
+
+        from .facts import facts_problems
+
+        # The partner API checks its `facts` object against triage's fact schema.
+        facts_checker.fill(facts_problems)

@@ -7,8 +7,8 @@ for each need the case lacks, ticked off when it arrives, cancelled when the pat
 asks for it. What counts as holding an item:
 
 - a fact (an item named after a fact, asked for because a rule needed it): the fact is known;
-- a document of a kind that brings it (DOCUMENT_KINDS; a document kind named as the code
-  itself always does);
+- a document of a kind that brings it (cases.models.EVIDENCE_OF_KIND: a passport or a
+  tazkira is "identity_document");
 - an identifier recorded on one of the case's requests (IDENTIFIER_KINDS: a passport or
   tazkira number holds "Tazkira or passport", so "still needed: tazkira or passport" never
   shows on a case that holds one);
@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import translation
 
 from haven.accounts.models import User
-from haven.cases.models import Case, Document
+from haven.cases.models import EVIDENCE_OF_KIND, Case, Document
 from haven.cases.services_tasks import EvidenceItem, cases_evidence_tasks_sync
 from haven.intake.models import Identifier, IdentifierKind
 
@@ -31,17 +31,11 @@ from . import selectors
 from .facts import FACTS
 from .models import CaseFacts, GuidanceVersion
 
+# The kinds of document that bring each evidence code: cases says which code each kind is
+# (EVIDENCE_OF_KIND, next to Document.Kind); a kind named as the code itself always does.
 DOCUMENT_KINDS: dict[str, frozenset[str]] = {
-    "identity_document": frozenset({"passport", "tazkira", "e_tazkira", "paper_tazkira"}),
-    "us_passport_or_green_card": frozenset(
-        {"us_passport", "green_card", "naturalisation_certificate"}
-    ),
-    "com_approval_letter": frozenset({"com_approval"}),
-    "i360_approval_notice": frozenset({"i360_approval"}),
-    "proof_of_employment": frozenset({"employment_proof", "contract", "pay_slip", "badge"}),
-    "medical_or_threat_evidence": frozenset({"medical_report", "threat_evidence"}),
-    "p1_referral": frozenset({"referral_letter"}),
-    "p2_referral": frozenset({"referral_letter"}),
+    code: frozenset(k for k, c in EVIDENCE_OF_KIND.items() if c == code)
+    for code in set(EVIDENCE_OF_KIND.values())
 }
 IDENTIFIER_KINDS: dict[str, frozenset[str]] = {
     "identity_document": frozenset(
@@ -90,13 +84,11 @@ def _identifier_kinds(case_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _document_kinds(case_ids: list[int]) -> dict[int, set[str]]:
-    """Kinds of the documents the case holds, once documents are typed (Document.kind)."""
-    if not any(f.name == "kind" for f in Document._meta.get_fields()):
-        return {}
+    """Kinds of the documents each case holds (a quarantined one too: the evidence came,
+    whatever the scanner says of the file)."""
     found: dict[int, set[str]] = {}
-    kind_field = "kind"  # a variable: the field may not exist yet where this is checked
     for case_id, kind in (
-        Document.objects.filter(case_id__in=case_ids).values_list("case_id", kind_field).order_by()
+        Document.objects.filter(case_id__in=case_ids).values_list("case_id", "kind").order_by()
     ):
         found.setdefault(case_id, set()).add(str(kind))
     return found

@@ -203,7 +203,8 @@ def facts_problems(raw: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     fit the schema, and (fact, message) for every one that does not. Derived facts are
     Haven's to work out, so a requester cannot send them.
 
-    Intake calls this through settings.HAVEN_FACTS_CHECK, so that it never imports triage.
+    Intake calls this through its `facts_checker` slot (filled in TriageConfig.ready()), so that it
+    never imports triage.
     """
     if not isinstance(raw, Mapping):
         return {}, [("", "facts must be a JSON object of fact names to values")]

@@ -1,4 +1,4 @@
-"""The triage panel on the case page (add to HAVEN_CASE_PANELS)."""
+"""The triage panel on the case page (registered in TriageConfig.ready())."""
 
 from __future__ import annotations
 

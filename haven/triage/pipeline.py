@@ -1,14 +1,14 @@
 """Intake step: triage the case a new request was attached to.
 
-Append "haven.triage.pipeline.triage_new_case" to HAVEN_INTAKE_PIPELINE after
-"haven.cases.pipeline.attach_request_to_case". It runs inside the intake
-transaction, on the whole batch of requests intake hands over, with a fixed
+The intake flow (haven/config/flow.py) calls it after the cases step, with the cases that step
+attached the requests to. It runs inside the intake transaction, on the whole batch of requests intake hands over, with a fixed
 number of statements; a request is never refused because of triage.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from haven.cases.models import Case, CaseRequest
@@ -43,12 +43,12 @@ def facts_from_request(request: Request, records: list[PersonRecord]) -> dict[st
 
 
 def _answers_by_case(
-    items: list[IntakeItem],
+    items: list[IntakeItem], cases: Mapping[int, Case]
 ) -> dict[int, tuple[Case, list[tuple[int | None, dict[str, Any]]]]]:
     """Per case of the batch, what each of its requests tells, in order."""
     by_case: dict[int, tuple[Case, list[tuple[int | None, dict[str, Any]]]]] = {}
     for item in items:
-        case = item.case or _case_of(item.request)
+        case = cases.get(item.request.pk) or _case_of(item.request)
         if case is None:
             continue  # nothing attached the request to a case: nothing to triage.
         _, answers = by_case.setdefault(case.pk, (case, []))
@@ -61,11 +61,13 @@ def _case_of(request: Request) -> Case | None:
     return link.case if link is not None else None
 
 
-def triage_new_case(*, items: list[IntakeItem], actor: User | None) -> None:
+def triage_new_case(
+    *, items: list[IntakeItem], cases: Mapping[int, Case], actor: User | None
+) -> None:
     """Record what the batch's requests tell about their cases, by precedence (a known fact
     is never overwritten: a contradiction is new information to review), and triage the
     cases that are new or whose facts changed, in bulk."""
-    by_case = _answers_by_case(items)
+    by_case = _answers_by_case(items, cases)
     if not by_case:
         return
     stored, changed = services_intake.case_facts_record_many(

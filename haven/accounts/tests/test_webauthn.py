@@ -357,3 +357,13 @@ def test_the_system_check_refuses_an_ip_address_or_an_origin_elsewhere(settings)
     assert check_relying_party() == []
     settings.HAVEN_WEBAUTHN_ORIGINS = ["https://haven.example.org.evil.example"]
     assert [e.id for e in check_relying_party()] == ["haven.accounts.E011"]
+
+
+def test_the_staff_page_counts_a_persons_keys(caseworker, supervisor):
+    enrolled_with_key(caseworker)
+    detail = verified_client(supervisor).get(reverse("accounts:admin_user", args=[caseworker.pk]))
+    assert "1 security key" in detail.text
+    assert "not set up" not in detail.text
+    listing = verified_client(supervisor).get(reverse("accounts:admin_users"))
+    row = listing.text.split(caseworker.username, 1)[1].split("</tr>", 1)[0]
+    assert "not set up" not in row

@@ -1,24 +1,16 @@
 """Labels for values that downstream apps define: a case's pathway is triage's vocabulary.
 
-Cases does not import triage (the flow runs the other way); the label function is named
-in settings.HAVEN_PATHWAY_LABEL, like the other hooks. Without it the code is shown.
+Cases does not import triage (the flow runs the other way); triage fills
+`haven.cases.registry.pathway_labeller` in its AppConfig.ready(). Without it the code is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-
 from django import template
-from django.conf import settings
-from django.utils.module_loading import import_string
+
+from haven.cases.registry import pathway_labeller
 
 register = template.Library()
-
-
-@lru_cache(maxsize=1)
-def _labeller(path: str) -> Callable[[str], str] | None:
-    return import_string(path) if path else None
 
 
 @register.filter
@@ -26,7 +18,7 @@ def pathway_label(code: str) -> str:
     """The pathway as staff read it ("Refer to UNHCR"), in their language."""
     if not code:
         return ""
-    labeller = _labeller(getattr(settings, "HAVEN_PATHWAY_LABEL", ""))
+    labeller = pathway_labeller.get()
     return labeller(code) if labeller is not None else code
 
 
@@ -45,3 +37,10 @@ def nobr(value: object) -> str:
     from django.utils.html import format_html
 
     return format_html('<span class="nowrap">{}</span>', value)
+
+
+@register.filter
+def ltr(value: object) -> str:
+    """A date or number kept left-to-right inside a sentence, in a right-to-left page too
+    (Unicode's left-to-right isolate, plain text: it can go into a translated sentence)."""
+    return f"\u2066{value}\u2069"

@@ -147,6 +147,9 @@ def test_the_alerts_page_and_the_menu_count(client_for, caseworker, supervisor, 
     client = client_for(caseworker)
     page = client.get("/cases/alerts/").content.decode()
     assert page.count(case.reference) == 2
+    # The date stays left-to-right in a Dari sentence too (Unicode isolates around it).
+    assert "\u20662026-03-02\u2069" in page
+    page = page.replace("\u2066", "").replace("\u2069", "")
     assert "A task was due on 2026-03-02 and is not done." in page
     assert 'id="alert-count">2<' in page
     response = client.post("/cases/alerts/read/")

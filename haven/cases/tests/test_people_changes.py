@@ -14,7 +14,7 @@ from haven.cases.models import Case, CaseEvent, CaseMember, CaseMemberChange
 from haven.intake.models import Channel, PersonRecord
 from haven.intake.services import CreatedRequest, PersonInput, RequestInput, request_create
 from haven.resolution.models import Person, PersonLink, PersonMerge, ReviewItem
-from haven.resolution.services import batch_people_changed_notify
+from haven.resolution.services import batch_people_changed_notify, people_changed_handlers
 
 from .factories import make_request
 
@@ -174,28 +174,26 @@ def test_a_reviewers_same_decision_moves_the_case_member(client_for, caseworker,
     assert CaseEvent.objects.filter(kind="possible_duplicate").count() == 2
 
 
-def test_without_the_handler_setting_resolution_leaves_cases_alone(
-    client_for, caseworker, two_cases, settings
-):
-    settings.HAVEN_PEOPLE_CHANGED_HANDLERS = []
+def test_without_the_handler_resolution_leaves_cases_alone(client_for, caseworker, two_cases):
     first, second = two_cases
     source, target = _principal_person(first), _principal_person(second)
-    client_for(caseworker).post(
-        reverse("resolution:person_merge", args=[source]), {"target": target, "reason": "x"}
-    )
+    with people_changed_handlers.replaced({}):
+        client_for(caseworker).post(
+            reverse("resolution:person_merge", args=[source]), {"target": target, "reason": "x"}
+        )
     assert PersonMerge.objects.exists()
     assert _household_people(_case_of(first)) == [source]
 
 
-def test_a_failing_handler_rolls_the_merge_back(client_for, caseworker, two_cases, settings):
-    settings.HAVEN_PEOPLE_CHANGED_HANDLERS = [f"{__name__}.failing_handler"]
+def test_a_failing_handler_rolls_the_merge_back(client_for, caseworker, two_cases):
     first, second = two_cases
     source, target = _principal_person(first), _principal_person(second)
     client = client_for(caseworker)
     client.raise_request_exception = False
-    client.post(
-        reverse("resolution:person_merge", args=[source]), {"target": target, "reason": "x"}
-    )
+    with people_changed_handlers.replaced({"failing": failing_handler}):
+        client.post(
+            reverse("resolution:person_merge", args=[source]), {"target": target, "reason": "x"}
+        )
     assert not PersonMerge.objects.exists()
     assert Person.objects.get(pk=source).merged_into_id is None
 

@@ -255,19 +255,16 @@ def _batch(count: int, offset: int) -> list[Any]:
 
 def test_the_intake_step_costs_the_same_statements_whatever_the_batch(guidance):
     from haven.cases.public_status import requests_public_status_sync
-    from haven.intake.services import IntakeItem, requests_create_many
+    from haven.intake.services import requests_create_many
 
     counts = []
     for size, offset in ((3, 0), (12, 100)):
         created = requests_create_many(entries=_batch(size, offset), run_pipeline=True)
         requests = [c.request for c in created]
         Request.objects.filter(pk__in=[r.pk for r in requests]).update(status="received")
-        items = []
-        for r in requests:
-            r.status = "received"
-            items.append(IntakeItem(request=r, records=[], case=case_of_request(r)))
+        cases = [case_of_request(r) for r in requests]
         with CaptureQueriesContext(connection) as queries, transaction.atomic():
-            requests_public_status_sync(items=items, actor=None)
+            requests_public_status_sync(cases=cases, actor=None)
         counts.append(len(queries))
         assert set(
             Request.objects.filter(pk__in=[r.pk for r in requests]).values_list("status", flat=True)

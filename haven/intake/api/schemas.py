@@ -8,14 +8,14 @@ so a typo in a field name is answered at once instead of silently losing data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from haven.common.registry import Slot
 from haven.intake.models import IdentifierKind, Relationship, Request, Sex
 
 # What partners send, and the answer to a create, are plain pydantic models: ninja's Schema
@@ -91,13 +91,19 @@ FACTS_DESCRIPTION = (
 )
 
 
+FactsCheck = Callable[[Any], tuple[Mapping[str, Any], list[tuple[str, str]]]]
+# The fact schema is triage's, and intake may not import it: triage fills this slot
+# (check(raw) -> (cleaned, [(fact, message)])) in its AppConfig.ready().
+facts_checker: Slot[FactsCheck] = Slot("the check of a request's facts against the schema")
+
+
 def facts_checked(value: dict[str, Any]) -> dict[str, Any]:
-    """The facts checked against the fact schema, through the settings hook (the schema is
-    triage's; intake does not import it). Every wrong fact is named at once."""
-    path = getattr(settings, "HAVEN_FACTS_CHECK", "")
-    if not path:
+    """The facts checked against the fact schema (triage's, through `facts_checker`). Every
+    wrong fact is named at once."""
+    check = facts_checker.get()
+    if check is None:
         return value
-    cleaned, problems = import_string(path)(value)
+    cleaned, problems = check(value)
     if problems:
         raise PydanticCustomError(
             "fact_invalid",

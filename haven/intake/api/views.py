@@ -13,17 +13,16 @@ from ninja.parser import Parser
 from haven.accounts.models import ApiToken, Organization
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-from haven.intake.models import Channel, IdentifierKind, Relationship, Request, Requester
-from haven.intake.services import PersonInput, RequestInput
+from haven.intake.models import Request, Requester
 from haven.intake.services_deferred import api_requester_get_or_create, request_accept
 
 from . import idempotency
 from .auth import BearerToken, requester_remembered
 from .errors import install_handlers
+from .reading import request_input
 from .schemas import (
     EXAMPLE_REQUEST,
     ErrorOut,
-    PersonIn,
     RequestCreatedOut,
     RequestIn,
     RequestPageOut,
@@ -83,59 +82,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _person_input(
-    person: PersonIn, position: int, extra_identifiers: list[tuple[str, str]]
-) -> PersonInput:
-    default = Relationship.PRINCIPAL if position == 0 else Relationship.OTHER
-    return PersonInput(
-        relationship=person.relationship or default,
-        full_name=person.full_name,
-        given_name=person.given_name,
-        family_name=person.family_name,
-        father_name=person.father_name,
-        sex=person.sex,
-        date_of_birth=person.date_of_birth,
-        province=person.province,
-        identifiers=tuple((i.kind.value, i.value) for i in person.identifiers)
-        + tuple(extra_identifiers),
-    )
-
-
-def _request_input(payload: RequestIn) -> RequestInput:
-    """What was sent, channel-neutral; the requester is the token's partner system."""
-    # The household's phone and e-mail belong to the principal, as at the walk-in desk.
-    contact = [
-        (kind, value)
-        for kind, value in (
-            (IdentifierKind.PHONE.value, payload.contact.phone),
-            (IdentifierKind.EMAIL.value, payload.contact.email),
-        )
-        if value.strip()
-    ]
-    principal = next(
-        (i for i, p in enumerate(payload.people) if p.relationship == Relationship.PRINCIPAL), 0
-    )
-    people = tuple(
-        _person_input(person, i, contact if i == principal else [])
-        for i, person in enumerate(payload.people)
-    )
-    return RequestInput(
-        channel=Channel.API,
-        people=people,
-        help_requested=payload.help_requested,
-        current_country=payload.location.country,
-        current_location=payload.location.place,
-        language=payload.language,
-        consent_version=payload.consent_version,
-    )
-
-
-def people_from_raw_body(raw_body: str) -> tuple[PersonInput, ...]:
-    """The people of a request body this API accepted, read as it read them (for the worker,
-    which stores them after the answer); ValueError when the body no longer validates."""
-    return _request_input(RequestIn.model_validate_json(raw_body)).people
-
-
 def _audit_details(token: ApiToken, **extra: Any) -> dict[str, Any]:
     return {"api_token": token.prefix, "organization_id": token.organization_id, **extra}
 
@@ -174,7 +120,7 @@ def _create(
         return key_record(201, answer[0])
 
     created = request_accept(
-        data=_request_input(payload),
+        data=request_input(payload),
         raw_input=raw_body,
         requester_id=requester_id,
         audit_details={"through": f"API, {organization.name}"[:200], **_audit_details(token)},

@@ -10,15 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from haven.common import bulk
+from haven.common.registry import Registry
 from haven.intake.models import ImportBatch, MailAttachment, MailMessage, RejectedRow, Request
 from haven.intake.services import NewRequest, requests_create_many
 
@@ -118,13 +117,18 @@ def _store_many(
     return rows
 
 
+class MailReplyHandler(Protocol):
+    def __call__(self, *, item: MailItem, parsed: ParsedMail) -> bool: ...
+
+
+# Who recognises a reply to a message Haven sent (communications fills it in its apps.py).
+mail_reply_handlers: Registry[MailReplyHandler] = Registry("readers of replies to Haven's mail")
+
+
 def _reply_handled(item: MailItem, parsed: ParsedMail) -> bool:
-    """A reply to a message Haven sent belongs to its request, not in a new one: downstream
-    apps (communications) recognise it through settings.HAVEN_MAIL_REPLY_HANDLERS."""
-    return any(
-        import_string(handler)(item=item, parsed=parsed)
-        for handler in getattr(settings, "HAVEN_MAIL_REPLY_HANDLERS", [])
-    )
+    """A reply to a message Haven sent belongs to its request, not in a new one: later apps
+    (communications) recognise it through `mail_reply_handlers`."""
+    return any(handler(item=item, parsed=parsed) for handler in mail_reply_handlers.values())
 
 
 def _parse(item: MailItem) -> ParsedMail:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts import permissions
 from haven.accounts.models import Organization, User
+from haven.accounts.services import organization_ensure
 from haven.intake.models import ImportBatch
 
 from . import fields, selectors
@@ -110,7 +111,11 @@ def _upload(request: HttpRequest, handler: _LimitedUpload) -> HttpResponse:
         return _too_large(request)
     if not form.is_valid():
         return _list_page(request, user, form, 400)
-    organization = form.cleaned_data["source"] or _new_source(form.cleaned_data["new_source"])
+    organization = form.cleaned_data["source"] or organization_ensure(
+        name=form.cleaned_data["new_source"],
+        kind=Organization.Kind.REQUESTING_BODY,
+        actor=user,
+    )
     uploaded = form.cleaned_data["file"]
     fileobj = uploaded.file
     try:
@@ -136,13 +141,6 @@ def _upload(request: HttpRequest, handler: _LimitedUpload) -> HttpResponse:
         status=ImportBatch.Status.UPLOADED,
     )
     return redirect("importing:detail", pk=batch.pk)
-
-
-def _new_source(name: str) -> Organization:
-    organization, _created = Organization.objects.get_or_create(
-        name=name.strip(), defaults={"kind": Organization.Kind.REQUESTING_BODY}
-    )
-    return organization
 
 
 def _detail_context(batch: ImportBatch, form: MappingForm | None = None) -> dict[str, Any]:

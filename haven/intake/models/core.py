@@ -38,6 +38,9 @@ class Requester(models.Model):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="requesters"
     )
     contact = EncryptedTextField(blank=True)
+    # The contact's keyed hash as an e-mail address or a phone number (as Identifier's
+    # value_hash), so the case search finds a request by who sent it, never in clear.
+    contact_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # The partner system behind an API token: every request sent with the token names this
     # one requester, so accepting a request needs no requester row of its own.
     api_token = models.OneToOneField(

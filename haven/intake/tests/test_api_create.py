@@ -262,7 +262,7 @@ def test_a_body_that_no_longer_reads_leaves_the_request_for_data_entry(partner_o
         raise ValueError("people.0.given_name: field required")
 
     # As if the API's schema had changed between the answer and the worker's turn.
-    monkeypatch.setattr("haven.intake.api.views.people_from_raw_body", schema_changed_since)
+    monkeypatch.setattr("haven.intake.api.reading.people_from_raw_body", schema_changed_since)
 
     assert pipeline_drain.call() == 1
 

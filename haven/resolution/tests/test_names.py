@@ -130,3 +130,18 @@ def test_it_drops_a_title_written_joined_or_in_two_words() -> None:
     assert name_key("Bibigol").tokens == name_key("Gul").tokens
     assert name_key("Bibihawa").tokens == name_key("Hawa").tokens
     assert name_key("بی بی فاطمه").consonants == name_key("Fatima").consonants
+
+
+@pytest.mark.parametrize(
+    ("apart", "joined", "latin"),
+    [
+        ("عبد الواحد", "عبدالواحد", "Abdul Wahid"),
+        ("عبد\u200cالرحمن", "عبدالرحمن", "Abdul Rahman"),
+        ("عبد الله", "عبدالله", "Abdullah"),
+    ],
+)
+def test_abd_and_the_article_written_apart_are_one_name(
+    apart: str, joined: str, latin: str
+) -> None:
+    assert name_key(apart) == name_key(joined)
+    assert _same(apart, latin)

@@ -77,3 +77,13 @@ def write_version(folder: Path, name: str, text: str) -> Path:
 
 def shipped_version_text() -> str:
     return (REPO_GUIDANCE / "us-afghan-2021" / "1.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def only_triage_panel() -> Iterator[None]:
+    """The case page with triage's panel alone (the other apps' panels left out)."""
+    from haven.cases.panels import case_panel_providers
+    from haven.triage.panels import triage_panel
+
+    with case_panel_providers.replaced({"triage": triage_panel}):
+        yield

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 
 from haven.accounts.models import User
 from haven.cases.models import Case, CaseEvent, Task
 from haven.cases.signals import documents_added
+from haven.cases.tests.document_helpers import document_root, pdf, upload
 from haven.cases.tests.factories import make_request
 from haven.triage import services
 from haven.triage.models import GuidanceVersion
@@ -23,6 +25,7 @@ from .conftest import AFGHAN_IN_KABUL, store
 from .test_facts_correction import form_data
 
 pytestmark = pytest.mark.django_db
+__all__ = ["document_root"]  # the documents' fixture, for the upload test
 
 # Claims eligibility, nothing else known that decides: needs_verification asks for
 # "Tazkira or passport" and proof of employment.
@@ -162,3 +165,23 @@ def test_the_checklist_reads_in_dari(
     page = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="fa-af").content.decode()
     tasks = page.split('id="tasks"')[1].split("</section>")[0]
     assert "تذکره یا پاسپورت" in tasks
+
+
+def test_an_uploaded_passport_ticks_it_off(
+    active_guidance: GuidanceVersion,
+    make_case: Callable[..., Case],
+    supervisor: User,
+    caseworker: User,
+    client_for: Callable[[User], Client],
+    document_root: Any,
+) -> None:
+    case = make_case(dict(CLAIMS))
+    services.case_retriage(case=case, actor=supervisor)
+    response = client_for(caseworker).post(
+        reverse("cases:document_upload", args=[case.pk]),
+        {"kind": "passport", "file": upload("passport.pdf", pdf()), "description": ""},
+    )
+    assert response.status_code in (200, 302)
+    task = Task.objects.get(case=case, evidence_code="identity_document")
+    assert (task.status, task.closed_how) == ("done", "evidence_arrived")
+    assert set(_open(case)) == {"proof_of_employment"}

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -83,7 +82,7 @@ def case(active_guidance: GuidanceVersion, caseworker: User) -> Case:
 
 
 @pytest.mark.parametrize("language", ["fa-af", "ps"])
-@override_settings(HAVEN_CASE_PANELS=["haven.triage.panels.triage_panel"])
+@pytest.mark.usefixtures("only_triage_panel")
 def test_the_case_page_shows_no_raw_codes(client_for, caseworker, case, language):
     client = client_for(caseworker)
     client.post(reverse("set_language"), {"language": language, "next": "/"})

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from haven.accounts.models import User
@@ -18,10 +18,9 @@ from haven.triage.models import GuidanceVersion
 from .conftest import AFGHAN_IN_KABUL
 
 pytestmark = pytest.mark.django_db
-PANELS = ["haven.triage.panels.triage_panel"]
 
 
-@override_settings(HAVEN_CASE_PANELS=PANELS)
+@pytest.mark.usefixtures("only_triage_panel")
 def test_the_panel_shows_the_decision_and_its_priority_breakdown(
     active_guidance: GuidanceVersion, make_case: Callable[..., Case], caseworker: User
 ) -> None:
@@ -39,12 +38,12 @@ def test_the_panel_shows_the_decision_and_its_priority_breakdown(
     assert "Correct the facts" in html
 
 
-@override_settings(HAVEN_CASE_PANELS=PANELS)
+@pytest.mark.usefixtures("only_triage_panel")
 def test_partners_get_no_panel(make_case: Callable[..., Case], partner_a: User) -> None:
     assert case_panels(case=make_case({}), user=partner_a) == []
 
 
-@override_settings(HAVEN_CASE_PANELS=PANELS)
+@pytest.mark.usefixtures("only_triage_panel")
 def test_without_guidance_the_panel_says_so(
     make_case: Callable[..., Case], caseworker: User
 ) -> None:

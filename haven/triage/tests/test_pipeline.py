@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import override_settings
 
 from haven.intake.models import Channel
 from haven.intake.services import PersonInput, RequestInput, request_create
 from haven.triage.models import CaseFacts, GuidanceVersion, TriageDecision
 
 pytestmark = pytest.mark.django_db
-
-PIPELINE = [
-    "haven.resolution.pipeline.resolve_request_people",
-    "haven.cases.pipeline.attach_request_to_case",
-    "haven.triage.pipeline.triage_new_case",
-]
 
 
 def submit(facts: object) -> None:
@@ -35,7 +28,6 @@ def submit(facts: object) -> None:
     )
 
 
-@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
 def test_a_new_request_is_triaged_with_the_active_guidance(
     active_guidance: GuidanceVersion,
 ) -> None:
@@ -51,7 +43,6 @@ def test_a_new_request_is_triaged_with_the_active_guidance(
     assert decision.priority_breakdown["location"] == 10
 
 
-@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
 def test_bad_answers_are_dropped_but_the_request_is_kept(
     active_guidance: GuidanceVersion,
 ) -> None:
@@ -61,14 +52,12 @@ def test_bad_answers_are_dropped_but_the_request_is_kept(
     assert TriageDecision.objects.get().pathway == "us_citizen_or_lpr"
 
 
-@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
 def test_without_active_guidance_facts_are_kept_and_nothing_decided() -> None:
     submit({"nationality": "AF"})
     assert CaseFacts.objects.get().facts["nationality"] == "AF"
     assert not TriageDecision.objects.exists()
 
 
-@override_settings(HAVEN_INTAKE_PIPELINE=PIPELINE)
 def test_triage_at_intake_is_audited_once_per_case(active_guidance: GuidanceVersion) -> None:
     from haven.audit.models import AuditEvent
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import override_settings
 
 from haven.accounts.models import User
 from haven.cases.models import Case
@@ -65,7 +64,7 @@ def guidance_2(guidance_dir: Any, supervisor: User, django_capture_on_commit_cal
 
 
 @pytest.mark.django_db
-@override_settings(HAVEN_CASE_PANELS=["haven.triage.panels.triage_panel"])
+@pytest.mark.usefixtures("only_triage_panel")
 def test_the_case_panel_tells_only_those_still_in_afghanistan_to_reach_a_third_country(
     guidance_2: GuidanceVersion, make_case: Callable[..., Case], caseworker: User
 ):

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts import permissions
 from haven.accounts.models import Organization, User
+from haven.accounts.services import organization_ensure
 from haven.intake.importing import selectors
 from haven.intake.importing.errors import ImportFileError
 from haven.intake.importing.preview import Preview, preview_rows
@@ -76,9 +77,7 @@ class Command(BaseCommand):
         if found is not None:
             return found
         if create:
-            return Organization.objects.create(
-                name=name.strip(), kind=Organization.Kind.REQUESTING_BODY
-            )
+            return organization_ensure(name=name, kind=Organization.Kind.REQUESTING_BODY)
         known = ", ".join(Organization.objects.values_list("name", flat=True)[:20])
         raise CommandError(
             f"No organisation named “{name}”. Known: {known or 'none'}. "

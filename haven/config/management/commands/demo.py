@@ -1,5 +1,8 @@
 """`haven demo`: one account per persona and synthetic data, for a laptop demo.
 
+It lives in the config app, at the top of the app order, because it sets up every app (accounts,
+the partner directory, guidance, synthetic requests), not one of them.
+
 Idempotent: a second run reuses the accounts (and prints the same passwords,
 kept in var/demo-credentials.json, readable by the owner only) and seeds only
 an empty database.
