@@ -224,7 +224,7 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseM
             % {"target": target.reference}
         )
     # The target's rows in any state: a person may be a case member only once.
-    in_target = set(CaseMember.objects.filter(case=target).values_list("person_id", flat=True))
+    in_target = set(CaseMember.all_rows.filter(case=target).values_list("person_id", flat=True))
     members = CaseMember.objects.bulk_create(
         [
             CaseMember(case=target, person_id=m.person_id, relationship=m.relationship)
