@@ -8,7 +8,8 @@
    e-mail address, in English, Dari and Pashto; not measured).
 2. Measured: a supervisor's notice to all of them (`notice_create`: contacts read and
    decrypted, opt-outs and earlier sends checked, every message rendered, encrypted and
-   written). Target: under 60 s.
+   written), with the SQL statements it sent. Target: under 60 s. --profile prints
+   pyinstrument's profile of it (pip install pyinstrument: not a requirement).
 3. Measured: the outbox delivering --sms SMS to a Twilio-compatible provider on 127.0.0.1
    that refuses (429) anything over --rate per second; the figures show the achieved rate,
    the most the provider saw in any one second, and how many it refused. Target: at the
@@ -35,7 +36,7 @@ def _prepare_env(args: argparse.Namespace, var_dir: str) -> None:
     os.environ["HAVEN_MESSAGE_QUIET_HOURS"] = ""
     os.environ.pop("DJANGO_SETTINGS_MODULE", None)
     if args.database == "postgres":
-        name = f"haven_bench_comms_{os.getpid()}"
+        name = args.pg_name or f"haven_bench_comms_{os.getpid()}"
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
@@ -74,8 +75,31 @@ def _store_requesters(count: int) -> None:
     print(f"stored {count:,} requesters in {time.perf_counter() - started:.1f} s (setup)")
 
 
-def _queue_notice() -> None:
+class _Statements:
+    """Counts the SQL statements sent (an executemany or a COPY counts once)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _profiler(enabled: bool):  # type: ignore[no-untyped-def]
+    """pyinstrument, when asked for and installed (a developer's tool, not a requirement)."""
+    if not enabled:
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    return profiler
+
+
+def _queue_notice(*, profile: bool = False) -> None:
     from django.conf import settings
+    from django.db import connection
 
     from haven.accounts.models import Role, User
     from haven.communications.models import Message
@@ -88,10 +112,13 @@ def _queue_notice() -> None:
 
     status_url()
     user = User.objects.create_user(username="bench-supervisor", role=Role.SUPERVISOR)
+    statements = _Statements()
+    profiler = _profiler(profile)
     started, cpu = time.perf_counter(), time.process_time()
-    _notice, result = notice_create(
-        user=user, purpose="general_notice", filters=NoticeFilters(status="received")
-    )
+    with connection.execute_wrapper(statements):
+        _notice, result = notice_create(
+            user=user, purpose="general_notice", filters=NoticeFilters(status="received")
+        )
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result is not None
     print(
@@ -100,6 +127,13 @@ def _queue_notice() -> None:
         f"{dict(result.by_channel)}; load average {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} cores); target < 60 s: {'met' if elapsed < 60 else 'NOT met'}"
     )
+    print(
+        f"SQL: {statements.count} statements for {result.queued:,} recipients "
+        f"({statements.count / max(result.queued, 1):.4f} per recipient)"
+    )
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False))
     started = time.perf_counter()
     _notice, again = notice_create(
         user=user, purpose="general_notice", filters=NoticeFilters(status="received")
@@ -155,8 +189,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requesters", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-name", default="", help="the PostgreSQL database to create (and drop after)"
+    )
     parser.add_argument("--sms", type=int, default=300, help="SMS to deliver in step 3")
     parser.add_argument("--rate", type=int, default=25, help="the provider's limit per second")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the notice (pyinstrument, if installed)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="haven-bench-comms-") as var_dir:
         _prepare_env(args, var_dir)
@@ -166,7 +206,7 @@ def main() -> None:
         django.setup()
         try:
             _store_requesters(args.requesters)
-            _queue_notice()
+            _queue_notice(profile=args.profile)
             _deliver_at_rate(args.sms, args.rate)
         finally:
             if args.database == "postgres":

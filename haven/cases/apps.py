@@ -33,6 +33,13 @@ class CasesConfig(AppConfig):
         periodic.register(name="documents_rescan", run=periodic_documents_rescan)
         checks.register(documents_scanner_check, checks.Tags.security, deploy=True)
 
+        from haven.resolution import registry as resolution_registry
+
+        from .selectors_members import person_cases
+
+        # A person's page (resolution) links to their cases.
+        resolution_registry.register_person_cases(person_cases)
+
         from haven.audit.scope import register_reference_resolver
 
         from .audit_scope import case_scope

@@ -156,7 +156,48 @@ def _task_values(data: Mapping[str, Any], fallback: str) -> dict[str, Any]:
     return {"title": title}
 
 
-PEOPLE_MESSAGES = {"people_changed", "people_unmerged", "person_restored", "possible_duplicate"}
+# What staff did to a household (cases.services_members, resolution's record edits, data
+# entry): "people" holds person ids, "case" the other case's reference.
+MESSAGES.update(
+    {
+        "members_added": _("Added to the household: %(people)s"),
+        "members_removed": _("Removed from the household: %(people)s"),
+        "members_moved_out": _("Moved to %(case)s: %(people)s"),
+        "members_moved_in": _("Moved here from %(case)s: %(people)s"),
+        "household_split_out": _("Split: %(people)s went to the new case %(case)s"),
+        "household_split_in": _("Opened by splitting %(case)s: %(people)s"),
+        "principal_marked": _("%(people)s is now the principal"),
+        "person_edited": _("Record of %(people)s corrected (version %(version)s): %(fields)s"),
+        "data_entered": _("Request %(receipt)s entered by hand: %(people)s"),
+    }
+)
+HOUSEHOLD_MESSAGES = {
+    "members_added",
+    "members_removed",
+    "members_moved_out",
+    "members_moved_in",
+    "household_split_out",
+    "household_split_in",
+    "principal_marked",
+    "person_edited",
+    "data_entered",
+}
+
+PEOPLE_MESSAGES = {
+    "people_changed",
+    "people_unmerged",
+    "person_restored",
+    "possible_duplicate",
+    *HOUSEHOLD_MESSAGES,
+}
+
+# The fields a record correction names, as staff read them.
+FIELD_LABELS: dict[str, str | Promise] = {
+    "names": _("names"),
+    "date_of_birth": _("date of birth"),
+    "sex": _("sex"),
+    "identifiers": _("identifiers"),
+}
 
 
 def _person(person_id: Any, names: Mapping[int, str]) -> str:
@@ -182,6 +223,10 @@ def _people_values(data: Mapping[str, Any], names: Mapping[int, str]) -> dict[st
         values["target"] = _person(data.get("target", ""), names)
     if data.get("message") == "person_restored":
         values["person"] = _person(data.get("person", ""), names)
+    if isinstance(data.get("people"), list):
+        values["people"] = ", ".join(_person(p, names) for p in data["people"])
+    if isinstance(data.get("fields"), list):
+        values["fields"] = ", ".join(str(FIELD_LABELS.get(f, f)) for f in data["fields"])
     if "cases" in data:
         values["cases"] = "; ".join(
             str(_("%(case)s, which also has %(people)s"))
@@ -197,6 +242,8 @@ def person_ids(data: Mapping[str, Any] | None) -> set[int]:
         return set()
     ids = {line.get(k) for line in data.get("lines", []) for k in ("from", "to")}
     ids |= {p for c in data.get("cases", []) for p in c.get("people", [])}
+    if isinstance(data.get("people"), list):
+        ids |= set(data["people"])
     if data.get("message") in {"people_unmerged", "person_restored"}:
         ids |= {data.get("source"), data.get("target"), data.get("person")}
     return {int(i) for i in ids if isinstance(i, int)}
@@ -208,7 +255,11 @@ def render(
     """The event's line from its data, or `fallback` (the stored description)."""
     if not data or data.get("message") not in MESSAGES:
         return fallback
-    values = {k: _value(k, v) for k, v in data.items() if k not in {"message", "lines", "cases"}}
+    values = {
+        k: _value(k, v)
+        for k, v in data.items()
+        if k not in {"message", "lines", "cases", "people", "fields"}
+    }
     if data["message"] in PEOPLE_MESSAGES:
         values.update(_people_values(data, names or {}))
     if data["message"] in TASK_MESSAGES or data["message"] == "checklist_changed":

@@ -63,6 +63,17 @@ class Case(models.Model):
         return f"C-{self.pk:07d}" if self.pk else "C-new"
 
 
+class HouseholdMembers(models.Manager["CaseMember"]):
+    """`CaseMember.objects`: the rows of people in the household now (not removed by staff).
+
+    A member staff removed or moved to another case keeps their row (`removed_at` set): the
+    history of who was in the household refers to it, and adding them back reuses it (a person
+    is a member of a case once). `CaseMember.all_rows` reads every row."""
+
+    def get_queryset(self) -> models.QuerySet[CaseMember]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class CaseMember(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_memberships")
@@ -74,8 +85,16 @@ class CaseMember(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when staff removed the person from the household or moved them to another case
+    # (cases.services_members); cleared when they are added back. See HouseholdMembers.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    # Every row (removed members too); `objects`, the default, is the household now.
+    all_rows = models.Manager()
+    objects = HouseholdMembers()
 
     class Meta:
+        default_manager_name = "objects"
         ordering = ["case_id", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="case_member_once")]
 
@@ -242,6 +261,10 @@ class CaseEvent(models.Model):
         NEW_INFORMATION = "new_information", _("New information to review")
         FACTS_CHANGED = "facts_changed", _("Facts changed")
         MERGE_UNDONE = "merge_undone", _("Merge of cases undone")
+        MEMBERS_CHANGED = "members_changed", _("Household changed")
+        HOUSEHOLD_SPLIT = "household_split", _("Household split")
+        PERSON_EDITED = "person_edited", _("Person record corrected")
+        DATA_ENTERED = "data_entered", _("Data entered")
         TASK_ADDED = "task_added", _("Task added")
         TASK_DONE = "task_done", _("Task done")
         TASK_CANCELLED = "task_cancelled", _("Task cancelled")
@@ -276,12 +299,21 @@ class CaseEvent(models.Model):
 
 class CaseMemberChange(models.Model):
     """A member's person changed because resolution changed people (a merge, its undoing, a
-    batch run): the provenance caseworkers read, and exactly what undoing a merge restores."""
+    batch run): the provenance caseworkers read, and exactly what undoing a merge restores.
+
+    Also what staff did to the household (cases.services_members): a person added, removed,
+    moved to or from another case (`other_case`), marked the principal; then from_person and
+    to_person are both the member's person."""
 
     class Kind(models.TextChoices):
         REPOINTED = "repointed", _("Now the surviving person")
         FOLDED = "folded", _("Folded into a member already in the case")
         ADDED = "added", _("Added: a record of this case now belongs to this person")
+        STAFF_ADDED = "staff_added", _("Added by staff")
+        REMOVED = "removed", _("Removed by staff")
+        MOVED_OUT = "moved_out", _("Moved to another case")
+        MOVED_IN = "moved_in", _("Moved from another case")
+        PRINCIPAL = "principal", _("Marked the principal")
 
     member = models.ForeignKey(CaseMember, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -293,6 +325,10 @@ class CaseMemberChange(models.Model):
     )
     # The case's principal followed the member too (and goes back with it).
     principal_moved = models.BooleanField(default=False)
+    # The case a member moved to (moved_out) or came from (moved_in), or was split into.
+    other_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

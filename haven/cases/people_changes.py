@@ -49,12 +49,55 @@ def _read(ids: Iterable[int], query: Callable[[list[int]], Iterable[T]]) -> list
 
 def people_changed(*, change: PeopleChange, actor: User | None) -> None:
     """The handler resolution calls (see haven.resolution.services.people_changed_notify)."""
+    if change.edited:
+        _edits_record(change, actor)
     if change.unmerged:
         # An unmerge's moves are exactly the undoing of the changes its merge recorded.
         for pair in change.unmerged:
             _merge_undo(pair, actor=actor, reason=change.reason)
         return
-    _Follow(change, actor).run()
+    if change.moved or change.merged:
+        _Follow(change, actor).run()
+
+
+_FIELDS = {
+    "names": "names",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "identifiers": "identifiers",
+}
+
+
+def _edits_record(change: PeopleChange, actor: User | None) -> None:
+    """A corrected record: a line in the history of every case the person is a member of."""
+    people = {edit.person_id for edit in change.edited}
+    cases_of: dict[int, list[int]] = defaultdict(list)
+    for person_id, case_id in CaseMember.objects.filter(
+        person_id__in=people, merged_into__isnull=True
+    ).values_list("person_id", "case_id"):
+        cases_of[person_id].append(case_id)
+    names = dict(Person.objects.filter(pk__in=people).values_list("pk", "display_name"))
+    events = []
+    for edit in change.edited:
+        fields = ", ".join(_FIELDS.get(f, f) for f in edit.changed)
+        who = f"{names.get(edit.person_id, '')} (person {edit.person_id})".strip()
+        for case_id in cases_of[edit.person_id]:
+            events.append(
+                CaseEvent(
+                    case_id=case_id,
+                    kind=CaseEvent.Kind.PERSON_EDITED,
+                    actor=actor,
+                    description=f"Record of {who} corrected (version {edit.version}): {fields}",
+                    data={
+                        "message": "person_edited",
+                        "people": [edit.person_id],
+                        "version": edit.version,
+                        "fields": list(edit.changed),
+                        "record": edit.record_id,
+                    },
+                )
+            )
+    CaseEvent.objects.bulk_create(events)
 
 
 @dataclass
@@ -124,7 +167,7 @@ class _Follow:
             ).values_list("person_id", "person_record__request_id"),
         ):
             remaining[person_id].add(request_id)
-        for row in _read(case_ids, lambda ids: CaseMember.objects.filter(case_id__in=ids)):
+        for row in _read(case_ids, lambda ids: CaseMember.all_rows.filter(case_id__in=ids)):
             self.rows[(row.case_id, row.person_id)] = row
             self.by_id[row.pk] = row
         for member in members:
@@ -231,7 +274,7 @@ class _Follow:
     def _write(self, merge_of: dict[int, int]) -> None:
         # New rows first: a member may have been folded into one made in this same change.
         CaseMember.objects.bulk_create([row for row, _ in self.new_members], batch_size=CHUNK)
-        CaseMember.objects.bulk_update(
+        CaseMember.all_rows.bulk_update(
             self.changed_members.values(), ["person", "merged_into"], batch_size=CHUNK
         )
         for row, change in self.new_members:
@@ -343,7 +386,7 @@ def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
         change.undone_at, change.undone_by = now, actor
         lines[case.pk].append(f"person {change.from_person_id} is a member of their own again")
         data_lines[case.pk].append({"t": "own_again", "from": change.from_person_id})
-    CaseMember.objects.bulk_update(members.values(), ["person", "merged_into"])
+    CaseMember.all_rows.bulk_update(members.values(), ["person", "merged_into"])
     CaseMemberChange.objects.bulk_update(changes, ["undone_at", "undone_by"])
     for case in cases.values():
         case.updated_at = now

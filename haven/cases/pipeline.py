@@ -114,9 +114,11 @@ class _Cases:
         """The members not already in their (stored) case."""
         stored = [order[1] for order in self.by_order if order[0] == 0]
         people = {m.person.pk for m in members}
+        # Every row, removed ones too: a person staff removed from a case is not added back
+        # by a later request (and a person is a member of a case once).
         present = (
             set(
-                CaseMember.objects.filter(case_id__in=stored, person_id__in=people).values_list(
+                CaseMember.all_rows.filter(case_id__in=stored, person_id__in=people).values_list(
                     "case_id", "person_id"
                 )
             )
@@ -132,11 +134,16 @@ class _Cases:
 
 
 def attach_request_to_case(
-    *, items: list[IntakeItem], people: Mapping[int, Person], actor: User | None
+    *,
+    items: list[IntakeItem],
+    people: Mapping[int, Person],
+    actor: User | None,
+    existing: Mapping[int, Case] | None = None,
 ) -> dict[int, Case]:
     """The intake flow's case step: each request joins the oldest open case of its people (or of
     the request it answers), or opens one; returns request id → case. `people` is the matching
-    step's record id → person."""
+    step's record id → person; `existing` the case (locked by the caller) of each request that
+    is in one already (data entry), which its people join."""
     people_of = {id(item): _people_by_record(item, people) for item in items}
     attached: dict[int, Case] = {}
     cases = _Cases.load(
@@ -146,15 +153,26 @@ def attach_request_to_case(
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
     events: list[CaseEvent] = []
+    filled: list[Case] = []
     for item in items:
         item_people = people_of[id(item)]
         principal_record = _principal_record(item.records)
         principal = item_people.get(principal_record.pk) if principal_record else None
-        case = cases.find(principal, list(item_people.values()), item.request.in_reply_to_id)
+        # A request already in a case (completed by data entry, cases.data_entry) stays in it,
+        # and the caller holds it locked: its people join that case.
+        preset = existing.get(item.request.pk) if existing else None
+        case = preset or cases.find(
+            principal, list(item_people.values()), item.request.in_reply_to_id
+        )
         is_new = case is None
         if case is None:
             name = principal_record.display_name if principal_record else ""
             case = cases.open(name, principal)
+        if preset is not None:
+            cases.by_order[(0, preset.pk)] = preset
+            if preset.principal_id is None and principal is not None and principal_record:
+                preset.principal, preset.display_name = principal, principal_record.display_name
+                filled.append(preset)
         cases.remember(case, list(item_people.values()))
         for record in item.records:
             person = item_people[record.pk]
@@ -162,10 +180,14 @@ def attach_request_to_case(
                 (id(case), person.pk),
                 CaseMember(case=case, person=person, relationship=record.relationship),
             )
+        attached[item.request.pk] = case
+        if preset is not None:
+            continue  # linked already; its event is the data entry's
         links.append(CaseRequest(case=case, request=item.request))
         events.append(_event(case, item, is_new, actor))
-        attached[item.request.pk] = case
     create_instances(cases.opened)
+    for case in filled:
+        case.save(update_fields=["principal", "display_name", "updated_at"])
     # A person already in the case stays as they are; only newcomers are added.
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -77,6 +78,36 @@ def register_pathway_choices(provider: Callable[[], list[tuple[str, str]]]) -> N
 
 def pathway_choices() -> list[tuple[str, str]]:
     return list(_pathways[0]()) if _pathways else []
+
+
+# Cases opened by staff outside intake (a household split): triage tells cases how to triage
+# them, as intake's pipeline would (cases cannot import triage).
+_opened: list[Callable[..., None]] = []
+
+
+def register_cases_opened(handler: Callable[..., None]) -> None:
+    """`handler(cases=[Case], actor=User | None)`, inside the transaction that opened them."""
+    _opened[:] = [handler]
+
+
+def cases_opened_notify(*, cases: list[Any], actor: Any) -> None:
+    for handler in _opened:
+        handler(cases=cases, actor=actor)
+
+
+# Households staff changed (members added, removed, moved; data entered): triage re-decides
+# them, since how many people a household has is one of the facts guidance reads.
+_household_changed: list[Callable[..., None]] = []
+
+
+def register_household_changed(handler: Callable[..., None]) -> None:
+    """`handler(cases=[Case], actor=User | None)`, inside the transaction that changed them."""
+    _household_changed[:] = [handler]
+
+
+def household_changed_notify(*, cases: list[Any], actor: Any) -> None:
+    for handler in _household_changed:
+        handler(cases=cases, actor=actor)
 
 
 # What a checklist item's code means in words (the guidance pack's evidence labels, a fact's

@@ -30,7 +30,7 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.common import crypto
 from haven.intake.models import Identifier, PersonRecord, Relationship, Request
-from haven.resolution.models import Person, PersonLink
+from haven.resolution.models import Person, PersonLink, RecordVersion
 
 from . import event_text, registry, search_rank
 from .models import Case, CaseEvent, CaseMember, CaseMerge, CaseRequest, Note, SavedSearch
@@ -299,7 +299,11 @@ def case_members(*, case: Case) -> list[MemberView]:
     links = (
         PersonLink.objects.filter(person__in=[m.person for m in members], ended_at__isnull=True)
         .select_related("person_record__request")
-        .prefetch_related(Prefetch("person_record__identifiers", queryset=Identifier.objects.all()))
+        .prefetch_related(
+            Prefetch("person_record__identifiers", queryset=Identifier.objects.all()),
+            # Staff corrections (resolution.RecordVersion), newest first: the first one counts.
+            Prefetch("person_record__versions", queryset=RecordVersion.objects.order_by("-number")),
+        )
     )
     by_person: dict[int, list[PersonRecord]] = {}
     for link in links:

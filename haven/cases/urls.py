@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import merge_views, views, views_assignment, views_documents, views_tasks
+from . import (
+    merge_views,
+    views,
+    views_assignment,
+    views_data_entry,
+    views_documents,
+    views_members,
+    views_tasks,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +23,8 @@ urlpatterns = [
         views_assignment.saved_search_delete,
         name="saved_search_delete",
     ),
+    path("data-entry/", views_data_entry.queue, name="data_entry"),
+    path("data-entry/<int:request_id>/", views_data_entry.complete, name="data_entry_complete"),
     path("alerts/", views_tasks.alerts, name="alerts"),
     path("alerts/read/", views_tasks.alerts_read, name="alerts_read"),
     path("alerts/preference/", views_tasks.alert_preference, name="alert_preference"),
@@ -24,6 +34,7 @@ urlpatterns = [
     path("<int:case_id>/assign/", views_assignment.case_assign, name="assign"),
     path("<int:case_id>/notes/", views.note_add, name="note_add"),
     path("<int:case_id>/status/", views.status_change, name="status_change"),
+    path("<int:case_id>/household/", views_members.household_change, name="household"),
     path("<int:case_id>/merge/", merge_views.case_merge, name="merge"),
     path("merges/<int:merge_id>/undo/", merge_views.case_merge_undo, name="merge_undo"),
     path("<int:case_id>/documents/", views_documents.document_upload, name="document_upload"),

@@ -27,11 +27,13 @@ from .forms import (
     choice_lists,
 )
 from .forms_documents import DocumentUploadForm
+from .member_forms import HouseholdForm
 from .merge_forms import CaseMergeTargetForm
 from .models import Case, SavedSearch
 from .panels import case_panels
 from .search import search_load, search_store
 from .tasks_panel import tasks_context
+from .views_members import household_context
 
 PAGE_SIZE = 25
 
@@ -152,11 +154,15 @@ def list_context(
     return context
 
 
-def _detail_context(request: HttpRequest, case: Case) -> dict[str, object]:
+def _detail_context(
+    request: HttpRequest, case: Case, household_form: HouseholdForm | None = None
+) -> dict[str, object]:
     user = _user(request)
+    members = selectors.case_members(case=case)
     return {
+        **household_context(user=user, case=case, members=members, form=household_form),
         "case": case,
-        "members": selectors.case_members(case=case),
+        "members": members,
         "requests": selectors.case_requests(case=case),
         "notes": selectors.case_notes(case=case, user=user),
         "events": selectors.case_history(case=case),

@@ -9,6 +9,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -117,17 +118,16 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         saved_searches=saved_search_choices(owner=user),
     )
     preview = None
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and request.method == "POST":
+        # notice_create reads and counts the recipients itself: no preview first (at 100,000
+        # recipients that would read them all twice).
         try:
-            preview = notices.notice_preview(
+            notice, result = notices.notice_create(
                 user=user, purpose=form.cleaned_data["purpose"], filters=form.filters()
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-        if preview is not None and request.method == "POST":
-            notice, result = notices.notice_create(
-                user=user, purpose=form.cleaned_data["purpose"], filters=form.filters()
-            )
+        else:
             if result is None:
                 messages.info(
                     request,
@@ -137,6 +137,13 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(n)s messages queued.") % {"n": result.queued})
             return redirect("communications:notice_detail", notice.pk)
+    elif form.is_bound and form.is_valid():
+        try:
+            preview = notices.notice_preview(
+                user=user, purpose=form.cleaned_data["purpose"], filters=form.filters()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
     return render(request, "communications/notice_new.html", {"form": form, "preview": preview})
 
 
@@ -158,13 +165,16 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
         except notices.NoticeRefused as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("communications:notice_detail", notice.pk)
-    counts = notice.messages.values_list("status", flat=True)
-    by_status: dict[str, int] = {}
-    for status in counts:
-        by_status[status] = by_status.get(status, 0) + 1
+    # Counted by the database: a notice to 100,000 is one row per status, not 100,000.
+    by_status = (
+        notice.messages.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     context = {
         "notice": notice,
-        "by_status": sorted(by_status.items()),
+        "by_status": sorted(by_status),
         "failed": notice.messages.filter(status="failed")[:20],
         "can_approve": notice.status == notice.Status.AWAITING_APPROVAL
         and notice.created_by_id != user.pk,

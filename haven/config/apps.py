@@ -15,3 +15,10 @@ class HavenConfig(AppConfig):
 
         # Stored requests go on through matching, cases, triage and public status.
         intake_flow.fill(intake_flow_run)
+
+        from haven.cases.data_entry import entered_flow
+
+        from .flow import entered_request_flow_run
+
+        # A request completed by data entry goes through the same steps, in its own case.
+        entered_flow.fill(entered_request_flow_run)

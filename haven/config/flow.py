@@ -10,6 +10,7 @@ at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,3 +49,16 @@ def intake_flow_run(*, items: list[IntakeItem], actor: User | None) -> IntakeFlo
     #    triaged); the status messages to requesters follow from the status change.
     requests_public_status_sync(cases=cases.values(), actor=actor)
     return IntakeFlowResult(people=people, cases=cases)
+
+
+def entered_request_flow_run(
+    *, items: list[IntakeItem], cases: Mapping[int, Case], actor: User | None
+) -> IntakeFlowResult:
+    """The same flow for requests completed by data entry (cases.data_entry): their people,
+    just entered, are matched; each request stays in the case it is in (`cases`: request id →
+    case, locked by the caller), which its people join; then triage and public status."""
+    people = resolve_request_people(items=items, actor=actor)
+    attached = attach_request_to_case(items=items, people=people, actor=actor, existing=cases)
+    triage_new_case(items=items, cases=attached, actor=actor)
+    requests_public_status_sync(cases=attached.values(), actor=actor)
+    return IntakeFlowResult(people=people, cases=attached)

@@ -64,6 +64,23 @@ class RequestDaySummary(models.Model):
         return f"{self.day} {self.channel}: {self.requests}"
 
 
+class MessageDaySummary(models.Model):
+    """Outgoing messages by the local day they were written, channel and where they stand.
+    A desk writes one receipt per request, so at a million requests the dashboard cannot
+    count the outbox live; the figure is as of the last rebuild, like the others."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=12)
+    messages = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="reports_message_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.status}: {self.messages}"
+
+
 class CaseDaySummary(models.Model):
     """Cases (any status) by the local day of their first request, pathway and province:
     the new cases of a period, for the sitrep and HXL exports."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from haven.communications.models import Message
 from haven.referrals.models import Referral, ReferralStatus
 
 from .figures import SLOT_MESSAGES, SLOT_REFERRALS, Cell, FigureTable, ReportContext, Row, register
+from .models import MessageDaySummary
 
 # What a referral has reached, in the order a partner works it (drafts were never sent).
 REFERRAL_COLUMNS = [
@@ -110,12 +111,14 @@ def referrals_per_partner(context: ReportContext) -> list[FigureTable]:
 
 
 def messages_per_channel(context: ReportContext) -> list[FigureTable]:
-    start, end = _period(context)
     counts: dict[tuple[str, str], int] = {}
+    # From the summary (one receipt per request: a million rows to count live at size).
     for channel, status, n in (
-        Message.objects.filter(created_at__gte=start, created_at__lt=end)
+        MessageDaySummary.objects.filter(
+            day__gte=context.filters.date_from, day__lte=context.filters.date_to
+        )
         .values_list("channel", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("messages"))
         .order_by()
     ):
         counts[(channel, status)] = n

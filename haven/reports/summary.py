@@ -20,11 +20,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from haven.cases.models import Case
+from haven.communications.models import Message
 
 from .models import (
     CaseDaySummary,
     CaseSummary,
     CaseWorkSummary,
+    MessageDaySummary,
     RequestDaySummary,
     RequestSummary,
     SummaryState,
@@ -141,6 +143,21 @@ def _day_summaries(cursor) -> None:
     )
 
 
+def _message_summary(cursor) -> None:
+    day_sql, day_params = _local_date("m.created_at")
+    quote = connection.ops.quote_name
+    table, outbox = quote(MessageDaySummary._meta.db_table), quote(Message._meta.db_table)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (day, channel, status, messages)
+        SELECT day, channel, status, COUNT(*)
+        FROM (SELECT {day_sql} AS day, m.channel, m.status FROM {outbox} m) messages
+        GROUP BY day, channel, status
+        """,  # noqa: S608
+        day_params,
+    )
+
+
 def _coarse_summaries(cursor) -> None:
     """The same counts without the province, from the tables just written (cheap)."""
     quote = connection.ops.quote_name
@@ -172,7 +189,14 @@ def summaries_rebuild() -> SummaryState:
     # Lock the state row: two rebuilds at once would each delete and insert, doubling counts.
     state = SummaryState.objects.select_for_update().get(pk=state.pk)
     started = time.monotonic()
-    for model in (CaseSummary, CaseWorkSummary, CaseDaySummary, RequestSummary, RequestDaySummary):
+    for model in (
+        CaseSummary,
+        CaseWorkSummary,
+        CaseDaySummary,
+        RequestSummary,
+        RequestDaySummary,
+        MessageDaySummary,
+    ):
         model.objects.all().delete()
     with connection.cursor() as cursor:
         _fill_case_facts(cursor)
@@ -180,6 +204,7 @@ def summaries_rebuild() -> SummaryState:
         _day_summaries(cursor)
         cursor.execute("DROP TABLE reports_case_facts")
         _coarse_summaries(cursor)
+        _message_summary(cursor)
     state.built_at = timezone.now()
     state.took_ms = int((time.monotonic() - started) * 1000)
     state.save(update_fields=["built_at", "took_ms"])

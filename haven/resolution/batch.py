@@ -45,6 +45,7 @@ from .models import (
 )
 from .realtime import Scorer
 from .records import INSUFFICIENT, MATCH_COLUMNS, record_prepare
+from .versions import newest_versions, record_as_corrected, version_identifiers
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,14 @@ def _records_read() -> Iterator[tuple[int, int, dict[str, Any]]]:
             person_record_id__in=[r.pk for r in chunk]
         ).values_list("person_record_id", "kind", "value_as_written_encrypted"):
             identifiers[record_id].append((kind, crypto.decrypt(encrypted)))
+        # A record staff corrected is matched as corrected (resolution.RecordVersion).
+        corrected = newest_versions([r.pk for r in chunk])
         for record in chunk:
-            row = blocking.record_row(record, identifiers.get(record.pk, []))
+            values, idents = record, identifiers.get(record.pk, [])
+            if record.pk in corrected:
+                values = record_as_corrected(record, corrected[record.pk])
+                idents = version_identifiers(corrected[record.pk])
+            row = blocking.record_row(values, idents)
             prepared = record_prepare(row, today=record.request.received_at.date())
             prepared["_display"] = record.display_name
             yield record.pk, record.request_id, prepared

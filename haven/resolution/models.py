@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from haven.common.fields import EncryptedTextField
-from haven.intake.models import PersonRecord
+from haven.common.fields import EncryptedJSONField, EncryptedTextField
+from haven.intake.models import DatePrecision, PersonRecord, Sex
 
 
 class Person(models.Model):
@@ -177,6 +177,7 @@ class ReviewItem(models.Model):
     class Source(models.TextChoices):
         INTAKE = "intake", _("At intake")
         BATCH = "batch", _("Batch run")
+        EDIT = "edit", _("After a record was corrected")
 
     # The pair in id order (a < b), so a pair is one row whichever side arrived first.
     record_a = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="+")
@@ -252,3 +253,52 @@ class ResolutionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.engine})"
+
+
+class RecordVersion(models.Model):
+    """A correction of a person record by staff: the record as it should read now.
+
+    The record itself stays as it was received (with its request's raw input); each
+    correction is a new version (2, 3, …; 1 is the record as received), kept with who made it
+    and why. Matching reads the newest version (the record's MatchProfile and blocking keys are
+    rebuilt from it, services_records.record_edit); names and dates stay in clear for the same
+    reason as the record's (search and blocking read them), identifiers are encrypted.
+    """
+
+    record = models.ForeignKey(PersonRecord, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    full_name = models.CharField(max_length=300, blank=True)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    father_name = models.CharField(max_length=150, blank=True)
+    search_text = models.CharField(max_length=700, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    dob_as_written = models.CharField(max_length=50, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    dob_precision = models.CharField(
+        max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    # [{"kind", "as_written", "normalized", "valid"}]: encrypted, as Identifier's values are.
+    identifiers = EncryptedJSONField(default=list, blank=True)
+    # Keyed hashes of the normalised document numbers ("kind:hash"), for the duplicate check.
+    identifier_hashes = models.JSONField(default=list, blank=True)
+    # What changed from the version before: "names", "date_of_birth", "sex", "identifiers".
+    changed = models.JSONField(default=list)
+    reason = EncryptedTextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="record_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Record {self.record_id} version {self.number}"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or " ".join(p for p in (self.given_name, self.family_name) if p)

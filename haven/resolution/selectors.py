@@ -19,7 +19,7 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
 from haven.intake.models import Identifier, PersonRecord
 
-from .models import Person, PersonLink, PersonMerge, ReviewItem
+from .models import Person, PersonLink, PersonMerge, RecordVersion, ReviewItem
 
 
 def require_casework(user: User) -> None:
@@ -151,7 +151,8 @@ def person_for_detail(*, user: User, person_id: int) -> PersonView:
         .prefetch_related(
             Prefetch(
                 "person_record__identifiers", queryset=Identifier.objects.order_by("kind", "id")
-            )
+            ),
+            Prefetch("person_record__versions", queryset=RecordVersion.objects.order_by("-number")),
         )
         .order_by("created_at", "id")
     )

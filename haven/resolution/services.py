@@ -58,6 +58,17 @@ class RecordMove:
 
 
 @dataclass(frozen=True)
+class RecordEdited:
+    """Staff corrected a record of `person_id` (services_records.record_edit): its version
+    `version` changed these fields ("names", "date_of_birth", "sex", "identifiers")."""
+
+    record_id: int
+    person_id: int
+    version: int
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PeopleChange:
     """What one resolution write did to people, for downstream apps to follow.
 
@@ -71,6 +82,8 @@ class PeopleChange:
     merged: tuple[MergedPair, ...] = ()
     unmerged: tuple[MergedPair, ...] = ()
     reason: str = ""
+    # Records staff corrected: nobody moved, but their cases' histories say so.
+    edited: tuple[RecordEdited, ...] = ()
 
 
 class PeopleChangedHandler(Protocol):
@@ -92,7 +105,7 @@ def people_changed_notify(*, change: PeopleChange, actor: User | None) -> None:
     and cases disagreeing. Handlers must therefore be quick and set-based (a batch run can
     move many thousands of records at once). `actor` None is the batch run.
     """
-    if not (change.moved or change.merged or change.unmerged):
+    if not (change.moved or change.merged or change.unmerged or change.edited):
         return
     for handler in people_changed_handlers.values():
         handler(change=change, actor=actor)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts import permissions
 from haven.accounts.models import User
 
-from . import selectors, services
+from . import registry, selectors, services
 from .forms import MergeForm, ReviewDecisionForm, UnmergeForm
 from .labels import SECOND_PERSON, field_label, level_label, review_reason_label
 from .models import Person
@@ -117,6 +117,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "merge_form": MergeForm(),
         "unmerge_form": UnmergeForm(),
         "can_merge": permissions.can_work_cases(user),
+        "person_cases": registry.person_cases(user=user, person_id=view.person.pk),
     }
     return render(request, "resolution/person_detail.html", context)
 

@@ -37,6 +37,12 @@ class TriageConfig(AppConfig):
         # pathway and by "over target": cases cannot import triage, so triage tells it.
         registry.register_pathway_targets(pathway_targets)
         registry.register_pathway_choices(lambda: [(k, str(v)) for k, v in PATHWAYS.items()])
+        from .split import cases_opened_triage, households_retriage
+
+        # A case staff open by splitting a household is triaged like one intake opened, and
+        # one whose household staff changed is triaged again.
+        registry.register_cases_opened(cases_opened_triage)
+        registry.register_household_changed(households_retriage)
 
         from .evidence import case_checklist_sync, evidence_label
 

@@ -61,7 +61,7 @@ def test_the_case_page_lists_documents_and_says_there_is_no_scanner(client_for, 
     _post(client, case, "letter.pdf", pdf(), kind="recommendation_letter")
     page = client.get(reverse("cases:detail", args=[case.pk])).text
     assert 'id="documents"' in page and "letter.pdf" in page
-    assert "Recommendation letter" in page
+    assert "Recommendation letter" in page and "data-document=" in page
     assert "No malware scanner is configured" in page
     assert reverse("cases:document_download", args=[Document.objects.get().pk]) in page
 

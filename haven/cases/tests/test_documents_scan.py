@@ -190,3 +190,16 @@ def test_unscanned_documents_stay_quarantined_where_that_is_not_allowed(
     assert document.scan_status == Document.Scan.NOT_SCANNED and document.quarantined
     response = client.get(reverse("cases:document_download", args=[document.pk]))
     assert response.status_code == 302
+
+
+def test_the_quarantine_list_reads_a_fixed_number_of_queries(
+    client_for, caseworker, supervisor, clamd, django_assert_max_num_queries
+):
+    client = client_for(caseworker)
+    for n in range(3):
+        _post(client, new_case(given_name=f"Person {n}"), "eicar.txt", EICAR)
+    supervisor_client = client_for(supervisor)
+    supervisor_client.get(reverse("cases:documents_quarantine"))  # session and caches warm
+    with django_assert_max_num_queries(12):
+        response = supervisor_client.get(reverse("cases:documents_quarantine"))
+    assert response.text.count('data-document="') == 3

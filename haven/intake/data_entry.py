@@ -1,0 +1,24 @@
+"""Data entry: staff type in the people of a request that could not be read.
+
+The request and its raw input stay as received; the people staff entered are stored as
+further records of the request, with the same record building as every channel. The
+pipeline (matching, case, triage) is run by the caller, cases.data_entry, which knows the case.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from .models import PersonRecord, Request
+from .services import PersonInput, _person_record_build, _person_records_create
+
+
+def request_people_add(*, request: Request, people: tuple[PersonInput, ...]) -> list[PersonRecord]:
+    """Store `people` as records of `request`, after any it has (the caller holds its lock)."""
+    last = PersonRecord.objects.filter(request=request).aggregate(n=Max("position"))["n"]
+    start = 0 if last is None else last + 1
+    records = [
+        _person_record_build(request=request, position=start + i, person=person)
+        for i, person in enumerate(people)
+    ]
+    return _person_records_create(records)
