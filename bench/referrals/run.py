@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/referrals/run.py [--db postgres|sqlite] [--cases 10000]
                                             [--referrals 100000] [--pg-url URL]
+                                            [--db-name NAME] [--profile FILE.html]
 
-Creates a throw-away database (PostgreSQL: `haven_bench_referrals`, dropped and re-created;
+Creates a throw-away database (PostgreSQL: --db-name, default `haven_bench_referrals`, dropped
+and re-created;
 SQLite: a temporary file), migrates it, and seeds N households of two (requests whose consent
 statement covers sharing, person records with a phone, people, links, cases on the
 `refer_unhcr` pathway, members) with bulk inserts, not through intake. Then it times:
@@ -26,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,12 +43,14 @@ def prepare_database(args: argparse.Namespace) -> str:
         os.environ["HAVEN_VAR_DIR"] = folder
         return f"sqlite:///{folder}/bench.sqlite3"
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(args.pg_url + "postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        name = sql.Identifier(args.db_name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
     os.environ.setdefault("HAVEN_VAR_DIR", tempfile.mkdtemp(prefix="haven-bench-"))
-    return args.pg_url + BENCH_DB
+    return args.pg_url + args.db_name
 
 
 def seed(households: int) -> None:
@@ -202,6 +207,18 @@ def _query_timer(spent: list[float]):  # type: ignore[no-untyped-def]
     return timer
 
 
+def _statement_timer(found: dict[str, list[float]]):  # type: ignore[no-untyped-def]
+    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:90]
+            found.setdefault(key, []).append((time.perf_counter() - start) * 1000)
+
+    return timer
+
+
 def timed(fn, runs: int = 7) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(runs):
@@ -217,6 +234,13 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--referrals", type=int, default=100_000)
+    parser.add_argument("--db-name", default=BENCH_DB, help="PostgreSQL database to re-create")
+    parser.add_argument(
+        "--profile", metavar="FILE.html", help="profile the bulk send with pyinstrument"
+    )
+    parser.add_argument(
+        "--sql", action="store_true", help="print the bulk send's statements by time spent"
+    )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = prepare_database(args)
     import django
@@ -262,17 +286,37 @@ def main() -> None:
             in_status[0] += time.perf_counter() - began
 
     bulk_module.cases_status_change_many = status_change_timed  # type: ignore[assignment]
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler  # not a dependency: pip install it to profile
+
+        profiler = Profiler()
+        profiler.start()
+    # A running server has its URLconf loaded; the first reverse() would import every app's
+    # views (pandas among them) inside the timed send.
+    from django.urls import reverse
+
+    reverse("public:status")
+    statements: dict[str, list[float]] = {}
     start = time.perf_counter()
-    case_ids = queue_case_ids("refer_unhcr")
-    bulk = referrals_send_many(
-        case_ids=case_ids,
-        organization=unhcr,
-        service=service,
-        actor=caseworker,
-        reason="Protection referral",
-        source="queue refer_unhcr",
-    )
+    with connection.execute_wrapper(_statement_timer(statements)) if args.sql else nullcontext():
+        case_ids = queue_case_ids("refer_unhcr")
+        bulk = referrals_send_many(
+            case_ids=case_ids,
+            organization=unhcr,
+            service=service,
+            actor=caseworker,
+            reason="Protection referral",
+            source="queue refer_unhcr",
+        )
     seconds = time.perf_counter() - start
+    for text, spent in sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:15]:
+        print(f"  {sum(spent) / 1000:7.2f} s in {len(spent):6} x {text}")
+    if profiler is not None:
+        profiler.stop()
+        Path(args.profile).write_text(profiler.output_html())
+        print(profiler.output_text(color=False)[:5000])
+        print(profiler.output_text(color=False, flat=True)[:5000])
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bulk_module.cases_status_change_many = real_status_change  # type: ignore[assignment]
     print(

@@ -13,8 +13,9 @@ in its own transaction, so what a requester reads is always what the case says.
 
 A request linked to several cases (a merge links the source's requests to the target)
 follows the case that was not merged away, so a duplicate's requests take the status of
-the case now worked. Rows are written only when they change, and for each case whose
-requests changed, cases.signals.public_status_changed is sent inside the transaction.
+the case now worked. Rows are written only when they change, and when any changed,
+cases.signals.public_status_changed_many is sent once, inside the transaction, with every
+change (however many cases).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from haven.common.bulk import update_instances
 from haven.intake.models import Request
 
 from .models import Case, CaseRequest
-from .signals import public_status_changed
+from .signals import public_status_changed_many
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -72,14 +73,15 @@ def _governing(cases: Iterable[Case]) -> dict[int, Case]:
 def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> list[Change]:
     """Derive the public status of every request of these cases: two statements whatever
     their number (one read, one batched update of the rows that changed), plus one signal
-    per case whose requests changed. Returns the changes."""
+    for all the changes (its receivers work set by set too). Returns the changes."""
     governing = _governing(cases)
     if not governing:
         return []
     links = (
         CaseRequest.objects.filter(case_id__in=list(governing))
         .select_related("request")
-        .defer("request__raw_input")
+        # Only what is derived and compared: not the encrypted columns, decrypted per row.
+        .only("case_id", "request__status", "request__outcome")
         .order_by("request_id")
     )
     changed: list[Request] = []
@@ -95,9 +97,15 @@ def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> lis
         if old != status:
             by_case[link.case_id].append((request, old, status))
     update_instances(changed, ["status", "outcome"])
-    for case_id, changes in by_case.items():
-        public_status_changed.send(
-            sender=Case, case=governing[case_id], changes=changes, actor=actor
+    if by_case:
+        public_status_changed_many.send(
+            sender=Case,
+            changes=[
+                (governing[case_id], request, old, new)
+                for case_id, changes in by_case.items()
+                for request, old, new in changes
+            ],
+            actor=actor,
         )
     return [change for changes in by_case.values() for change in changes]
 

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that changed the public status of a case's requests, once per
-# change, after the new statuses are saved (so an outbox row written by a receiver commits or
-# rolls back with the change). Arguments:
-#   case: the Case
-#   changes: list of (Request, old_status, new_status) for every request whose status changed
+# Sent by cases.public_status (the one writer of Request.status) once per sync, for every
+# case whose requests' public status changed in it (one case, or the thousands of a bulk
+# referral), inside the transaction that changed them, after the new statuses are saved (so
+# an outbox row written by a receiver commits or rolls back with the change). Arguments:
+#   changes: list of (Case, Request, old_status, new_status), one per request whose status
+#            changed, grouped by case (a case's changes are next to each other)
 #   actor: the User who made the change, or None for the system
-# Sent by cases.public_status (the one writer of Request.status). A change of the closure
-# outcome alone (Request.outcome, status staying closed) is saved but not sent.
+# Receivers work set by set: one receiver call for a bulk referral of 10,000 cases, not
+# 10,000. A change of the closure outcome alone (Request.outcome, status staying closed) is
+# saved but not sent.
+public_status_changed_many = Signal()
+
+# One case's changes: (case, changes=[(Request, old_status, new_status)], actor). cases no
+# longer sends it (it sends public_status_changed_many, one case included); it stays for a
+# sender that has one case's change in hand, and communications answers it as it answers
+# the set-based one. A new receiver connects to public_status_changed_many.
 public_status_changed = Signal()
 
 # Sent inside the transaction that stored documents on a case (an upload on the case page, at

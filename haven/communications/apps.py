@@ -8,16 +8,23 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.cases.models import Case
-        from haven.cases.signals import public_status_changed
+        from haven.cases.signals import public_status_changed, public_status_changed_many
         from haven.common import periodic
         from haven.intake.models import Request
         from haven.intake.signals import requests_received
 
         from .outbox import periodic_outbox
-        from .receivers import on_public_status_changed, on_requests_received
+        from .receivers import (
+            on_public_status_changed,
+            on_public_status_changed_many,
+            on_requests_received,
+        )
 
         public_status_changed.connect(
             on_public_status_changed, sender=Case, dispatch_uid="communications.status"
+        )
+        public_status_changed_many.connect(
+            on_public_status_changed_many, sender=Case, dispatch_uid="communications.status_many"
         )
         requests_received.connect(
             on_requests_received, sender=Request, dispatch_uid="communications.receipt"

@@ -20,7 +20,14 @@ from haven.cases.models import Case
 from haven.intake.models import Request
 
 from .errors import ReferralRefused
-from .models import SHAREABLE_FIELDS, SHAREABLE_IDENTIFIERS, Consent, Delivery, SharingAgreement
+from .models import (
+    SHAREABLE_FIELDS,
+    SHAREABLE_IDENTIFIERS,
+    Consent,
+    Delivery,
+    SharingAgreement,
+    Urgency,
+)
 
 
 @transaction.atomic
@@ -86,6 +93,28 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
     return consent
 
 
+# Bounds of a deadline: an hour to a month to acknowledge, a day to a year to an outcome.
+DEADLINE_BOUNDS = {"acknowledge_hours": (1, 720), "outcome_days": (1, 365)}
+
+
+def _deadline_problems(deadlines: dict[str, dict[str, int]]) -> list[str]:
+    problems = []
+    for urgency, spec in deadlines.items():
+        if urgency not in Urgency.values:
+            problems.append(_("Unknown urgency %(urgency)s.") % {"urgency": urgency})
+            continue
+        for key, value in spec.items():
+            bounds = DEADLINE_BOUNDS.get(key)
+            if bounds is None or isinstance(value, bool) or not isinstance(value, int):
+                problems.append(_("Unknown deadline %(key)s.") % {"key": key})
+            elif not bounds[0] <= value <= bounds[1]:
+                problems.append(
+                    _("The %(urgency)s deadline %(key)s must be between %(low)s and %(high)s.")
+                    % {"urgency": urgency, "key": key, "low": bounds[0], "high": bounds[1]}
+                )
+    return problems
+
+
 @transaction.atomic
 def agreement_set(
     *,
@@ -97,9 +126,12 @@ def agreement_set(
     contact_email: str = "",
     code_email: str = "",
     passphrase: str = "",
+    passphrase_clear: bool = False,
     deadlines: dict[str, dict[str, int]] | None = None,
 ) -> SharingAgreement:
-    """Create or replace a partner's data-sharing agreement (an oversight decision)."""
+    """Create or replace a partner's data-sharing agreement (an oversight decision): what the
+    command `haven referral agreement` and the agreements screen both call. A passphrase
+    and deadlines not given stay as they are; `passphrase_clear` removes the passphrase."""
     if actor is not None and not permissions.can_read_audit(actor):
         raise PermissionDenied
     if organization.kind != Organization.Kind.PARTNER:
@@ -111,8 +143,13 @@ def agreement_set(
     ]
     if bad:
         raise ReferralRefused(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(bad)})
+    if delivery not in Delivery.values:
+        raise ReferralRefused(_("Choose how the partner receives referrals."))
     if delivery == Delivery.OFF_HAVEN and not contact_email:
         raise ReferralRefused(_("A partner not on Haven needs a contact e-mail address."))
+    problems = _deadline_problems(deadlines or {})
+    if problems:
+        raise ReferralRefused(problems)
     values: dict[str, Any] = {
         "fields": list(fields),
         "identifier_kinds": list(identifier_kinds),
@@ -123,16 +160,27 @@ def agreement_set(
     }
     if passphrase:
         values["passphrase_hash"] = make_password(passphrase)
+    elif passphrase_clear:
+        values["passphrase_hash"] = ""
     if deadlines:
         values["deadlines"] = deadlines
+    # Lock the row: two supervisors saving at once must not each audit a change the other
+    # overwrote without either seeing it.
+    existing = SharingAgreement.objects.select_for_update().filter(organization=organization)
+    before = existing.values("fields", "identifier_kinds", "delivery", "deadlines").first()
     agreement, created = SharingAgreement.objects.update_or_create(
         organization=organization, defaults=values
     )
+    details = {k: v for k, v in values.items() if k != "passphrase_hash"}
+    if "passphrase_hash" in values:
+        details["passphrase"] = "set" if passphrase else "removed"
+    if before is not None:
+        details["before"] = before
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=agreement,
         summary=f"Data-sharing agreement with {organization.name}",
-        details={k: v for k, v in values.items() if k != "passphrase_hash"},
+        details=details,
     )
     return agreement

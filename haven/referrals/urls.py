@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_partner, views_shared, views_staff
+from . import views, views_agreements, views_partner, views_shared, views_staff
 
 app_name = "referrals"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     ),
     path("bulk/", views.bulk_referral, name="bulk"),
     path("directory/", views.directory, name="directory"),
+    path("agreements/", views_agreements.agreements, name="agreements"),
+    path(
+        "agreements/<int:organization_id>/",
+        views_agreements.agreement_edit,
+        name="agreement_edit",
+    ),
     path("list/", views_staff.staff_list, name="staff_list"),
     path("<int:referral_id>/", views.referral_detail, name="detail"),
     path("<int:referral_id>/withdraw/", views.referral_withdraw, name="withdraw"),

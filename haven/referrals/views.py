@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,10 +16,12 @@ from haven.accounts import permissions
 from haven.accounts.approvals import approval_needed
 from haven.accounts.models import User
 from haven.cases import selectors as case_selectors
+from haven.triage.pathways import PATHWAYS
 
 from . import approvals as referral_approvals
 from . import bulk, selectors, services
 from .consent import consent_bases
+from .defaults import default_service, pathway_default
 from .errors import ReferralRefused
 from .forms import BulkForm, ConsentForm, MessageForm, ReferralForm, WithdrawForm
 from .models import SHAREABLE_FIELDS, Consent
@@ -206,12 +210,13 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
     """Preview (GET with the form filled) and send (POST with confirm) a queue's referrals."""
     user = _user(request)
     _require(permissions.can_refer_cases(user))
-    data = (
+    sent: QueryDict | None = (
         request.POST
         if request.method == "POST"
         else (request.GET if "service" in request.GET else None)
     )
-    form = BulkForm(data)
+    data, initial, default_note = _bulk_defaults(request, sent)
+    form = BulkForm(data, initial=initial)
     preview = None
     if data is not None and form.is_valid():
         service = form.cleaned_data["service"]
@@ -257,11 +262,43 @@ def bulk_referral(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "preview": preview,
+        "default_note": default_note,
         "approval_above": referral_approvals.threshold()
         if approval_needed(referral_approvals.ACTION)
         else None,
     }
     return render(request, "referrals/bulk.html", context)
+
+
+def _bulk_defaults(
+    request: HttpRequest, data: QueryDict | None
+) -> tuple[QueryDict | None, dict[str, Any], str]:
+    """The partner and service the active guidance names for the queue, when none is chosen:
+    chosen in the empty form (GET ?pathway=...), and taken for a preview sent without one.
+    Returns the form's data, its initial values and a line saying where the default came
+    from (or why it could not be used)."""
+    if request.method == "POST":
+        return data, {}, ""  # what is sent is what the preview showed, nothing filled in
+    source = data if data is not None else request.GET
+    pathway = source.get("pathway") or BulkForm.base_fields["pathway"].initial
+    if pathway not in PATHWAYS or (data is not None and data.get("service")):
+        return data, {}, ""
+    default = pathway_default(pathway)
+    if default is None:
+        return data, {"pathway": pathway}, ""
+    try:
+        service = default_service(pathway)
+    except ReferralRefused as refused:
+        return data, {"pathway": pathway}, " ".join(refused.messages)
+    assert service is not None
+    note = _("Partner and service for this queue as the guidance %(guidance)s names them.") % {
+        "guidance": default.guidance
+    }
+    if data is None:
+        return None, {"pathway": pathway, "service": service.pk}, note
+    data = data.copy()
+    data["service"] = str(service.pk)
+    return data, {}, note
 
 
 def _bulk_approval_asked(

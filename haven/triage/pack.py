@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import string
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ _TOP_KEYS = {
     "rules": True,
     "priority": True,
     "pathway_targets_days": False,
+    "pathway_referrals": False,
     "evidence": False,
 }
 _RULE_KEYS = {
@@ -83,6 +85,18 @@ class Priority:
 
 
 @dataclass(frozen=True)
+class PathwayReferral:
+    """The partner and service a pathway's cases are referred to by default (the bulk page,
+    `haven referral send --queue`), as the pack names them: the partner by slug (its name in
+    lower case with hyphens, "unhcr-pakistan") or HSDS id, the service by kind ("protection")
+    or HSDS id. Triage checks only that shape; referrals finds them in the directory."""
+
+    partner: str
+    service: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     version: str
@@ -98,6 +112,7 @@ class Pack:
     # Literals each fact is compared with across all rules; facts used otherwise are raw.
     fact_literals: dict[str, frozenset[Any]] = field(default_factory=dict)
     raw_facts: frozenset[str] = frozenset()
+    pathway_referrals: dict[str, PathwayReferral] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -161,6 +176,7 @@ def parse_pack(source: str, source_name: str) -> Pack:
     rules, literals, raw = _rules(problems, data, evidence)
     priority = _priority(problems, data)
     targets = _targets(problems, data)
+    pathway_referrals = _pathway_referrals(problems, data)
     if problems.errors:
         raise PackInvalid(problems.errors)
     return Pack(
@@ -173,6 +189,7 @@ def parse_pack(source: str, source_name: str) -> Pack:
         source_name=source_name,
         fact_literals={name: frozenset(values) for name, values in literals.items()},
         raw_facts=frozenset(raw),
+        pathway_referrals=pathway_referrals,
     )
 
 
@@ -442,3 +459,54 @@ def _targets(problems: _Problems, data: LocDict) -> dict[str, int]:
             continue
         targets[pathway] = days
     return targets
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _pathway_referrals(problems: _Problems, data: LocDict) -> dict[str, PathwayReferral]:
+    """`pathway_referrals: {PATHWAY: {partner: SLUG_OR_HSDS_ID, service: KIND_OR_HSDS_ID}}`."""
+    if "pathway_referrals" not in data:
+        return {}
+    raw = data["pathway_referrals"]
+    if not isinstance(raw, LocDict):
+        problems.add(
+            data.line_of("pathway_referrals"),
+            "'pathway_referrals' must map pathways to {partner: ..., service: ...}",
+        )
+        return {}
+    found: dict[str, PathwayReferral] = {}
+    for pathway, spec in raw.items():
+        line = raw.line_of(pathway)
+        if pathway not in PATHWAYS:
+            problems.add(line, f"pathway_referrals: unknown pathway '{pathway}'")
+        if not isinstance(spec, LocDict):
+            problems.add(
+                line, f"pathway_referrals '{pathway}' must be {{partner: ..., service: ...}}"
+            )
+            continue
+        _check_keys(
+            problems, spec, {"partner": True, "service": True}, f"pathway_referrals '{pathway}'"
+        )
+        partner, service = spec.get("partner"), spec.get("service")
+        if "partner" in spec and not (
+            isinstance(partner, str) and (_SLUG.match(partner) or _UUID.match(partner))
+        ):
+            problems.add(
+                spec.line_of("partner"),
+                f"pathway_referrals '{pathway}': partner must be an organisation's slug "
+                "(lower-case name with hyphens, like unhcr-pakistan) or its HSDS id",
+            )
+        if "service" in spec and not (
+            isinstance(service, str) and (_KIND.match(service) or _UUID.match(service))
+        ):
+            problems.add(
+                spec.line_of("service"),
+                f"pathway_referrals '{pathway}': service must be a kind of service (like "
+                "protection) or a service's HSDS id",
+            )
+        if isinstance(partner, str) and isinstance(service, str):
+            found[pathway] = PathwayReferral(partner=partner, service=service, line=line)
+    return found

@@ -16,7 +16,7 @@ from django.urls import reverse
 from haven.cases import services
 from haven.cases.models import Case, CaseEvent
 from haven.cases.public_status import public_status_sync
-from haven.cases.signals import public_status_changed
+from haven.cases.signals import public_status_changed_many
 from haven.intake.models import Request
 from haven.intake.services import CreatedRequest, PersonInput
 from haven.intake.tasks import pipeline_drain
@@ -52,9 +52,9 @@ def signals():
     def receiver(sender: Any, **kwargs: Any) -> None:
         sent.append({**kwargs, "in_transaction": connection.in_atomic_block})
 
-    public_status_changed.connect(receiver, weak=False)
+    public_status_changed_many.connect(receiver, weak=False)
     yield sent
-    public_status_changed.disconnect(receiver)
+    public_status_changed_many.disconnect(receiver)
 
 
 def status_page(created: CreatedRequest) -> str:
@@ -202,12 +202,11 @@ def test_the_signal_names_each_change_inside_the_transaction(caseworker, signals
     signals.clear()
     services.case_status_change(case=case, actor=caseworker, status=Case.Status.IN_REVIEW)
     [sent] = signals
-    assert sent["case"] == case
     assert sent["actor"] == caseworker
     assert sent["in_transaction"] is True
-    assert sorted((r.pk, old, new) for r, old, new in sent["changes"]) == [
-        (first.request.pk, "received", "under_review"),
-        (second.request.pk, "received", "under_review"),
+    assert sorted((c, r.pk, old, new) for c, r, old, new in sent["changes"]) == [
+        (case, first.request.pk, "received", "under_review"),
+        (case, second.request.pk, "received", "under_review"),
     ]
     services.case_status_change(case=case, actor=caseworker, status=Case.Status.IN_REVIEW)
     services.case_status_change(

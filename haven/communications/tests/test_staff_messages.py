@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,13 +102,14 @@ def test_each_page_read_is_audited_with_the_ids_it_showed(client_for, caseworker
 
 
 def test_it_is_paginated_with_a_pinned_query_count(
-    client_for, supervisor, django_assert_max_num_queries
+    client_for, supervisor, django_assert_num_queries
 ) -> None:
     for i in range(30):
         message(channel="sms", status="sent" if i % 2 else "failed")
     client = client_for(supervisor)
     client.get(URL)
-    with django_assert_max_num_queries(6):
+    # PostgreSQL takes the audit chain's lock in one statement more.
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
         first = client.get(URL)
     assert len(first.context["rows"]) == 25 and first.context["page"].paginator.count == 30
     assert len(client.get(URL, {"page": 2}).context["rows"]) == 5

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,7 +117,7 @@ def test_each_page_read_is_audited_with_the_ids_it_showed(
 
 
 def test_it_is_paginated_with_a_pinned_query_count(
-    client_for, supervisor, partner_org_a, django_assert_max_num_queries
+    client_for, supervisor, partner_org_a, django_assert_num_queries
 ) -> None:
     service = partner_directory(partner_org_a)
     cases = [make_case(consent_version=CONSENTED) for _ in range(30)]
@@ -129,7 +130,8 @@ def test_it_is_paginated_with_a_pinned_query_count(
     )
     client = client_for(supervisor)
     client.get(URL)  # the session's first read (2FA state) is not the list's
-    with django_assert_max_num_queries(8):
+    # PostgreSQL takes the audit chain's lock in one statement more.
+    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 8):
         first = client.get(URL)
     assert len(first.context["rows"]) == 25 and first.context["page"].paginator.count == 30
     second = client.get(URL, {"page": 2})

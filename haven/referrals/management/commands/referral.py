@@ -1,6 +1,6 @@
 """`haven referral`: send referrals (one case, several, or a whole queue), and the directory.
 
-    haven referral send (--case REF [--case REF ...] | --queue PATHWAY) --to ORG --service SERVICE
+    haven referral send (--case REF [--case REF ...] | --queue PATHWAY) [--to ORG] [--service SERVICE]
                         --as USER [--reason TEXT] [--urgency routine|urgent|emergency] [--dry-run] [--json]
     haven referral directory-export [--output FILE]
     haven referral directory-import FILE [--as USER]
@@ -9,7 +9,9 @@
 
 With --json, the last line of `send` is exactly {"sent": N, "refused_no_consent": N,
 "skipped_open_referral": N}. Any bad input (unknown partner, service, case or user, a partner
-without an agreement) stops before anything is sent, with exit code 2.
+without an agreement) stops before anything is sent, with exit code 2. With --queue and
+without --to/--service, the partner and service are those the active guidance pack names for
+the pathway (`pathway_referrals`); neither given nor named is refused the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from haven.cases.models import Case
 
 from ...approvals import approval_required, bulk_request
 from ...bulk import bulk_plan, queue_case_ids, referrals_send_many
+from ...defaults import default_service
 from ...errors import ReferralRefused
 from ...hsds import directory_export, directory_import
 from ...models import SHAREABLE_FIELDS, SHAREABLE_IDENTIFIERS, Delivery, Service, Urgency
@@ -49,8 +52,9 @@ class Command(BaseCommand):
         which = send.add_mutually_exclusive_group(required=True)
         which.add_argument("--case", action="append", dest="cases", metavar="REF")
         which.add_argument("--queue", metavar="PATHWAY")
-        send.add_argument("--to", required=True, metavar="ORG")
-        send.add_argument("--service", required=True, metavar="SERVICE")
+        # Without them, --queue takes the partner and service the active guidance names.
+        send.add_argument("--to", metavar="ORG")
+        send.add_argument("--service", metavar="SERVICE")
         send.add_argument("--as", required=True, dest="username", metavar="USER")
         send.add_argument("--reason", default="")
         send.add_argument("--urgency", default=Urgency.ROUTINE, choices=Urgency.values)
@@ -119,6 +123,41 @@ class Command(BaseCommand):
             )
         return found[0]
 
+    def _partner_and_service(self, options: dict[str, Any]) -> tuple[Organization, Service]:
+        """--to and --service, or what the active guidance names for --queue's pathway
+        (each one missing taken from it; a --to of another partner needs its --service)."""
+        if options["to"] and options["service"]:
+            org = self._organization(options["to"])
+            return org, self._service(org, options["service"])
+        queue = options["queue"]
+        named = default_service(queue) if queue else None
+        if named is None:
+            missing = " and ".join(f"--{name}" for name in ("to", "service") if not options[name])
+            where = (
+                f"the active guidance names no partner and service for the queue {queue!r}"
+                if queue
+                else "only a --queue takes them from the active guidance"
+            )
+            raise _fail(
+                f"Say where to refer: give {missing} ({where}; a pack names them as "
+                f"pathway_referrals: {{{queue or 'PATHWAY'}: {{partner: ..., service: ...}}}})."
+            )
+        org = self._organization(options["to"]) if options["to"] else named.organization
+        if org.pk != named.organization_id:
+            if not options["service"]:
+                raise _fail(
+                    f"The guidance names {named.organization.name} for the queue {queue!r}, "
+                    f"not {org.name}: give --service for {org.name}."
+                )
+            return org, self._service(org, options["service"])
+        service = self._service(org, options["service"]) if options["service"] else named
+        self.stdout.write(
+            f"Partner and service from the guidance: {org.name}, {service.name}."
+            if not (options["to"] or options["service"])
+            else f"Partner or service from the guidance: {org.name}, {service.name}."
+        )
+        return org, service
+
     def _case_ids(self, refs: list[str]) -> list[int]:
         ids = []
         for ref in refs:
@@ -137,8 +176,7 @@ class Command(BaseCommand):
 
     def _send(self, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
-        org = self._organization(options["to"])
-        service = self._service(org, options["service"])
+        org, service = self._partner_and_service(options)
         agreement_for(org)  # refused before anything else if there is none
         if options["cases"]:
             case_ids = self._case_ids(options["cases"])
