@@ -41,10 +41,13 @@ from haven.common.iterables import chunked
 from . import names
 from .models import MatchProfile, NameSearchKey, PersonLink
 
-# Records read per key: enough to rank, bounded however common a name is.
-PAIR_LIMIT = 300
-TOKEN_LIMIT = 150
-WHOLE_LIMIT = 300
+# Records read per key: enough to rank, bounded however common a name is. A single token
+# of a longer query reads fewer: its pairs already found the people who have both.
+PAIR_LIMIT = 120
+TOKEN_LIMIT = 200
+TOKEN_OF_MANY_LIMIT = 60
+WHOLE_LIMIT = 200
+LIKE_LIMIT = 100
 # A query longer than this many name tokens looks up pairs of its first ones only.
 MAX_QUERY_TOKENS = 5
 # One- letter tokens ("P" of "P 1234 5678") say nothing about a name.
@@ -148,9 +151,10 @@ def query_keys(query: NameQuery) -> list[tuple[int, int]]:
         keys[_hash("n", " ".join(consonants))] = WHOLE_LIMIT
     for a, b in itertools.combinations(consonants, 2):
         keys[_hash("p", f"{a} {b}")] = PAIR_LIMIT
+    single = TOKEN_LIMIT if len(consonants) == 1 else TOKEN_OF_MANY_LIMIT
     for token in consonants:
-        keys.setdefault(_hash("t", token), TOKEN_LIMIT)
-        keys.setdefault(_hash("f", token), TOKEN_LIMIT)
+        keys.setdefault(_hash("t", token), single)
+        keys.setdefault(_hash("f", token), single // 2)
     return list(keys.items())
 
 
@@ -158,7 +162,7 @@ def records_by_keys(
     keys: Sequence[tuple[int, int]], *, likes: Sequence[str] = ()
 ) -> tuple[set[int], set[int]]:
     """Record ids sharing any key (newest first per key, each read bounded by its limit),
-    and, for each LIKE pattern, up to WHOLE_LIMIT records whose names as written match it:
+    and, for each LIKE pattern, up to LIKE_LIMIT records whose names as written match it:
     (all found, those found by a pattern), in one statement. Hand-written: a UNION of
     LIMITed index probes, which the ORM cannot say."""
     from haven.intake.models import PersonRecord
@@ -178,7 +182,7 @@ def records_by_keys(
             f"SELECT r, 1 AS l FROM (SELECT id AS r FROM {records} "  # noqa: S608
             f"WHERE search_text LIKE %s ESCAPE '!' LIMIT %s) AS s{i}"
         )
-        params += [pattern, WHOLE_LIMIT]
+        params += [pattern, LIKE_LIMIT]
     if not selects:
         return set(), set()
     found: set[int] = set()

@@ -30,7 +30,7 @@ from haven.common import crypto
 from haven.intake import normalize
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord, Sex
 
-from . import blocking
+from . import blocking, search_keys
 from .models import BlockingKey, MatchProfile, Person, PersonLink, RecordVersion, ReviewItem
 from .pipeline import candidates_score, thresholds_for
 from .realtime import frozen, packaged_scorer
@@ -213,6 +213,8 @@ def _profile_rebuild(
         BlockingKey.objects.bulk_create(
             [BlockingKey(key=k, person_record=record) for k in blocking.keys_of(profile, rules)]
         )
+    # The case search finds the record by its corrected name too.
+    search_keys.search_keys_refresh(record_ids=[record.pk])
     return prepared, profile
 
 

@@ -155,3 +155,21 @@ def test_refreshing_keys_after_a_profile_changes_in_place_finds_the_new_name(
     assert found(client, "Samiullah Haidari") == []  # the keys still say Abdulwahid
     assert search_keys.search_keys_refresh(person_ids=[person.pk]) > 0
     assert found(client, "Samiullah Haidari") == ["Abdulwahid Nori"]
+
+
+def test_a_corrected_name_is_found_after_the_edit(client_for, caseworker):
+    from haven.resolution.services_records import RecordValues, record_edit
+
+    created = store("Abdulwahid Nori", father="Ghulam", born="1980")
+    record = created.request.person_records.get()
+    client = client_for(caseworker)
+    assert found(client, "Samiullah Haidari") == []
+    record_edit(
+        record=record,
+        actor=caseworker,
+        values=RecordValues(
+            full_name="Samiullah Haidari", father_name="Ghulam", date_of_birth="1980"
+        ),
+        reason="typed from the passport",
+    )
+    assert found(client, "سمیع الله حیدری") == ["Abdulwahid Nori"]
