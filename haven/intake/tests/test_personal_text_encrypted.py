@@ -165,11 +165,14 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back():
         # Columns added after these migrations are not there yet: read only what they knew.
         request = Request.objects.only("help_requested", "requester").get(pk=ids["request"])
         assert request.help_requested == f"{SENTENCE}; passport {PASSPORT}"
-        assert request.requester is not None and request.requester.contact == "+93 70 551 9027"
-        assert ImportBatch.objects.get(pk=ids["batch"]).preview == {"labels": [PASSPORT]}
-        assert RejectedRow.objects.get(pk=ids["rejected"]).cells == [PASSPORT]
-        assert Note.objects.get(pk=ids["note"]).body == SENTENCE
-        assert ReviewDecision.objects.get(pk=ids["decision"]).note == SENTENCE
+        requester = Requester.objects.only("contact").get(pk=ids["requester"])
+        assert request.requester_id == requester.pk and requester.contact == "+93 70 551 9027"
+        assert ImportBatch.objects.only("preview").get(pk=ids["batch"]).preview == {
+            "labels": [PASSPORT]
+        }
+        assert RejectedRow.objects.only("cells").get(pk=ids["rejected"]).cells == [PASSPORT]
+        assert Note.objects.only("body").get(pk=ids["note"]).body == SENTENCE
+        assert ReviewDecision.objects.only("note").get(pk=ids["decision"]).note == SENTENCE
         # The fingerprint is now the keyed one, so a re-import of the row still finds it.
         keys = [normalize_header(h) for h in ("Name", "Passport")]
         imported = ImportedRow.objects.only("fingerprint").get(pk=ids["imported"])
