@@ -188,3 +188,33 @@ def directory(*, user: User) -> list[Organization]:
 
 def agreement_of(organization: Organization) -> SharingAgreement | None:
     return SharingAgreement.objects.filter(organization=organization).first()
+
+
+def _agreements_reader(user: User) -> None:
+    if not permissions.can_read_audit(user):  # the roles agreement_set allows
+        raise PermissionDenied
+
+
+def agreement_rows(*, user: User) -> list[tuple[Organization, SharingAgreement | None]]:
+    """Every partner with its data-sharing agreement (None when it has none yet), by name."""
+    _agreements_reader(user)
+    partners = (
+        Organization.objects.filter(kind=Organization.Kind.PARTNER)
+        .select_related("sharing_agreement")
+        .order_by("name")
+    )
+    return [(org, getattr(org, "sharing_agreement", None)) for org in partners]
+
+
+def agreement_partner(
+    *, user: User, organization_id: int
+) -> tuple[Organization, SharingAgreement | None]:
+    """The partner whose agreement is edited, with its agreement; 404 for any other
+    organisation."""
+    _agreements_reader(user)
+    organization = Organization.objects.filter(
+        pk=organization_id, kind=Organization.Kind.PARTNER
+    ).first()
+    if organization is None:
+        raise Http404
+    return organization, agreement_of(organization)

@@ -6,40 +6,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from haven.accounts import permissions
-from haven.accounts.models import Organization, User
+from haven.accounts.models import User
 
-from . import services
+from . import selectors, services
 from .errors import ReferralRefused
 from .forms_agreements import IDENTIFIER_LABELS, AgreementForm
-from .models import SHAREABLE_FIELDS, SharingAgreement
+from .models import SHAREABLE_FIELDS
 
 
-def _oversight(request: HttpRequest) -> User:
+def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not permissions.can_read_audit(user):  # the roles agreement_set allows
-        raise PermissionDenied
     return user
 
 
 @login_required
 def agreements(request: HttpRequest) -> HttpResponse:
-    _oversight(request)
-    partners = list(
-        Organization.objects.filter(kind=Organization.Kind.PARTNER)
-        .select_related("sharing_agreement")
-        .order_by("name")
-    )
-    rows = []
-    for org in partners:
-        agreement = getattr(org, "sharing_agreement", None)
-        rows.append((org, agreement))
+    rows = selectors.agreement_rows(user=_user(request))
     return render(
         request,
         "referrals/agreements.html",
@@ -49,13 +36,10 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agreement_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
-    user = _oversight(request)
-    organization = Organization.objects.filter(
-        pk=organization_id, kind=Organization.Kind.PARTNER
-    ).first()
-    if organization is None:
-        raise Http404
-    agreement = SharingAgreement.objects.filter(organization=organization).first()
+    user = _user(request)
+    organization, agreement = selectors.agreement_partner(
+        user=user, organization_id=organization_id
+    )
     form = AgreementForm(request.POST or None, agreement=agreement)
     status = 200
     if request.method == "POST":
