@@ -290,6 +290,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
 
+    @property
+    def text(self) -> str:
+        """The line in the reader's language, people it mentions unnamed (case_history names
+        them, through text_naming)."""
+        return self.text_naming(None)
+
     def text_naming(self, names: Mapping[int, str] | None) -> str:
         """The line in the reader's language; people named by `names` (person id → name,
         as cases.selectors.case_history looks them up)."""
