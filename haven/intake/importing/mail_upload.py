@@ -92,11 +92,12 @@ class _DryRun:
 
     def chunk(self, entries: list[tuple[int, Entry]]) -> None:
         parsed: list[tuple[int, Entry, ParsedMail]] = []
+        refused: dict[int, dict[str, Any]] = {}
         for number, entry in entries:
             if entry.problem or entry.item is None:
-                self.add(_rejected_row(number, entry.source, entry.problem, entry.detail))
+                refused[number] = _rejected_row(number, entry.source, entry.problem, entry.detail)
             elif not entry.item.raw.strip():
-                self.add(_rejected_row(number, entry.source, "empty", ""))
+                refused[number] = _rejected_row(number, entry.source, "empty", "")
             else:
                 parsed.append((number, entry, _parse(entry.item)))
         keys = [p.key for _n, _e, p in parsed]
@@ -109,8 +110,12 @@ class _DryRun:
         fresh = [p for _n, _e, p in parsed if p.key not in stored and p.key not in self.seen]
         kinds = {id(p): p.data.requester.kind for p in fresh}
         senders.senders_decide(fresh)  # reads only: who writes for several families
-        for number, entry, message in parsed:
-            self._message(number, entry, message, stored, kinds)
+        by_number = {number: (entry, message) for number, entry, message in parsed}
+        for number, _entry in entries:  # in the upload's order, refused ones in their place
+            if number in refused:
+                self.add(refused[number])
+            else:
+                self._message(number, *by_number[number], stored, kinds)
 
     def _message(
         self,

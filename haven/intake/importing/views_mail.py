@@ -81,7 +81,6 @@ _ACCEPT = ".mbox,.eml,.zip,.tar,.tgz,.gz,message/rfc822,application/mbox,applica
 class MailUploadForm(forms.Form):
     mailbox = _MultipleFileField(
         label=gettext_lazy("E-mail: an mbox file, .eml files, or a zip or tar of a Maildir"),
-        help_text=gettext_lazy("You can choose several .eml files at once."),
     )
 
 
