@@ -3,6 +3,7 @@ dry run, import, and every message accounted for; bad input never a 500, nothing
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 import zipfile
@@ -327,12 +328,14 @@ def test_an_interrupted_import_resumes_without_importing_twice(
     def dies_on_the_second_chunk(**kwargs):
         calls.append(kwargs["first_number"])
         if len(calls) == 2:
-            raise KeyboardInterrupt
+            raise WorkerStopped
         real(**kwargs)
 
     monkeypatch.setattr(mail_upload, "mail_chunk_import", dies_on_the_second_chunk)
-    with pytest.raises(KeyboardInterrupt):
+    # The task backend records the task as failed (and may or may not pass the exception on).
+    with contextlib.suppress(WorkerStopped):
         start(client, django_capture_on_commit_callbacks, batch)
+    assert len(calls) == 2
     batch.refresh_from_db()
     assert (batch.status, batch.rows, batch.imported) == ("failed", 2, 2)
     page = client.get(reverse("importing:mail_detail", args=[batch.pk])).content.decode()
@@ -341,6 +344,10 @@ def test_an_interrupted_import_resumes_without_importing_twice(
     batch = start(client, django_capture_on_commit_callbacks, batch)
     assert accounted(batch) == (5, 5, 0, 0)
     assert Request.objects.count() == 5
+
+
+class WorkerStopped(BaseException):
+    """The worker process going away mid-import (as a SIGTERM would), not an error in it."""
 
 
 @pytest.mark.parametrize("persona", ["partner_a", "outsider"])
