@@ -314,7 +314,7 @@ def test_a_damaged_archive_fails_with_a_clear_error_and_keeps_the_upload(
 def test_an_interrupted_import_resumes_without_importing_twice(
     client_for, intake_officer, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from haven.intake.importing import mail_upload
+    from haven.intake.importing import mail_upload, mailimport
 
     client = client_for(intake_officer)
     messages = [message(f"Person{i} Ahmadi 1990", "help", f"<p{i}@x>") for i in range(5)]
@@ -322,7 +322,7 @@ def test_an_interrupted_import_resumes_without_importing_twice(
         client, django_capture_on_commit_callbacks, ("m.mbox", mbox(*messages))
     )
     monkeypatch.setattr(mail_upload, "CHUNK_MESSAGES", 2)
-    real = mail_upload.mail_chunk_import
+    real = mailimport.mail_chunk_import
     calls = []
 
     def dies_on_the_second_chunk(**kwargs):
