@@ -77,5 +77,5 @@ class Team(models.Model):
         return self.name
 
 
-from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401
+from .models_api import ApiToken  # noqa: E402,F401
 from .models_approvals import Approval  # noqa: E402,F401
