@@ -18,6 +18,7 @@ from .imports import (
     MailAttachment,
     MailboxCursor,
     MailMessage,
+    MailMessagePart,
     RejectedRow,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "ImportedRow",
     "MailAttachment",
     "MailMessage",
+    "MailMessagePart",
     "MailboxCursor",
     "PersonRecord",
     "RejectedRow",
