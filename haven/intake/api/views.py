@@ -17,7 +17,7 @@ from haven.intake.models import Request, Requester
 from haven.intake.services_deferred import api_requester_get_or_create, request_accept
 
 from . import idempotency
-from .auth import BearerToken, requester_remembered
+from .auth import BearerToken, requester_remembered, token_requester_id
 from .errors import install_handlers
 from .reading import request_input
 from .schemas import (
@@ -91,7 +91,7 @@ def _requester_id(token: ApiToken) -> int:
     """The requester standing for the token's partner system. Made, on the token's first
     request, outside that request's transaction: the token's cache remembers it, so it must
     not vanish with a request that rolls back."""
-    requester_id: int | None = getattr(token, "requester_pk", None)
+    requester_id = token_requester_id(token)
     if requester_id is None:
         kind = _REQUESTER_KIND.get(token.organization.kind, Requester.Kind.OTHER)
         requester_id = api_requester_get_or_create(token=token, kind=kind)
