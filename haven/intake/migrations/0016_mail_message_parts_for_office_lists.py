@@ -8,7 +8,7 @@ import haven.common.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0014_requester_contact_hash_and_name_trigram_index"),
+        ("intake", "0015_idempotency_records_from_accounts"),
     ]
 
     operations = [
