@@ -29,7 +29,7 @@ from haven.intake.services import NewRequest, request_create, requests_create_ma
 
 from . import fields, households
 from .errors import ImportFileError
-from .readahead import RowStream
+from .readers import RowStream
 from .rows import REJECT_MESSAGES, REJECT_STORE, ParsedRow, RowParser, Sheet, raw_row
 
 if TYPE_CHECKING:
