@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import selectors, services
+from .decisions import OutcomeCache
 from .models import GuidanceVersion, RetriageRun, RetriageShard
 
 
@@ -25,7 +26,7 @@ def retriage_shard(shard_id: int) -> None:
     shard = RetriageShard.objects.select_related("run__guidance").get(pk=shard_id)
     run = shard.run
     engine = selectors.engine_for_version(run.guidance)
-    outcomes = services.OutcomeCache(run.guidance)
+    outcomes = OutcomeCache(run.guidance)
     now = timezone.now()
     RetriageRun.objects.filter(pk=run.pk, started_at__isnull=True).update(started_at=now)
     RetriageRun.objects.filter(pk=run.pk, status=RetriageRun.Status.QUEUED).update(
