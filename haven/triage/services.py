@@ -115,10 +115,14 @@ def _guidance_activate(
     # Lock the active row and the target: two supervisors activating at once
     # would otherwise both retire the old version and collide on the
     # one-active constraint instead of the later one simply winning.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     previous = list(
-        GuidanceVersion.objects.select_for_update().filter(status=GuidanceVersion.Status.ACTIVE)
+        GuidanceVersion.objects.select_for_update(no_key=True).filter(
+            status=GuidanceVersion.Status.ACTIVE
+        )
     )
-    version = GuidanceVersion.objects.select_for_update().get(pk=version.pk)
+    version = GuidanceVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
     # The stored text was validated when stored; checking again costs little
     # and guarantees an invalid pack is never in force.
     parse_pack(version.source, version.label)
@@ -179,7 +183,9 @@ def case_retriage(
         return None
     # Lock the case: a fact correction and a re-triage running together must
     # leave the decision made from the latest facts as the case's current one.
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     facts = selectors.facts_with_derived(selectors.case_facts(case), selectors.waiting_since(case))
     # Stored in the site language; the case page re-renders it for the reader.
     decision = selectors.engine_for_version(guidance).decide(facts, language=settings.LANGUAGE_CODE)
@@ -226,7 +232,9 @@ def case_facts_update(
     cleaned = clean_facts(changes)
     # Lock the facts row: two caseworkers correcting one case at once must not
     # silently drop each other's change.
-    row, _ = CaseFacts.objects.select_for_update().get_or_create(case=case)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    row, _ = CaseFacts.objects.select_for_update(no_key=True).get_or_create(case=case)
     before = dict(row.facts)
     after = {k: v for k, v in {**before, **cleaned}.items() if changes.get(k, v) is not None}
     diff = {
@@ -305,9 +313,11 @@ def cases_retriage_batch(
         cases = cases.filter(id__lte=shard.up_to_case_id)
     # Lock the batch: a correction arriving meanwhile waits, then re-triages
     # from its new facts, so its decision is the latest one.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     rows = list(
         cases.order_by("id")
-        .select_for_update()
+        .select_for_update(no_key=True)
         .values_list("id", "pathway", "priority", "created_at")[:BATCH_SIZE]
     )
     if not rows:
