@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
 from haven.common.bulk import create_instances, insert_instances
-from haven.intake.models import PersonRecord, Relationship
+from haven.intake.models import PersonRecord, Relationship, Request
 from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
 
@@ -59,6 +59,9 @@ class _Cases:
     of_person: dict[int, CaseOrder] = field(default_factory=dict)
     by_order: dict[CaseOrder, Case] = field(default_factory=dict)
     opened: list[Case] = field(default_factory=list)
+    # The order of each case opened in this batch, by id() of the case object: unsaved, it has
+    # no primary key yet, and `opened` keeps it alive, so its id() is not reused.
+    opened_order: dict[int, CaseOrder] = field(default_factory=dict)
 
     # The case of each request the batch's replies answer (Request.in_reply_to), by request id.
     of_request: dict[int, CaseOrder] = field(default_factory=dict)
@@ -83,7 +86,9 @@ class _Cases:
             known.of_person.setdefault(person_id, (0, case_id))
         ids = {case_id for _, case_id in (*known.of_person.values(), *known.of_request.values())}
         # Lock the cases: two requests for one household at once must both land in them.
-        for case in Case.objects.select_for_update().filter(pk__in=ids):
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        for case in Case.objects.select_for_update(no_key=True).filter(pk__in=ids):
             known.by_order[(0, case.pk)] = case
         return known
 
@@ -107,7 +112,7 @@ class _Cases:
         order = (1, len(self.opened))
         self.opened.append(case)
         self.by_order[order] = case
-        case._batch_order = order  # type: ignore[attr-defined]
+        self.opened_order[id(case)] = order
         return case
 
     def newcomers(self, members: list[CaseMember]) -> list[CaseMember]:
@@ -128,7 +133,7 @@ class _Cases:
         return [m for m in members if (m.case.pk, m.person.pk) not in present]
 
     def remember(self, case: Case, people: list[Person]) -> None:
-        order = getattr(case, "_batch_order", None) or (0, case.pk)
+        order = self.opened_order.get(id(case)) or (0, case.pk)
         for person in people:
             self.of_person.setdefault(person.pk, order)
 
@@ -152,6 +157,9 @@ def attach_request_to_case(
     )
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
+    # The same pairs as `links`, held apart: a link's `case` is re-read from the database
+    # once it is inserted (its id came after the link was built), one query per request.
+    linked: list[tuple[Case, Request]] = []
     events: list[CaseEvent] = []
     filled: list[Case] = []
     for item in items:
@@ -184,6 +192,7 @@ def attach_request_to_case(
         if preset is not None:
             continue  # linked already; its event is the data entry's
         links.append(CaseRequest(case=case, request=item.request))
+        linked.append((case, item.request))
         events.append(_event(case, item, is_new, actor))
     create_instances(cases.opened)
     for case in filled:
@@ -192,11 +201,11 @@ def attach_request_to_case(
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)
     insert_instances(events)
-    _audit(links, {case.pk for case in cases.opened}, actor)
+    _audit(linked, {case.pk for case in cases.opened}, actor)
     return attached
 
 
-def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> None:
+def _audit(linked: list[tuple[Case, Request]], opened: set[int], actor: User | None) -> None:
     """The security record of what the pipeline did on its own: each case it opened
     (created) and each it attached a request to (updated), one statement per kind."""
     for action, is_new in ((AuditAction.CREATE, True), (AuditAction.UPDATE, False)):
@@ -205,13 +214,13 @@ def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> No
             action=action,
             entries=[
                 (
-                    link.case,
-                    f"{'Opened' if is_new else 'Request linked to'} {link.case.reference} "
+                    case,
+                    f"{'Opened' if is_new else 'Request linked to'} {case.reference} "
                     f"(intake pipeline)",
-                    {"request": link.request.pk, "automatic": True},
+                    {"request": request.pk, "automatic": True},
                 )
-                for link in links
-                if (link.case.pk in opened) == is_new
+                for case, request in linked
+                if (case.pk in opened) == is_new
             ],
         )
 
