@@ -77,5 +77,7 @@ class Team(models.Model):
         return self.name
 
 
-from .models_api import ApiToken, IdempotencyRecord  # noqa: E402,F401
-from .models_approvals import Approval  # noqa: E402,F401
+# Re-exported: the models live in their own modules, Django and callers find them here.
+from .models_api import ApiToken as ApiToken  # noqa: E402
+from .models_api import IdempotencyRecord as IdempotencyRecord  # noqa: E402
+from .models_approvals import Approval as Approval  # noqa: E402

@@ -69,7 +69,7 @@ REFUSALS = {
 }
 
 
-class HavenWebAuthnHelper(WebAuthnHelper):
+class HavenWebAuthnHelper(WebAuthnHelper):  # type: ignore[misc]  # the library ships no types
     """django-otp-webauthn's helper, with Haven's settings and the key's name."""
 
     def __init__(self, request: HttpRequest, *, key_name: str = "") -> None:
@@ -107,7 +107,10 @@ def origin_allowed(request: HttpRequest) -> bool:
 
 
 def keys_of(user: User) -> QuerySet[WebAuthnCredential]:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk")
+    keys: QuerySet[WebAuthnCredential] = WebAuthnCredential.objects.filter(
+        user=user, confirmed=True
+    ).order_by("created_at", "pk")
+    return keys
 
 
 def has_key(user: User) -> bool:
@@ -125,7 +128,9 @@ def name_problem(name: str) -> str | None:
 # --- Ceremony state ----------------------------------------------------------------------
 
 
-def ceremony_state(*, ceremony: str, user: User, options: dict[str, Any], **extra: Any) -> dict:
+def ceremony_state(
+    *, ceremony: str, user: User, options: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     """What the session keeps between the options and the answer (JSON-serialisable)."""
     verification = options.get("authenticatorSelection", options).get("userVerification")
     return {
@@ -160,7 +165,7 @@ def _exception_refusal(exc: Exception) -> str:
 
 
 def _credential_hash(raw_id: bytes) -> str:
-    return WebAuthnCredential.get_credential_id_sha256(raw_id)
+    return str(WebAuthnCredential.get_credential_id_sha256(raw_id))
 
 
 @dataclass(frozen=True)

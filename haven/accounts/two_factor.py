@@ -84,14 +84,14 @@ def has_confirmed_factor(user: User) -> bool:
 
 def has_primary_factor(user: User) -> bool:
     """An app or a key: what a person logs in with day to day (recovery codes are the spare)."""
-    return (
+    return bool(
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     )
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def _devices_locked(user: User) -> list[Device]:

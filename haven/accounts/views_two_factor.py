@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import security_keys, two_factor
 from .models import User
@@ -89,7 +90,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         result = two_factor.second_factor_verify(user=user, code=form.cleaned_data["code"])
         if result.device is not None:
             two_factor.session_mark_verified(request, user=user, device=result.device)
-            if isinstance(result.device, two_factor.StaticDevice):
+            if isinstance(result.device, StaticDevice):
                 left = two_factor.recovery_codes_left(user)
                 messages.warning(
                     request,

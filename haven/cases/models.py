@@ -401,4 +401,8 @@ class SavedSearch(models.Model):
         return f"Saved search {self.pk} of user {self.owner_id}"
 
 
-from .models_tasks import Alert, AlertBreach, AlertPreference, Task  # noqa: E402,F401
+# Re-exported: the task and alert models live in their own module; Django and callers find them here.
+from .models_tasks import Alert as Alert  # noqa: E402
+from .models_tasks import AlertBreach as AlertBreach  # noqa: E402
+from .models_tasks import AlertPreference as AlertPreference  # noqa: E402
+from .models_tasks import Task as Task  # noqa: E402

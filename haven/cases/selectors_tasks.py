@@ -15,7 +15,7 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 
 from . import registry
-from .models import Alert, Case, Task
+from .models import Alert, AlertPreference, Case, Task
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class TaskView:
 def task_title(task: Task) -> str:
     """A checklist item in the reader's language; a typed task as it was typed."""
     if task.automatic and task.evidence_code:
-        return registry.evidence_label(task.evidence_code) or task.title
-    return task.title
+        return registry.evidence_label(task.evidence_code) or str(task.title)
+    return str(task.title)
 
 
 def case_tasks(*, case: Case, user: User) -> list[TaskView]:
@@ -101,6 +101,11 @@ def alerts_of(*, user: User) -> QuerySet[Alert]:
         .select_related("breach__case", "breach__task")
         .order_by("-created_at", "-id")
     )
+
+
+def alert_digest_wanted(*, user: User) -> bool:
+    """The user's own choice of a daily e-mail digest (off until they turn it on)."""
+    return AlertPreference.objects.filter(user=user, email_digest=True).exists()
 
 
 def alerts_unread_count(*, user: User) -> int:

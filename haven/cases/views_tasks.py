@@ -18,7 +18,7 @@ from haven.accounts import permissions
 
 from . import selectors, selectors_tasks, services_tasks
 from .forms_tasks import AlertPreferenceForm
-from .models import AlertPreference, Task
+from .models import Task
 from .tasks_panel import task_form_bound, tasks_context
 from .views import _detail_context, _user
 
@@ -100,7 +100,6 @@ def alerts(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors_tasks.alerts_of(user=user), ALERTS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    pref = AlertPreference.objects.filter(user=user).first()
     return render(
         request,
         "cases/alerts.html",
@@ -108,7 +107,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "page": page,
             "unread": selectors_tasks.alerts_unread_count(user=user),
             "preference_form": AlertPreferenceForm(
-                initial={"email_digest": bool(pref and pref.email_digest)}
+                initial={"email_digest": selectors_tasks.alert_digest_wanted(user=user)}
             ),
             "has_email": bool(user.email),
         },

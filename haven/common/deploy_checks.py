@@ -1,4 +1,5 @@
-"""What production must not run with: demo keys, and mail written to the server's log.
+"""What production must not run with: demo keys, mail written to the server's log, and rate
+limits counted by each process on its own.
 
 `settings_production` refuses to start on any of these, and `haven check --deploy` reports
 them as errors under any settings (haven.common.apps registers `deploy_check`).
@@ -16,10 +17,23 @@ DEMO_IDENTIFIER_HMAC_KEY = "demo-hmac-key-change-me"
 DEMO_IDENTIFIER_ENCRYPTION_KEY = "ZGVtby1maWVsZC1lbmNyeXB0aW9uLWtleS0wMDAwMDA="
 # Backends that print messages (addresses, status secrets) where logs go.
 LOGGING_EMAIL_BACKENDS = {"django.core.mail.backends.console.EmailBackend"}
+# Caches that cannot count rate limits for a server of several processes: each gunicorn
+# worker would count on its own (LocMem), or nothing would be counted at all (Dummy).
+# django-ratelimit's own check is not used (its app is not installed): it also refuses the
+# database cache, which is Haven's shared default, for increments that are not atomic.
+UNSHARED_CACHE_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
 
 
 def insecure_settings(
-    *, secret_key: str, hmac_key: str, encryption_keys: list[str], email_backend: str
+    *,
+    secret_key: str,
+    hmac_key: str,
+    encryption_keys: list[str],
+    email_backend: str,
+    rate_limit_cache_backend: str = "",
 ) -> list[tuple[str, str]]:
     """Each thing wrong with these settings for production: (check id, what to set)."""
     problems: list[tuple[str, str]] = []
@@ -58,7 +72,21 @@ def insecure_settings(
                 "and status secrets to the server's log: name a real mail backend.",
             )
         )
+    if rate_limit_cache_backend in UNSHARED_CACHE_BACKENDS:
+        problems.append(
+            (
+                "haven.E007",
+                f"The cache that counts rate limits is {rate_limit_cache_backend}, which is not "
+                "shared by the server's processes: set HAVEN_CACHE_URL (Redis) or keep the "
+                "database cache.",
+            )
+        )
     return problems
+
+
+def rate_limit_cache_backend(caches: dict[str, Any], name: str) -> str:
+    """The backend of the cache django-ratelimit counts in (settings.RATELIMIT_USE_CACHE)."""
+    return str(caches.get(name, {}).get("BACKEND", ""))
 
 
 def deploy_check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
@@ -71,5 +99,8 @@ def deploy_check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         encryption_keys=list(settings.IDENTIFIER_ENCRYPTION_KEYS),
         # EMAIL_BACKEND is the one-recipient guard; the backend behind it is what sends.
         email_backend=getattr(settings, "HAVEN_EMAIL_INNER_BACKEND", settings.EMAIL_BACKEND),
+        rate_limit_cache_backend=rate_limit_cache_backend(
+            settings.CACHES, getattr(settings, "RATELIMIT_USE_CACHE", "default")
+        ),
     )
     return [Error(message, id=check_id) for check_id, message in problems]

@@ -34,7 +34,7 @@ def _plaintext(text: str, ciphertext: str) -> _Plaintext:
     return value
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # stored as text, read as str
     """Text stored as a Fernet token under settings.IDENTIFIER_ENCRYPTION_KEYS (crypto):
     Python code, instances and .values() see the plaintext; the column holds only tokens.
 

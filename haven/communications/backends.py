@@ -44,7 +44,8 @@ class OneRecipientEmailBackend(BaseEmailBackend):
         )
 
     def open(self) -> bool | None:
-        return self.inner.open()
+        opened: bool | None = self.inner.open()
+        return opened
 
     def close(self) -> None:
         self.inner.close()

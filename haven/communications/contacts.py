@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -151,8 +152,8 @@ def _identifier_candidates(request_ids: list[int]) -> dict[int, list[Candidate]]
     return found
 
 
-def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
+def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= size:

@@ -1,6 +1,6 @@
 """The intake flow, written out: what happens to a batch of stored requests, step by step.
 
-Intake stores requests and hands each batch here (through `intake.services.intake_flow`, a slot
+Intake stores requests and hands each batch here (through `intake.inputs.intake_flow`, a slot
 this app fills when Django starts, since intake may not import the apps after it). Each step is
 a plain call with typed inputs, and returns what the next step needs; nothing is carried on
 model instances. All of it runs inside the transaction that stored the requests (a walk-in, an

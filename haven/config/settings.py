@@ -368,10 +368,15 @@ if os.environ.get("HAVEN_CACHE_URL"):
         }
     }
 
-# Partner API: requests per minute per token, the cache that counts them, and how long
-# idempotency keys replay.
+# django-ratelimit counts the status page's and the API's limits in that shared cache
+# (haven.intake.public.ratelimit, haven.intake.api.throttling); "rate" in its keys' prefix
+# tells them apart in Redis. Its app is not installed: its system check would refuse the
+# database cache; haven.common.deploy_checks refuses the per-process ones instead.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "haven:rate:"
+
+# Partner API: requests per minute per token, and how long idempotency keys replay.
 HAVEN_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAVEN_API_RATE_LIMIT_PER_MINUTE", "600"))
-HAVEN_API_RATE_LIMIT_CACHE = "default"
 HAVEN_API_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("HAVEN_API_IDEMPOTENCY_TTL_HOURS", "24"))
 
 # Referrals (haven.referrals): consent statements (Request.consent_version) whose text covered

@@ -6,13 +6,15 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from haven.common.deploy_checks import insecure_settings
+from haven.common.deploy_checks import insecure_settings, rate_limit_cache_backend
 
 from .settings import *  # noqa: F403
 from .settings import (
+    CACHES,
     HAVEN_EMAIL_INNER_BACKEND,
     IDENTIFIER_ENCRYPTION_KEYS,
     IDENTIFIER_HMAC_KEY,
+    RATELIMIT_USE_CACHE,
     SECRET_KEY,
 )
 
@@ -27,6 +29,7 @@ _problems = insecure_settings(
     encryption_keys=IDENTIFIER_ENCRYPTION_KEYS,
     # EMAIL_BACKEND is always the one-recipient guard; what it hands mail to is checked.
     email_backend=HAVEN_EMAIL_INNER_BACKEND,
+    rate_limit_cache_backend=rate_limit_cache_backend(CACHES, RATELIMIT_USE_CACHE),
 )
 if not os.environ.get("HAVEN_EMAIL_BACKEND"):
     # The demo's default keeps mail in files under var/: nothing would reach the applicant.

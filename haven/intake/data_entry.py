@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Max
 
+from .inputs import PersonInput
 from .models import PersonRecord, Request
-from .services import PersonInput, _person_record_build, _person_records_create
+from .records import person_record_build, person_records_create
 
 
 def request_people_add(*, request: Request, people: tuple[PersonInput, ...]) -> list[PersonRecord]:
@@ -18,7 +19,7 @@ def request_people_add(*, request: Request, people: tuple[PersonInput, ...]) -> 
     last = PersonRecord.objects.filter(request=request).aggregate(n=Max("position"))["n"]
     start = 0 if last is None else last + 1
     records = [
-        _person_record_build(request=request, position=start + i, person=person)
+        person_record_build(request=request, position=start + i, person=person)
         for i, person in enumerate(people)
     ]
-    return _person_records_create(records)
+    return person_records_create(records)

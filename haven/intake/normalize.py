@@ -78,7 +78,8 @@ _SEPARATORS = re.compile(r"[./\-\s]+")
 
 def _solar_hijri(year: int, month: int, day: int) -> dt.date | None:
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
+        return gregorian
     except ValueError:
         return None
 

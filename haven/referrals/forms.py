@@ -15,7 +15,7 @@ from .models import Consent, Outcome, ReferralStatus, Service, Urgency
 from .selectors import PartnerFilters
 
 
-class _ServiceChoice(forms.ModelChoiceField):
+class _ServiceChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.organization.name} — {obj.name}"
 
@@ -97,7 +97,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        partners = Organization.objects.filter(kind=Organization.Kind.PARTNER).order_by("name")
+        partners = selectors.partners_all()
         self.fields["partners"].queryset = partners  # type: ignore[attr-defined]
         kinds = sorted({p.category for p in partners if p.category})
         self.fields["partner_kinds"].choices = [(k, k) for k in kinds]  # type: ignore[attr-defined]
@@ -161,7 +161,8 @@ class WorkspaceFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["service"].queryset = Service.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        services = selectors.services_of(organization=organization)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
 
     def filters(self) -> PartnerFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -166,6 +166,21 @@ def partner_choices() -> QuerySet[Organization]:
     ).order_by("name")
 
 
+def partners_all() -> QuerySet[Organization]:
+    """Every partner in the directory, with or without an agreement (for consent and filters)."""
+    return Organization.objects.filter(kind=Organization.Kind.PARTNER).order_by("name")
+
+
+def services_all() -> QuerySet[Service]:
+    """Every service in the directory, with its partner, for the staff list's filter."""
+    return Service.objects.select_related("organization").order_by("organization__name", "name")
+
+
+def services_of(*, organization: Organization) -> QuerySet[Service]:
+    """A partner's own services, for its workspace filter."""
+    return Service.objects.filter(organization=organization)
+
+
 def services_for_referral() -> QuerySet[Service]:
     return (
         Service.objects.filter(status=Service.Status.ACTIVE, organization__in=partner_choices())

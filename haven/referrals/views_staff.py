@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts import permissions
-from haven.accounts.models import Organization
 from haven.cases.models import Case
 
-from .models import ReferralStatus, Service
+from . import selectors
+from .models import ReferralStatus
 from .selectors_staff import (
     StaffReferralFilters,
     audit_staff_referral_list,
@@ -50,14 +50,12 @@ class StaffReferralFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        partners = Organization.objects.filter(kind=Organization.Kind.PARTNER).order_by("name")
+        partners = selectors.partners_all()
         self.fields["partner"].choices = [  # type: ignore[attr-defined]
             ("", _("Any")),
             *((str(o.pk), o.name) for o in partners),
         ]
-        services = Service.objects.select_related("organization").order_by(
-            "organization__name", "name"
-        )
+        services = selectors.services_all()
         self.fields["service"].choices = [  # type: ignore[attr-defined]
             ("", _("Any")),
             *((str(s.pk), f"{s.organization.name}: {s.name}") for s in services),

@@ -120,11 +120,11 @@ def svg_for(spec: dict[str, Any], *, publish: bool = False) -> str:
     # Then the site's cache (shared by every process when HAVEN_CACHE_URL names Redis): the
     # periodic job draws the default dashboard's charts there after each rebuild.
     shared = caches["default"]
-    svg = shared.get(f"reports:svg:{key}")
+    svg: str | None = shared.get(f"reports:svg:{key}")
     if svg is None:
         import vl_convert
 
-        svg = sanitize_svg(vl_convert.vegalite_to_svg(spec))
+        svg = sanitize_svg(str(vl_convert.vegalite_to_svg(spec)))
         # Scalable: the page's CSS sets the width; the viewBox keeps the proportions.
         svg = re.sub(r'(<svg\b[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", svg, count=1)
         if publish:

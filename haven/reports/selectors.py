@@ -22,7 +22,9 @@ from . import permissions
 from .figures import FigureTable, ReportContext, figures_build
 from .filters import ReportFilters
 from .models import SummaryState
-from .summary import summaries_current
+
+# Re-exported: views read the summaries' state through selectors.
+from .summary import summaries_current as summaries_current
 
 if TYPE_CHECKING:
     from haven.accounts.models import User

@@ -177,7 +177,8 @@ def _html(sitrep: Sitrep) -> str:
 def sitrep_pdf(sitrep: Sitrep) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=_html(sitrep)).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=_html(sitrep)).write_pdf()
+    return pdf
 
 
 def sitrep_xlsx(sitrep: Sitrep) -> bytes:

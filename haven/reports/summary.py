@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from haven.cases.models import Case
@@ -44,7 +46,7 @@ def _live_rebuild_limit_ms() -> int:
     return int(getattr(settings, "HAVEN_REPORTS_LIVE_REBUILD_MS", 1500))
 
 
-def _local_date(column: str) -> tuple[str, tuple[object, ...]]:
+def _local_date(column: str) -> tuple[str, tuple[Any, ...]]:
     """SQL for the local calendar day of a timestamp column, for this database."""
     sql, params = connection.ops.datetime_cast_date_sql(
         column, (), timezone.get_current_timezone_name()
@@ -52,7 +54,7 @@ def _local_date(column: str) -> tuple[str, tuple[object, ...]]:
     return sql, tuple(params)
 
 
-def _fill_case_facts(cursor) -> None:
+def _fill_case_facts(cursor: CursorWrapper) -> None:
     day_sql, day_params = _local_date("COALESCE(f.first_at, c.created_at)")
     cursor.execute("DROP TABLE IF EXISTS reports_case_facts")
     cursor.execute(
@@ -78,7 +80,9 @@ def _fill_case_facts(cursor) -> None:
     )
 
 
-def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int) -> None:
+def _case_summary(
+    cursor: CursorWrapper, today: dt.date, targets: dict[str, int], default: int
+) -> None:
     # Days waiting = today − day; compared as dates so the SQL is the same on both databases.
     bucket = (
         "CASE "
@@ -93,7 +97,7 @@ def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int)
         + " ".join("WHEN pathway = %s THEN day < %s" for _ in targets)
         + " ELSE day < %s END"
     )
-    over_params: list[object] = []
+    over_params: list[Any] = []
     for pathway, target in targets.items():
         over_params += [pathway, today - dt.timedelta(days=target)]
     over_params.append(today - dt.timedelta(days=default))
@@ -115,7 +119,7 @@ def _case_summary(cursor, today: dt.date, targets: dict[str, int], default: int)
     )
 
 
-def _day_summaries(cursor) -> None:
+def _day_summaries(cursor: CursorWrapper) -> None:
     table = connection.ops.quote_name(CaseDaySummary._meta.db_table)
     cursor.execute(
         f"""
@@ -143,7 +147,7 @@ def _day_summaries(cursor) -> None:
     )
 
 
-def _message_summary(cursor) -> None:
+def _message_summary(cursor: CursorWrapper) -> None:
     day_sql, day_params = _local_date("m.created_at")
     quote = connection.ops.quote_name
     table, outbox = quote(MessageDaySummary._meta.db_table), quote(Message._meta.db_table)
@@ -158,7 +162,7 @@ def _message_summary(cursor) -> None:
     )
 
 
-def _coarse_summaries(cursor) -> None:
+def _coarse_summaries(cursor: CursorWrapper) -> None:
     """The same counts without the province, from the tables just written (cheap)."""
     quote = connection.ops.quote_name
     work, fine = quote(CaseWorkSummary._meta.db_table), quote(CaseSummary._meta.db_table)

@@ -221,7 +221,7 @@ def pairs_score(frame: pd.DataFrame, model: dict[str, Any], *, min_weight: float
 
 
 def without_term_frequencies(model: dict[str, Any]) -> dict[str, Any]:
-    stripped = json.loads(json.dumps(model))
+    stripped: dict[str, Any] = json.loads(json.dumps(model))
     for comparison in stripped["comparisons"]:
         for level in comparison["comparison_levels"]:
             level.pop("tf_adjustment_column", None)

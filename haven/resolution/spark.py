@@ -116,7 +116,7 @@ def _linker(frame: pd.DataFrame, settings: dict[str, Any]) -> Any:
     from splink import Linker, SparkAPI
 
     spark = spark_session(small=len(frame) < SMALL_INPUT)
-    db_api = SparkAPI(
+    db_api = SparkAPI(  # type: ignore[no-untyped-call]  # splink's constructor is untyped
         spark_session=spark,
         break_lineage_method="persist",
         num_partitions_on_repartition=int(os.environ.get("HAVEN_SPARK_PARTITIONS", "2")),

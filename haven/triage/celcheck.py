@@ -51,12 +51,12 @@ class CelCheck:
     raw_facts: set[str] = field(default_factory=set)
 
 
-def parse(text: str) -> Tree:
+def parse(text: str) -> Tree[Any]:
     """Parse with cel-python's parser; raises CELParseError."""
     return _ENVIRONMENT.compile(text)
 
 
-def check(text: str) -> tuple[Tree | None, CelCheck]:
+def check(text: str) -> tuple[Tree[Any] | None, CelCheck]:
     """Parse and check a condition; the tree is None when it does not parse."""
     result = CelCheck()
     try:
@@ -74,7 +74,7 @@ def check(text: str) -> tuple[Tree | None, CelCheck]:
     return tree, result
 
 
-def _pos(node: Tree | Token) -> tuple[int, int]:
+def _pos(node: Tree[Any] | Token) -> tuple[int, int]:
     if isinstance(node, Token):
         return node.line or 1, node.column or 1
     meta = node.meta
@@ -83,7 +83,7 @@ def _pos(node: Tree | Token) -> tuple[int, int]:
     return meta.line, meta.column
 
 
-def _leaf(node: Tree) -> Tree:
+def _leaf(node: Tree[Any]) -> Tree[Any]:
     """Descend through single-child wrappers to the node that means something."""
     while node.data in _PASS_THROUGH and len(node.children) == 1:
         child = node.children[0]
@@ -119,12 +119,12 @@ class _Checker:
         self.handled: set[int] = set()
         self.literals: dict[str, set[Any]] = defaultdict(set)
 
-    def error(self, node: Tree | Token, message: str) -> str:
+    def error(self, node: Tree[Any] | Token, message: str) -> str:
         line, column = _pos(node)
         self.result.issues.append(CelIssue(line, column, message))
         return DYN
 
-    def check_condition(self, tree: Tree) -> None:
+    def check_condition(self, tree: Tree[Any]) -> None:
         kind = self.check(tree)
         if kind not in ("bool", DYN):
             self.error(tree, f"the condition must be true or false, but it is {kind}")
@@ -133,7 +133,7 @@ class _Checker:
                 self.result.raw_facts.add(name)
         self.result.literals = dict(self.literals)
 
-    def check(self, node: Tree) -> str:
+    def check(self, node: Tree[Any]) -> str:
         handler = getattr(self, f"_{node.data}", None)
         if handler is None:
             return self.error(node, f"'{node.data}' is not supported in guidance rules")
@@ -141,7 +141,7 @@ class _Checker:
         return kind
 
     # -- structure -------------------------------------------------------------
-    def _expr(self, node: Tree) -> str:
+    def _expr(self, node: Tree[Any]) -> str:
         if len(node.children) == 1:
             return self.check(node.children[0])
         condition, then, otherwise = node.children
@@ -151,25 +151,25 @@ class _Checker:
             return left if right == DYN else right
         return self.error(node, f"the branches of ?: differ in type ({left} and {right})")
 
-    def _logical(self, node: Tree, operator: str) -> str:
+    def _logical(self, node: Tree[Any], operator: str) -> str:
         if len(node.children) == 1:
             return self.check(node.children[0])
         for child in node.children:
             self.expect_bool(child, f"each side of {operator}")
         return "bool"
 
-    def _conditionalor(self, node: Tree) -> str:
+    def _conditionalor(self, node: Tree[Any]) -> str:
         return self._logical(node, "||")
 
-    def _conditionaland(self, node: Tree) -> str:
+    def _conditionaland(self, node: Tree[Any]) -> str:
         return self._logical(node, "&&")
 
-    def expect_bool(self, node: Tree, what: str) -> None:
+    def expect_bool(self, node: Tree[Any], what: str) -> None:
         kind = self.check(node)
         if kind not in ("bool", DYN):
             self.error(node, f"{what} must be true or false, but it is {kind}")
 
-    def _pass(self, node: Tree) -> str:
+    def _pass(self, node: Tree[Any]) -> str:
         return self.check(node.children[0])
 
     _member = _pass
@@ -177,7 +177,7 @@ class _Checker:
     _paren_expr = _pass
 
     # -- relations -------------------------------------------------------------
-    def _relation(self, node: Tree) -> str:
+    def _relation(self, node: Tree[Any]) -> str:
         if len(node.children) == 1:
             return self.check(node.children[0])
         operator, right = node.children
@@ -200,7 +200,7 @@ class _Checker:
             return self.error(node, f"cannot order values of type {left_kind}")
         return "bool"
 
-    def fact_of(self, node: Tree) -> str | None:
+    def fact_of(self, node: Tree[Any]) -> str | None:
         leaf = _leaf(node)
         if leaf.data == "ident":
             name = str(leaf.children[0])
@@ -208,20 +208,22 @@ class _Checker:
                 return name
         return None
 
-    def literal_of(self, node: Tree) -> tuple[str, Any] | None:
+    def literal_of(self, node: Tree[Any]) -> tuple[str, Any] | None:
         leaf = _leaf(node)
         if leaf.data == "literal" and isinstance(leaf.children[0], Token):
             return _literal_value(leaf.children[0])
         return None
 
-    def list_literals(self, node: Tree) -> list[tuple[Tree, tuple[str, Any] | None]] | None:
+    def list_literals(
+        self, node: Tree[Any]
+    ) -> list[tuple[Tree[Any], tuple[str, Any] | None]] | None:
         leaf = _leaf(node)
         if leaf.data != "list_lit":
             return None
         items = leaf.children[0].children if leaf.children else []
         return [(item, self.literal_of(item)) for item in items]
 
-    def note_comparison(self, fact_node: Tree, other: Tree, op: str) -> None:
+    def note_comparison(self, fact_node: Tree[Any], other: Tree[Any], op: str) -> None:
         name = self.fact_of(fact_node)
         literal = self.literal_of(other)
         if name is None or literal is None or literal[1] is None:
@@ -235,14 +237,14 @@ class _Checker:
         self.literals[name].add(literal[1])
         self.handled.add(id(_leaf(fact_node)))
 
-    def check_choice(self, node: Tree, fact: str, value: Any) -> None:
+    def check_choice(self, node: Tree[Any], fact: str, value: Any) -> None:
         choices = FACTS[fact].choices or ()
         if isinstance(value, str) and value not in choices:
             hint = difflib.get_close_matches(value, choices, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
             self.error(node, f"'{value}' is not a value of {fact}{suggestion}")
 
-    def check_in(self, node: Tree, left: Tree, right: Tree) -> str:
+    def check_in(self, node: Tree[Any], left: Tree[Any], right: Tree[Any]) -> str:
         left_kind, right_kind = self.check(left), self.check(right)
         if right_kind == DYN:
             return "bool"
@@ -254,7 +256,7 @@ class _Checker:
         self.note_membership(left, right)
         return "bool"
 
-    def note_membership(self, left: Tree, right: Tree) -> None:
+    def note_membership(self, left: Tree[Any], right: Tree[Any]) -> None:
         fact = self.fact_of(left)
         items = self.list_literals(right)
         if fact is not None and items is not None:
@@ -276,7 +278,7 @@ class _Checker:
             self.handled.add(id(_leaf(right)))
 
     # -- arithmetic ------------------------------------------------------------
-    def _arithmetic(self, node: Tree, allowed_strings: bool) -> str:
+    def _arithmetic(self, node: Tree[Any], allowed_strings: bool) -> str:
         if len(node.children) == 1:
             return self.check(node.children[0])
         operator, right = node.children
@@ -291,13 +293,13 @@ class _Checker:
             return left_kind
         return self.error(node, f"cannot {op} {left_kind} and {right_kind}")
 
-    def _addition(self, node: Tree) -> str:
+    def _addition(self, node: Tree[Any]) -> str:
         return self._arithmetic(node, allowed_strings=True)
 
-    def _multiplication(self, node: Tree) -> str:
+    def _multiplication(self, node: Tree[Any]) -> str:
         return self._arithmetic(node, allowed_strings=False)
 
-    def _unary(self, node: Tree) -> str:
+    def _unary(self, node: Tree[Any]) -> str:
         if len(node.children) == 1:
             return self.check(node.children[0])
         operator, operand = node.children
@@ -317,7 +319,7 @@ class _Checker:
                 return scope[name]
         return None
 
-    def _ident(self, node: Tree) -> str:
+    def _ident(self, node: Tree[Any]) -> str:
         token = node.children[0]
         name = str(token)
         bound = self.bound(name)
@@ -333,33 +335,33 @@ class _Checker:
         self.occurrences.append((name, id(node)))
         return spec.cel_type
 
-    def _literal(self, node: Tree) -> str:
+    def _literal(self, node: Tree[Any]) -> str:
         token = node.children[0]
         if not isinstance(token, Token):
             return self.error(node, "unexpected literal")
         kind, _ = _literal_value(token)
         return kind
 
-    def _list_lit(self, node: Tree) -> str:
+    def _list_lit(self, node: Tree[Any]) -> str:
         items = node.children[0].children if node.children else []
         kinds = {self.check(item) for item in items} - {DYN}
         if len(kinds) > 1:
             return self.error(node, f"a list mixes types: {', '.join(sorted(kinds))}")
         return f"list<{kinds.pop() if kinds else DYN}>"
 
-    def _ident_arg(self, node: Tree) -> str:
+    def _ident_arg(self, node: Tree[Any]) -> str:
         name = str(node.children[0])
         args = node.children[1].children if len(node.children) > 1 else []
         if name == "size" and len(args) == 1:
             return self.sized(node, self.check(args[0]))
         return self.error(node, f"unsupported function '{name}'")
 
-    def sized(self, node: Tree, kind: str) -> str:
+    def sized(self, node: Tree[Any], kind: str) -> str:
         if kind != DYN and kind != "string" and not kind.startswith("list<"):
             return self.error(node, f"size() needs a list or a string, not {kind}")
         return "int"
 
-    def _member_dot_arg(self, node: Tree) -> str:
+    def _member_dot_arg(self, node: Tree[Any]) -> str:
         target, method_token = node.children[0], node.children[1]
         method = str(method_token)
         args = node.children[2].children if len(node.children) > 2 else []
@@ -374,7 +376,7 @@ class _Checker:
             return "bool"
         return self.error(method_token, f"unsupported function '{method}'")
 
-    def macro(self, node: Tree, target: Tree, method: str, args: list[Tree]) -> str:
+    def macro(self, node: Tree[Any], target: Tree[Any], method: str, args: list[Tree[Any]]) -> str:
         target_kind = self.check(target)
         variable = _leaf(args[0]) if len(args) == 2 else None
         if variable is None or variable.data != "ident":
@@ -392,7 +394,7 @@ class _Checker:
             self.scopes.pop()
         return "bool"
 
-    def _member_index(self, node: Tree) -> str:
+    def _member_index(self, node: Tree[Any]) -> str:
         target_kind = self.check(node.children[0])
         index_kind = self.check(node.children[1])
         if index_kind not in ("int", "uint", DYN):
@@ -401,11 +403,11 @@ class _Checker:
             return target_kind[5:-1]
         return DYN if target_kind == DYN else self.error(node, f"cannot index {target_kind}")
 
-    def _member_dot(self, node: Tree) -> str:
+    def _member_dot(self, node: Tree[Any]) -> str:
         return self.error(node, f"'.{node.children[1]}': facts are plain values with no fields")
 
 
-def conjuncts(tree: Tree) -> frozenset[str]:
+def conjuncts(tree: Tree[Any]) -> frozenset[str]:
     """The parts of a top-level `a && b && c`, each as canonical CEL text.
 
     If an earlier rule's parts are a subset of a later rule's, the earlier rule
@@ -418,7 +420,7 @@ def conjuncts(tree: Tree) -> frozenset[str]:
     return frozenset({" ".join(tree_dump(node).split())})
 
 
-def always_matches(tree: Tree) -> bool:
+def always_matches(tree: Tree[Any]) -> bool:
     """True when the condition holds whatever the facts, even all unknown.
 
     CEL's `||` and `&&` forgive an error on one side when the other side decides,

@@ -24,8 +24,10 @@ from celpy.evaluation import CELEvalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from haven.intake.fact_labels import CHOICE_LABELS
+
 from . import celcheck
-from .facts import CHOICE_LABELS, FACTS, INT, LIST
+from .facts import FACTS, INT, LIST
 from .pack import Pack, Rule, localized
 
 logger = logging.getLogger(__name__)

@@ -120,3 +120,33 @@ def test_tests_keep_mail_in_memory(settings):
     # Behind the one-recipient guard (haven.communications.backends), as in production.
     assert settings.EMAIL_BACKEND == "haven.communications.backends.OneRecipientEmailBackend"
     assert settings.HAVEN_EMAIL_INNER_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("backend", "refused"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.dummy.DummyCache", True),
+        ("django.core.cache.backends.db.DatabaseCache", False),
+        ("django.core.cache.backends.redis.RedisCache", False),
+    ],
+)
+def test_check_deploy_refuses_a_rate_limit_cache_each_process_keeps_alone(
+    settings, backend, refused
+):
+    from haven.common.deploy_checks import deploy_check
+
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "haven_cache"}}
+    ids = {problem.id for problem in deploy_check()}
+    assert ("haven.E007" in ids) == refused
+
+
+def test_production_refuses_to_start_with_a_per_process_rate_limit_cache(tmp_path):
+    code = (
+        "import haven.config.settings as s;"
+        "s.CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}};"
+        "import haven.config.settings_production"
+    )
+    result = _run(code, REAL, tmp_path)
+    assert result.returncode != 0
+    assert "not shared by the server's processes" in result.stderr

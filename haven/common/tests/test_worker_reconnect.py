@@ -17,7 +17,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
 from haven.common import worker
-from haven.intake import services as intake_services
+from haven.intake import drain as intake_drain
 from haven.intake.models import Channel, Request
 from haven.intake.services import PersonInput, RequestInput, request_create
 from haven.intake.tasks import pipeline_drain
@@ -113,7 +113,7 @@ def test_a_task_cut_off_by_the_lost_connection_is_queued_again_and_finished(
 
 def test_intake_drain_carries_on_after_a_lost_connection(monkeypatch, no_waiting):
     waiting = [_pending("Ahmad"), _pending("Farida")]
-    _fail_once(monkeypatch, intake_services, "requests_pending_process")
+    _fail_once(monkeypatch, intake_drain, "requests_pending_process")
     out = StringIO()
     with translation.override("en"):  # an earlier test's request may have left Dari active
         call_command("intake_drain", stdout=out)

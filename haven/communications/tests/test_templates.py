@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from haven.communications import rendering
+from haven.communications import rendering, texts
 from haven.communications.models import MessageTemplate
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def _url(purpose: str, language: str) -> str:
 
 def test_every_purpose_ships_in_english_dari_and_pashto() -> None:
     found = set(MessageTemplate.objects.values_list("purpose", "language"))
-    for purpose in rendering.PURPOSES:
+    for purpose in texts.PURPOSES:
         for language in ("en", "fa-af", "ps"):
             assert (purpose, language) in found
 

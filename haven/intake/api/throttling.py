@@ -1,19 +1,20 @@
-"""Per-token rate limits, counted in Django's cache.
+"""Per-token rate limits, counted by django-ratelimit in Django's shared cache.
 
-A fixed one-minute window per token: cheap (one cache increment per request) and
-predictable for partners. The count lives in the cache named by
-HAVEN_API_RATE_LIMIT_CACHE; with the default per-process cache each server process
-counts on its own, so a shared cache makes the limit exact.
+A fixed one-minute window per token, on the clock minute: cheap (one cache increment per
+request) and predictable for partners. django-ratelimit does the counting (`get_usage`) in
+the cache named by RATELIMIT_USE_CACHE, which must be one for every server process
+(a database table by default, Redis with HAVEN_CACHE_URL; `haven check --deploy` refuses a
+per-process cache). What stays ours: the limit per token (`haven token create --rate-limit N`,
+0 = unlimited) and the Retry-After partners are told.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest
+from django_ratelimit.core import get_usage
 from ninja.throttling import BaseThrottle
 
 from haven.accounts.models import ApiToken
@@ -32,20 +33,34 @@ def limit_for(token: ApiToken) -> int:
     return default_limit()
 
 
-def _cache_key(token: ApiToken, window: int) -> str:
+def _no_stagger(group: str, request: HttpRequest) -> str:
+    # django-ratelimit staggers the end of each window by a hash (CRC32) of this value, and
+    # the hash of "" is 0: with the token in the group and this empty value, every token's
+    # window is the clock minute, as the API docs and Retry-After have always told partners.
+    return ""
+
+
+def _group(token: ApiToken) -> str:
     # The token's hash, not its id: ids are reused after a test rollback, hashes never.
-    return f"haven:api:rate:{token.token_hash[:24]}:{window}"
+    return f"haven:api:rate:{token.token_hash[:24]}"
 
 
-def _count_hit(key: str) -> int:
-    cache = caches[getattr(settings, "HAVEN_API_RATE_LIMIT_CACHE", "default")]
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        return int(cache.incr(key))
-    except ValueError:
-        # The key expired between add and incr: this is the window's first hit.
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        return 1
+def seconds_refused(token: ApiToken, request: HttpRequest) -> int | None:
+    """Count this request against the token's limit: None if it is within the limit, else
+    the seconds until the window ends (for Retry-After, at least 1)."""
+    limit = limit_for(token)
+    if limit <= 0:
+        return None  # 0 means unlimited, e.g. for a load test
+    usage = get_usage(
+        request,
+        group=_group(token),
+        key=_no_stagger,
+        rate=(limit, WINDOW_SECONDS),
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(int(usage["time_left"]), 1)
 
 
 class TokenRateThrottle(BaseThrottle):
@@ -57,13 +72,8 @@ class TokenRateThrottle(BaseThrottle):
         token = getattr(request, "auth", None)
         if not isinstance(token, ApiToken):
             return True
-        limit = limit_for(token)
-        if limit <= 0:
-            return True  # 0 means unlimited, e.g. for a load test
-        now = time.time()
-        window = int(now // WINDOW_SECONDS)
-        self._local.wait = (window + 1) * WINDOW_SECONDS - now
-        return _count_hit(_cache_key(token, window)) <= limit
+        self._local.wait = seconds_refused(token, request)
+        return self._local.wait is None
 
     def wait(self) -> float | None:
         return getattr(self._local, "wait", None)

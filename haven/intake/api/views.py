@@ -45,7 +45,8 @@ class Utf8JsonParser(Parser):
     """JSON in UTF-8 only: the raw body is stored as text, so it must decode as it was sent."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return json.loads(request.body.decode("utf-8"))
+        body: dict[str, Any] = json.loads(request.body.decode("utf-8"))
+        return body
 
 
 api = NinjaAPI(

@@ -190,7 +190,7 @@ class MailMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject or self.message_id
+        return str(self.subject or self.message_id)
 
 
 class MailAttachment(models.Model):

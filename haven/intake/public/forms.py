@@ -142,7 +142,7 @@ def unbound_copy(form: forms.Form) -> forms.Form:
     return copy
 
 
-def members_with_one_more(members: BaseFormSet) -> BaseFormSet:
+def members_with_one_more(members: BaseFormSet[Any]) -> BaseFormSet[Any]:
     """The member blocks as typed, plus one blank block."""
     initial = [{name: f[name].value() for name in f.fields} for f in members.forms]
     return PublicMemberFormSet(

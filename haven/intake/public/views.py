@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse
@@ -65,7 +67,7 @@ OUTCOME_EXPLANATIONS = {
 }
 
 
-ApplyForms = tuple[PublicDetailsForm, PrincipalForm, BaseFormSet, EligibilityForm]
+ApplyForms = tuple[PublicDetailsForm, PrincipalForm, BaseFormSet[Any], EligibilityForm]
 
 
 def _apply_forms(request: HttpRequest) -> ApplyForms:
@@ -80,7 +82,7 @@ def _apply_forms(request: HttpRequest) -> ApplyForms:
 
 def _render_apply(
     request: HttpRequest,
-    forms_: tuple[forms.Form, forms.Form, BaseFormSet, forms.Form],
+    forms_: tuple[forms.Form, forms.Form, BaseFormSet[Any], forms.Form],
     status: int,
 ) -> HttpResponse:
     details, principal, members, eligibility = forms_

@@ -112,6 +112,20 @@ def test_a_rate_limited_token_gets_429_with_retry_after(partner_org_a, partner_o
     assert not Request.objects.exists()
 
 
+def test_a_refusal_on_the_minute_still_asks_for_a_wait(partner_org_a):
+    limited = issue_token(partner_org_a, rate_limit=1)
+    on_the_minute = dt.datetime(2021, 8, 20, 9, 1, 0, tzinfo=dt.UTC)
+
+    with time_machine.travel(on_the_minute, tick=False):
+        assert get(limited).status_code == 200
+        refused = get(limited)
+    with time_machine.travel(on_the_minute + dt.timedelta(seconds=1), tick=False):
+        assert get(limited).status_code == 200
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"  # never 0, which would invite an immediate retry
+
+
 def test_the_default_limit_comes_from_settings(partner_org_a, settings):
     settings.HAVEN_API_RATE_LIMIT_PER_MINUTE = 1
     token = issue_token(partner_org_a)

@@ -13,11 +13,11 @@ from django.utils import translation
 from haven.accounts.models import User
 from haven.cases.models import Case, CaseEvent
 from haven.cases.services import case_status_change
+from haven.intake.fact_labels import CHOICE_LABELS
 from haven.intake.flags import RECORD_FLAG_LABELS
 from haven.intake.models import Channel
 from haven.intake.services import PersonInput, RequestInput, request_create
 from haven.triage import services
-from haven.triage.facts import CHOICE_LABELS
 from haven.triage.models import CaseFacts, GuidanceVersion
 from haven.triage.pathways import PATHWAYS
 
