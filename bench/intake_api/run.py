@@ -80,18 +80,20 @@ def haven_env(database_url: str) -> dict[str, str]:
     }
 
 
-def prepare(env: dict[str, str], database: str) -> str:
+def prepare(env: dict[str, str], database: str, keep_bodies: bool) -> str:
     sh(str(BIN / "haven"), "migrate", "--noinput", "-v0", env=env)
-    # Households from Haven's synthetic generator, 5 people a request on average.
-    sh(
-        str(BIN / "python"),
-        str(ROOT / "bench" / "intake_api" / "bodies.py"),
-        "--requests",
-        str(BODY_COUNT),
-        "--out",
-        str(BODIES),
-        env=env,
-    )
+    # Households from Haven's synthetic generator, 5 people a request on average (the same
+    # ones every time: a fixed seed, so a kept file is the file that would be written).
+    if not (keep_bodies and BODIES.exists()):
+        sh(
+            str(BIN / "python"),
+            str(ROOT / "bench" / "intake_api" / "bodies.py"),
+            "--requests",
+            str(BODY_COUNT),
+            "--out",
+            str(BODIES),
+            env=env,
+        )
     psql(database, "CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, body text NOT NULL)")
     # Guidance in force, as in production: every new case is triaged by the pipeline.
     sh(
@@ -109,6 +111,8 @@ def prepare(env: dict[str, str], database: str) -> str:
         "us-afghan-2021@1",
         "--as",
         "bench-supervisor",
+        "--reason",
+        "benchmark",
         env=env,
         capture=True,
     )
@@ -156,7 +160,8 @@ def start_gunicorn(
         env=env,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
+    # Booting Django takes a while on a loaded machine (load 15+: over 30 s).
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -377,13 +382,18 @@ def main() -> None:
     parser.add_argument(
         "--worker-nice", type=int, default=10, help="the worker's niceness (make demo: 10)"
     )
+    parser.add_argument(
+        "--keep-bodies",
+        action="store_true",
+        help="reuse the request bodies written by an earlier run (interleaved A/B runs)",
+    )
     args = parser.parse_args()
     args.seconds = min(args.seconds, 60)
     OUT.mkdir(parents=True, exist_ok=True)
 
     url = fresh_database(args.database)
     env = haven_env(url)
-    token = prepare(env, args.database)
+    token = prepare(env, args.database, args.keep_bodies)
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
     worker = None

@@ -79,5 +79,4 @@ class Team(models.Model):
 
 # Re-exported: the models live in their own modules, Django and callers find them here.
 from .models_api import ApiToken as ApiToken  # noqa: E402
-from .models_api import IdempotencyRecord as IdempotencyRecord  # noqa: E402
 from .models_approvals import Approval as Approval  # noqa: E402

@@ -1,4 +1,5 @@
-"""Credentials for partner systems (the REST API) and what makes their retries safe.
+"""Credentials for partner systems (the REST API). The record of their retries' answers
+(IdempotencyRecord) is intake's, which owns the API.
 
 Imported at the bottom of accounts.models, so the models belong to the accounts app.
 """
@@ -82,27 +83,3 @@ class ApiToken(models.Model):
         # A plain SHA-256 suffices for a 256-bit random token (no guessing to slow down), and
         # unlike an HMAC it does not orphan every token when a key is rotated.
         return hashlib.sha256(raw_token.encode()).hexdigest()
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a request sent with an Idempotency-Key, replayed on retries."""
-
-    # No index of its own: the unique (token, key) index below serves look-ups by token.
-    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+", db_index=False)
-    key = models.CharField(max_length=255)
-    # SHA-256 of the request body in canonical JSON: a retry must carry the same content.
-    request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    # Encrypted because the response carries the status-lookup secret, which is otherwise
-    # stored only as a hash.
-    response_body_encrypted = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            # The database, not the application, decides which of two concurrent retries wins.
-            models.UniqueConstraint(fields=["token", "key"], name="idempotency_token_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.response_status})"

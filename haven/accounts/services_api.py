@@ -15,7 +15,7 @@ from haven.audit.services import audit_record
 
 from . import api_token_state
 from .models import Organization
-from .models_api import ApiToken, IdempotencyRecord, all_scopes
+from .models_api import ApiToken, all_scopes
 
 if TYPE_CHECKING:
     from .models import User
@@ -118,11 +118,3 @@ def api_token_revoke_one(*, token: ApiToken, actor: User) -> bool:
     )
     transaction.on_commit(api_token_state.generation_bump)
     return True
-
-
-@transaction.atomic
-def idempotency_records_purge(*, older_than: dt.timedelta) -> int:
-    """Forget retry keys older than the replay window; returns how many were removed."""
-    cutoff = timezone.now() - older_than
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

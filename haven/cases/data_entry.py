@@ -161,7 +161,8 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
     flow = entered_flow.get()
     if flow is None:
         raise DataEntryRefused(_("Matching is not available: nothing was changed."))
-    records = request_people_add(request=locked, people=data.people)
+    item = request_people_add(request=locked, people=data.people)
+    records = item.records
     facts = {**(locked.stated_facts or {}), **data.facts}
     locked.stated_facts = facts or None
     locked.needs_data_entry = False
@@ -172,7 +173,7 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
     locked.save(update_fields=fields)
     started = timezone.now()
     result = flow(
-        items=[IntakeItem(request=locked, records=records)],
+        items=[item],
         cases={locked.pk: case},
         actor=actor,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.files.storage import Storage
 from django.db import models
@@ -290,11 +292,16 @@ class CaseEvent(models.Model):
 
     @property
     def text(self) -> str:
-        """The line in the reader's language; people named by the names that
-        cases.selectors.case_history looked up (`person_names`)."""
+        """The line in the reader's language, people it mentions unnamed (case_history names
+        them, through text_naming)."""
+        return self.text_naming(None)
+
+    def text_naming(self, names: Mapping[int, str] | None) -> str:
+        """The line in the reader's language; people named by `names` (person id → name,
+        as cases.selectors.case_history looks them up)."""
         from .event_text import render
 
-        return render(self.data, self.description, getattr(self, "person_names", None))
+        return render(self.data, self.description, names)
 
 
 class CaseMemberChange(models.Model):

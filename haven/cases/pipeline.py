@@ -59,6 +59,9 @@ class _Cases:
     of_person: dict[int, CaseOrder] = field(default_factory=dict)
     by_order: dict[CaseOrder, Case] = field(default_factory=dict)
     opened: list[Case] = field(default_factory=list)
+    # The order of each case opened in this batch, by id() of the case object: unsaved, it has
+    # no primary key yet, and `opened` keeps it alive, so its id() is not reused.
+    opened_order: dict[int, CaseOrder] = field(default_factory=dict)
 
     # The case of each request the batch's replies answer (Request.in_reply_to), by request id.
     of_request: dict[int, CaseOrder] = field(default_factory=dict)
@@ -107,7 +110,7 @@ class _Cases:
         order = (1, len(self.opened))
         self.opened.append(case)
         self.by_order[order] = case
-        case._batch_order = order  # type: ignore[attr-defined]
+        self.opened_order[id(case)] = order
         return case
 
     def newcomers(self, members: list[CaseMember]) -> list[CaseMember]:
@@ -128,7 +131,7 @@ class _Cases:
         return [m for m in members if (m.case.pk, m.person.pk) not in present]
 
     def remember(self, case: Case, people: list[Person]) -> None:
-        order = getattr(case, "_batch_order", None) or (0, case.pk)
+        order = self.opened_order.get(id(case)) or (0, case.pk)
         for person in people:
             self.of_person.setdefault(person.pk, order)
 

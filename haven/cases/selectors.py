@@ -331,15 +331,21 @@ def case_notes(*, case: Case, user: User) -> QuerySet[Note]:
     return notes
 
 
-def case_history(*, case: Case, limit: int = 100) -> list[CaseEvent]:
-    """The case's events, newest first, with the names of the people they mention (one
-    query for all of them)."""
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a case's history and its line in the reader's language."""
+
+    event: CaseEvent
+    text: str
+
+
+def case_history(*, case: Case, limit: int = 100) -> list[HistoryLine]:
+    """The case's events, newest first, each with its line naming the people it mentions
+    (one query for all of their names)."""
     events = list(case.events.select_related("actor")[:limit])
     ids = set().union(*(event_text.person_ids(e.data) for e in events))
     names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "display_name")) if ids else {}
-    for event in events:
-        event.person_names = names  # type: ignore[attr-defined]
-    return events
+    return [HistoryLine(event=e, text=e.text_naming(names)) for e in events]
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,15 @@ Table and column names come from the models, never from input: the f-strings bel
 
 from __future__ import annotations
 
-import enum
 import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
 from typing import Any, cast
 
-import psycopg
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 from psycopg import sql
 
-from . import ids
 from .fields import EncryptedTextField
 
 Converter = Callable[[Any], Any]
@@ -251,159 +247,7 @@ def update_instances(objects: Sequence[models.Model], fields: Sequence[str]) -> 
         )
 
 
-def create_instance_unless_taken(obj: models.Model) -> bool:
-    """Insert one new instance and set its primary key; False, inserting nothing, when a
-    unique value of it is already taken (ON CONFLICT DO NOTHING, on both databases).
-
-    For a value drawn at random that must be unique (a receipt number): the caller draws
-    again, without a look-up beforehand or a savepoint to recover from the error.
-    """
-    model = type(obj)
-    fields, rows = _rows_of([obj])
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_table_and_columns(model, fields)} "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING "
-            f"RETURNING {pk}",
-            rows[0],
-        )
-        returned = cursor.fetchone()
-    if returned is None:
-        return False
-    _mark_saved(obj, returned[0])
-    return True
-
-
-class ClaimOutcome(enum.Enum):
-    """What `insert_claimed` did with a main row and its claim row."""
-
-    WRITTEN = "written"
-    TAKEN = "taken"  # a unique value of the main row is taken: nothing written
-    CLAIMED = "claimed"  # the claim row's unique value is taken: nothing written
-
-
-class _Claimed(Exception):
-    pass
-
-
-def insert_claimed(
-    main: models.Model,
-    *,
-    claim: Callable[[models.Model], models.Model | None],
-    with_main: Callable[[models.Model], Sequence[models.Model]],
-) -> ClaimOutcome:
-    """Insert `main`, the row `claim(main)` gives (if any) and the rows `with_main(main)`
-    gives, all or none; both callables get `main` with its id set.
-
-    A claim is a row whose unique value decides whether anything is written (a retry key):
-    when it is taken, nothing is, and the answer is CLAIMED; when a unique value of `main`
-    is taken (a random receipt number drawn twice), TAKEN.
-
-    On PostgreSQL this is one prepared statement, committed on its own outside a
-    transaction, so a write the size of one request costs one round trip, as a single INSERT
-    does: `main` takes its id from the sequence ahead (haven.common.ids); the claim row, or
-    else `main`, is inserted ON CONFLICT DO NOTHING and every other row by a SELECT from
-    it, so none exists unless it does. Elsewhere, the same inserts one after the other in a
-    transaction.
-    """
-    if connection.vendor != "postgresql":
-        try:
-            # A savepoint only inside a caller's transaction: a failure undoes just this.
-            with transaction.atomic():
-                if not create_instance_unless_taken(main):
-                    return ClaimOutcome.TAKEN
-                claim_row = claim(main)
-                if claim_row is not None and not create_instance_unless_taken(claim_row):
-                    raise _Claimed  # rolls main back
-                others = list(with_main(main))
-                for model in dict.fromkeys(type(o) for o in others):
-                    insert_instances([o for o in others if type(o) is model])
-        except _Claimed:
-            return ClaimOutcome.CLAIMED
-        return ClaimOutcome.WRITTEN
-    if main.pk is None:
-        main.pk = ids.next_id(type(main))
-    claim_row = claim(main)
-    chain = [main, *with_main(main)] if claim_row is None else [claim_row, main, *with_main(main)]
-    statement, params = _chained_insert(chain)
-    # Inside a caller's transaction, a savepoint keeps a failure (a unique key taken) from
-    # aborting the caller's work; outside one, the statement is its own transaction.
-    joined = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    try:
-        with joined:
-            inserted = _execute_prepared(statement, params)
-    except IntegrityError as exc:
-        if _violated_constraint(exc) in _unique_constraint_names(type(main)):
-            return ClaimOutcome.TAKEN
-        raise
-    if not inserted:
-        return ClaimOutcome.TAKEN if claim_row is None else ClaimOutcome.CLAIMED
-    _mark_saved(main, main.pk)
-    return ClaimOutcome.WRITTEN
-
-
-def _chained_insert(chain: Sequence[models.Model]) -> tuple[str, list[Any]]:
-    """WITH first_row AS (INSERT … ON CONFLICT DO NOTHING RETURNING 1), row_1 AS (INSERT …
-    SELECT … FROM first_row), … SELECT count(*) FROM first_row."""
-    params: list[Any] = []
-    for obj in chain:
-        _fields, rows = _rows_of([obj])
-        params += [obj.pk, *rows[0]] if obj.pk is not None else rows[0]
-    shape = tuple((type(obj), obj.pk is not None) for obj in chain)
-    return _chain_statement(shape), params
-
-
-@functools.cache
-def _chain_statement(shape: tuple[tuple[type[models.Model], bool], ...]) -> str:
-    # The same few shapes every time: built (and typed) once, then prepared by PostgreSQL.
-    parts = []
-    for i, (model, with_pk) in enumerate(shape):
-        fields, _relations, _readers = _plan(model, connection.vendor)
-        pk = model._meta.pk
-        if with_pk and pk is not None:  # an id drawn ahead
-            fields = [pk, *fields]
-        target = _table_and_columns(model, fields)
-        if i == 0:
-            parts.append(
-                f"first_row AS (INSERT INTO {target} VALUES ({_typed_placeholders(fields)}) "  # noqa: S608
-                "ON CONFLICT DO NOTHING RETURNING 1)"
-            )
-        else:
-            parts.append(
-                f"row_{i} AS (INSERT INTO {target} "  # noqa: S608
-                f"SELECT {_typed_placeholders(fields)} FROM first_row)"
-            )
-    return f"WITH {', '.join(parts)} SELECT count(*) FROM first_row"  # noqa: S608
-
-
-def _unique_constraint_names(model: type[models.Model]) -> set[str]:
-    return {c.name for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)}
-
-
-def _violated_constraint(exc: IntegrityError) -> str:
-    diag = getattr(exc.__cause__, "diag", None)
-    return str(getattr(diag, "constraint_name", "") or "")
-
-
 def _table_and_columns(model: type[models.Model], fields: Sequence[models.Field[Any, Any]]) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     return f"{quote(model._meta.db_table)} ({columns})"
-
-
-def _typed_placeholders(fields: Sequence[models.Field[Any, Any]]) -> str:
-    # Typed, so PostgreSQL can plan the statement once for every set of values.
-    return ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-
-
-def _execute_prepared(statement: str, params: list[Any]) -> int:
-    """Run one statement with server-side parameters, prepared once per connection: the
-    same statement for every request, planned once instead of parsed from kilobytes of
-    quoted values each time (Django's own cursors bind on the client, and never prepare)."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement, params, prepare=True)
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])

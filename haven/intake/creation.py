@@ -25,7 +25,13 @@ from .inputs import (
     pipeline_run,
 )
 from .models import PersonRecord, Request, Requester
-from .records import needs_data_entry, person_record_build, person_records_create
+from .records import (
+    BuiltRecord,
+    identifiers_as_written,
+    needs_data_entry,
+    person_record_build,
+    person_records_create,
+)
 from .signals import requests_received
 
 if TYPE_CHECKING:
@@ -156,7 +162,7 @@ def requests_create_many(
         for entry, number, secret in zip(entries, numbers, secrets_, strict=True)
     ]
     _requesters_create(requests, entries)
-    built: list[list[PersonRecord]] = []
+    built: list[list[BuiltRecord]] = []
     for request, entry in zip(requests, entries, strict=True):
         records = [
             person_record_build(request=request, position=i, person=person)
@@ -169,11 +175,15 @@ def requests_create_many(
         request.pipeline_pending = not run_pipeline
         built.append(records)
     bulk.create_instances(requests)
-    created = person_records_create([r for records in built for r in records])
+    stored = [b for records in built for b in records]
+    created = person_records_create(stored)
+    identifiers = identifiers_as_written(stored)
     by_request: dict[int, list[PersonRecord]] = {r.pk: [] for r in requests}
     for record in created:
         by_request[record.request_id].append(record)
-    items = [IntakeItem(request=r, records=by_request[r.pk]) for r in requests]
+    items = [
+        IntakeItem(request=r, records=by_request[r.pk], identifiers=identifiers) for r in requests
+    ]
     if run_pipeline:
         pipeline_run(items=items, actor=actor)
     else:

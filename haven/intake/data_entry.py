@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from .inputs import PersonInput
+from .inputs import IntakeItem, PersonInput
 from .models import PersonRecord, Request
-from .records import person_record_build, person_records_create
+from .records import identifiers_as_written, person_record_build, person_records_create
 
 
-def request_people_add(*, request: Request, people: tuple[PersonInput, ...]) -> list[PersonRecord]:
-    """Store `people` as records of `request`, after any it has (the caller holds its lock)."""
+def request_people_add(*, request: Request, people: tuple[PersonInput, ...]) -> IntakeItem:
+    """Store `people` as records of `request`, after any it has (the caller holds its lock);
+    returns the request with the records added, for the flow."""
     last = PersonRecord.objects.filter(request=request).aggregate(n=Max("position"))["n"]
     start = 0 if last is None else last + 1
-    records = [
+    built = [
         person_record_build(request=request, position=start + i, person=person)
         for i, person in enumerate(people)
     ]
-    return person_records_create(records)
+    records = person_records_create(built)
+    return IntakeItem(request=request, records=records, identifiers=identifiers_as_written(built))

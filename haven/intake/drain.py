@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from .inputs import IntakeItem, PersonInput, pipeline_run
 from .models import PersonRecord, Request
-from .records import person_record_build, person_records_create
+from .records import BuiltRecord, person_record_build, person_records_create
 from .signals import requests_received
 
 
@@ -81,18 +81,19 @@ def _deferred_people_store(requests: list[Request]) -> None:
     channel; a raw input that no longer reads (a schema changed since) goes to data entry."""
     if not requests:
         return
-    records, unreadable = [], []
+    built: list[BuiltRecord] = []
+    unreadable: list[int] = []
     for request in requests:
         try:
             people = _people_reader(request.channel)(request.raw_input)
         except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
             unreadable.append(request.pk)
             people = ()
-        records += [
+        built += [
             person_record_build(request=request, position=i, person=person)
             for i, person in enumerate(people)
         ]
-    person_records_create(records)
+    person_records_create(built)
     Request.objects.filter(pk__in=[r.pk for r in requests]).update(people_pending=False)
     Request.objects.filter(pk__in=unreadable).update(needs_data_entry=True)
     # The receipt waits for the people: the principal's phone or e-mail is among them.

@@ -4,6 +4,7 @@ hand-over of stored requests to the steps after intake (haven/config/flow.py).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,6 +53,11 @@ class RequestInput:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+# Person records' identifiers as matching reads them, (kind, value as written) pairs, by
+# record id.
+IdentifiersByRecord = Mapping[int, tuple[tuple[str, str], ...]]
+
+
 @dataclass(frozen=True)
 class IntakeItem:
     """One stored request on its way through the pipeline, with its person records. What each
@@ -60,6 +66,10 @@ class IntakeItem:
 
     request: Request
     records: list[PersonRecord]
+    # The identifiers of its records as written, (kind, value) pairs by record id, where
+    # intake has them at hand (records it has just stored): matching reads any other
+    # record's from the database.
+    identifiers: IdentifiersByRecord = field(default_factory=dict)
 
 
 class IntakeFlow(Protocol):

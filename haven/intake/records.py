@@ -3,12 +3,13 @@ identifiers, the same way for every channel (creation, the background drain, dat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from haven.common import bulk, crypto
 
 from . import normalize
-from .inputs import PersonInput
+from .inputs import IdentifiersByRecord, PersonInput
 from .models import Identifier, PersonRecord, Relationship, Request
 
 
@@ -25,8 +26,17 @@ def needs_data_entry(people: tuple[PersonInput, ...] | list[PersonInput]) -> boo
     return not people or not all(_has_name(p) for p in people)
 
 
-def person_record_build(*, request: Request, position: int, person: PersonInput) -> PersonRecord:
-    """An unsaved record, with its parsed identifiers waiting in `pending_identifiers`."""
+@dataclass(frozen=True)
+class BuiltRecord:
+    """An unsaved person record and the identifiers parsed from the same input, stored with
+    it by person_records_create."""
+
+    record: PersonRecord
+    identifiers: tuple[normalize.NormalizedIdentifier, ...]
+
+
+def person_record_build(*, request: Request, position: int, person: PersonInput) -> BuiltRecord:
+    """An unsaved record, with its parsed identifiers."""
     dob = normalize.parse_date_of_birth(person.date_of_birth)
     names = _names(person)
     identifiers = [
@@ -55,8 +65,7 @@ def person_record_build(*, request: Request, position: int, person: PersonInput)
         province=person.province.strip(),
         flags=flags,
     )
-    record.pending_identifiers = identifiers  # type: ignore[attr-defined]
-    return record
+    return BuiltRecord(record=record, identifiers=tuple(identifiers))
 
 
 def _identifier_values(
@@ -74,17 +83,22 @@ def _identifier_values(
     }
 
 
-def person_records_create(records: list[PersonRecord]) -> list[PersonRecord]:
+def person_records_create(built: list[BuiltRecord]) -> list[PersonRecord]:
+    """Store the records, then their identifiers; returns the records, saved."""
     # Two statements for any number of people: a surge of thousands of requests an hour is
     # bounded by round trips to the database, not by Python. The identifiers go without an
-    # instance each: the pipeline reads them back from the database when it needs them.
+    # instance each: matching is handed them as written (identifiers_as_written), and reads
+    # any other record's back from the database.
+    records = [b.record for b in built]
     bulk.create_instances(records)
     bulk.insert_values(
         Identifier,
-        [
-            _identifier_values(record, parsed)
-            for record in records
-            for parsed in record.pending_identifiers  # type: ignore[attr-defined]
-        ],
+        [_identifier_values(b.record, parsed) for b in built for parsed in b.identifiers],
     )
     return records
+
+
+def identifiers_as_written(built: list[BuiltRecord]) -> IdentifiersByRecord:
+    """The identifiers of stored records as matching reads them, by record id, without
+    reading them back."""
+    return {b.record.pk: tuple((p.kind, p.as_written) for p in b.identifiers) for b in built}

@@ -11,17 +11,18 @@ nothing acknowledged can be lost.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haven.accounts.models import ApiToken
 from haven.audit.models import AuditAction
-from haven.audit.services import audit_event_new
-from haven.common import bulk, crypto
+from haven.audit.services import audit_record
+from haven.common import crypto
 
-from .models import Request, Requester
+from .models import IdempotencyRecord, Request, Requester
 from .services import (
     CreatedRequest,
     NewRequest,
@@ -33,10 +34,21 @@ from .services import (
     request_build,
 )
 
-# A row that must be new for the request to be written at all (the API: the
-# Idempotency-Key's record, holding its answer); given the request, its id set, and the
-# status secret.
-Claim = Callable[[Request, str], models.Model]
+# The answer the caller gives for a request just created (its JSON body).
+Answer = Callable[[CreatedRequest], bytes]
+# How often a receipt number is drawn again when the one drawn is taken (50 random bits:
+# about never once).
+_RECEIPT_DRAWS = 3
+
+
+@dataclass(frozen=True)
+class AcceptedRequest:
+    created: CreatedRequest
+    answer: bytes
+
+
+class _KeyTaken(Exception):
+    """The Idempotency-Key's record exists already: a retry, so nothing is written."""
 
 
 def request_accept(
@@ -45,48 +57,81 @@ def request_accept(
     raw_input: str,
     requester_id: int,
     audit_details: dict[str, Any],
-    claim: Claim | None = None,
-) -> CreatedRequest | None:
-    """Store a request and its receipt, its audit event and the claim row, all or none, in
-    one statement on PostgreSQL (in a transaction that holds the audit chain's lock), its people
-    left for the background worker to read and store. None, writing nothing, when the
-    claim's unique value is already taken (a retry: the caller replays the first answer)."""
+    answer: Answer,
+    key_record: IdempotencyRecord | None = None,
+) -> AcceptedRequest | None:
+    """Claim the Idempotency-Key (when one was sent: `key_record`, not yet saved), create
+    the request, store the answer in the key's record, and audit it: one transaction, all
+    or none. The request's people are left for the background worker to read and store.
+
+    None, writing nothing, when the key's record exists already (a retry: the caller
+    replays the first answer)."""
+    for _ in range(_RECEIPT_DRAWS):
+        receipt_number = new_receipt_number()
+        try:
+            return _accept(
+                data=data,
+                raw_input=raw_input,
+                requester_id=requester_id,
+                audit_details=audit_details,
+                answer=answer,
+                key_record=key_record,
+                receipt_number=receipt_number,
+            )
+        except _KeyTaken:
+            return None
+        except IntegrityError:
+            # A receipt number already taken: draw again; any other failure is a fault.
+            if not Request.objects.filter(receipt_number=receipt_number).exists():
+                raise
+            if key_record is not None:  # rolled back: inserted anew with the next draw
+                key_record.pk = None
+                key_record._state.adding = True
+    raise RuntimeError("no unused receipt number drawn")
+
+
+@transaction.atomic
+def _accept(
+    *,
+    data: RequestInput,
+    raw_input: str,
+    requester_id: int,
+    audit_details: dict[str, Any],
+    answer: Answer,
+    key_record: IdempotencyRecord | None,
+    receipt_number: str,
+) -> AcceptedRequest:
+    if key_record is not None:
+        # The claim comes first: a retry racing this one waits on the key's unique index
+        # until this transaction ends, then finds the key taken (or, rolled back, free).
+        try:
+            key_record.save(force_insert=True)
+        except IntegrityError as taken:
+            raise _KeyTaken from taken  # leaving the transaction rolls the failure back
     secret = crypto.new_secret()
     entry = NewRequest(data=data, raw_input=raw_input, received_at=timezone.now())
-    request = request_build(entry, new_receipt_number(), secret, None)
+    request = request_build(entry, receipt_number, secret, None)
     request.requester_id = requester_id
     request.needs_data_entry = needs_data_entry(data.people)
     request.pipeline_pending = True
     request.people_pending = True  # read from raw_input by the worker, as validated here
-    details = {"people": len(data.people), "people_deferred": True, **audit_details}
-
-    def audit_event(obj: models.Model) -> list[models.Model]:
-        return [
-            audit_event_new(
-                actor=None,
-                action=AuditAction.CREATE,
-                obj=request,
-                summary=request_audit_summary(request),
-                details=details,
-            )
-        ]
-
-    def claim_row(obj: models.Model) -> models.Model | None:
-        return claim(request, secret) if claim is not None else None
-
-    # One transaction: the audit event's chain hash is computed holding the chain lock
-    # (haven.audit.chain), which must be held until the event is committed.
-    with transaction.atomic():
-        while True:
-            outcome = bulk.insert_claimed(request, claim=claim_row, with_main=audit_event)
-            if outcome is bulk.ClaimOutcome.CLAIMED:
-                return None
-            if outcome is bulk.ClaimOutcome.WRITTEN:
-                break
-            # A receipt number already taken (50 random bits: about never): draw again.
-            request.receipt_number = new_receipt_number()
-        transaction.on_commit(pipeline_drain_enqueue)
-    return CreatedRequest(request=request, status_secret=secret)
+    request.save(force_insert=True)
+    created = CreatedRequest(request=request, status_secret=secret)
+    body = answer(created)
+    if key_record is not None:
+        # Encrypted: the answer carries the status secret, otherwise stored only as a hash.
+        key_record.response_body_encrypted = crypto.encrypt(body.decode())
+        key_record.save(update_fields=["response_body_encrypted"])
+    # Last: the audit chain's lock is held from here to the commit (haven.audit.chain).
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=request,
+        summary=request_audit_summary(request),
+        details={"people": len(data.people), "people_deferred": True, **audit_details},
+    )
+    transaction.on_commit(pipeline_drain_enqueue)
+    return AcceptedRequest(created=created, answer=body)
 
 
 def api_requester_get_or_create(*, token: ApiToken, kind: str) -> int:

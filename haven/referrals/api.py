@@ -242,14 +242,14 @@ def change_status(
         # The key's record is claimed first, in the transaction that moves the referral: a
         # retry finds it and replays the first answer instead of a 409 for "already accepted".
         with transaction.atomic():
-            record = key_record(200, b"")
+            record = key_record(200)
             try:
                 with transaction.atomic():
                     record.save(force_insert=True)
             except IntegrityError:
                 return None
             body = move()
-            record.response_body_encrypted = crypto.encrypt(body.decode())  # type: ignore[attr-defined]
+            record.response_body_encrypted = crypto.encrypt(body.decode())
             record.save(update_fields=["response_body_encrypted"])
         return 200, body
 

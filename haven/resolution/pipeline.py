@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from haven.common.bulk import create_instances, insert_instances
+from haven.intake.inputs import IdentifiersByRecord
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
 
@@ -81,10 +82,10 @@ class LinkOutcome:
     matched_record: int | None = None
 
 
-def _identifiers_of(record: PersonRecord) -> list[tuple[str, str]]:
-    pending = getattr(record, "pending_identifiers", None)
-    if pending is not None:
-        return [(p.kind, p.as_written) for p in pending]
+def _identifiers_of(record: PersonRecord, known: IdentifiersByRecord) -> list[tuple[str, str]]:
+    """As intake handed them over for records it has just stored, else from the database."""
+    if record.pk in known:
+        return list(known[record.pk])
     return [(i.kind, i.value_as_written) for i in record.identifiers.all()]
 
 
@@ -262,7 +263,7 @@ class _Linker:
         for item in items:
             today = item.request.received_at.date()
             for r in item.records:
-                row = blocking.record_row(r, _identifiers_of(r))
+                row = blocking.record_row(r, _identifiers_of(r, item.identifiers))
                 self.prepared[r.pk] = record_prepare(row, today=today)
         self.profiles = {pk: blocking.profile_build(p) for pk, p in self.prepared.items()}
         # The same, with lists as tuples, for the scorer (blocking keys read the originals).

@@ -31,6 +31,11 @@ _CACHE_LIMIT = 1_000
 # cached entry is checked against, so with a shared cache (HAVEN_CACHE_URL) every process
 # refuses the token on its next request. Entries: (until, generation, token).
 _active: dict[str, tuple[float, int, ApiToken]] = {}
+# The id of the requester standing for each token's partner system, by token hash: found with
+# the token (or made on its first request), so a request need not look. A token's requester
+# never changes once made (one per token; retention keeps requesters of API tokens), so
+# this may outlive the token's entry above; only a token found active is ever answered.
+_requesters: dict[str, int] = {}
 
 
 def cache_seconds() -> float:
@@ -44,7 +49,7 @@ def _clock() -> float:
 def _looked_up(token_hash: str) -> ApiToken | None:
     # The requester that stands for the partner system comes in the same query (None before
     # the token's first request).
-    return (
+    found = (
         ApiToken.objects.select_related("organization")
         .annotate(
             requester_pk=Subquery(Requester.objects.filter(api_token=OuterRef("pk")).values("pk"))
@@ -54,6 +59,9 @@ def _looked_up(token_hash: str) -> ApiToken | None:
         .filter(Q(issued_to__isnull=True) | Q(issued_to__is_active=True))
         .first()
     )
+    if found is not None and found.requester_pk is not None:
+        requester_remembered(found, found.requester_pk)
+    return found
 
 
 def active_token(raw_token: str) -> ApiToken | None:
@@ -76,6 +84,7 @@ def active_token(raw_token: str) -> ApiToken | None:
     api_token_state.last_used_touch(token)
     if len(_active) >= _CACHE_LIMIT:
         _active.clear()
+        _requesters.clear()
     seconds = cache_seconds()
     if seconds > 0:
         _active[token_hash] = (now + seconds, generation, token)
@@ -89,15 +98,22 @@ def _scope_for(request: HttpRequest) -> str:
     return ApiScope.REQUESTS_WRITE
 
 
-def requester_remembered(token: ApiToken, requester_pk: int) -> None:
+def token_requester_id(token: ApiToken) -> int | None:
+    """The requester standing for an active token's partner system, if known in this process
+    (None before the token's first request made it)."""
+    return _requesters.get(token.token_hash)
+
+
+def requester_remembered(token: ApiToken, requester_id: int) -> None:
     """After the token's first request made its requester: later requests need not look."""
-    token.requester_pk = requester_pk  # type: ignore[attr-defined]
+    _requesters[token.token_hash] = requester_id
 
 
 @receiver(post_save, sender=ApiToken)
 @receiver(post_delete, sender=ApiToken)
 def _token_changed(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
     _active.pop(instance.token_hash, None)
+    _requesters.pop(instance.token_hash, None)
 
 
 class BearerToken(HttpBearer):

@@ -1,9 +1,10 @@
 """Idempotency-Key: a retry with the same key and body gets the first response again.
 
 Partners retry when a connection drops, and in 2021 repeat submissions slowed
-everything: a retry must never create a second request. The key's record, holding the
-answer, is the claim of the write that creates the request (inserted first, ON CONFLICT
-DO NOTHING on the unique index (token, key), the request only if it was), so:
+everything: a retry must never create a second request. The key's record is the claim
+of the transaction that creates the request: inserted first (the unique index on
+(token, key) decides), then the request, then the answer stored in the record, all or
+none (intake.services_deferred.request_accept). So:
 
 - a retry after the first attempt committed writes nothing and replays the stored answer;
 - a retry racing the first attempt waits on that index until the first commits, then
@@ -20,11 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.db import transaction
 from django.utils import timezone
 
-from haven.accounts.models import ApiToken, IdempotencyRecord
+from haven.accounts.models import ApiToken
 from haven.common import crypto
+from haven.intake.models import IdempotencyRecord
 
 from .errors import ApiError
 
@@ -54,8 +56,9 @@ def replay_window() -> dt.timedelta:
     )
 
 
-# The key's record holding an answer: `produce` writes it as the claim of what it creates.
-KeyRecord = Callable[[int, bytes], models.Model]
+# The key's record, not yet saved, for the status it will answer with; the body is stored
+# once made (the answer names what the claimed transaction created).
+KeyRecord = Callable[[int], IdempotencyRecord]
 # What `produce` returns: the answer, or None when the key's record already existed (it then
 # wrote nothing at all).
 Produce = Callable[[KeyRecord], tuple[int, bytes] | None]
@@ -64,13 +67,12 @@ Produce = Callable[[KeyRecord], tuple[int, bytes] | None]
 def _produce_and_record(
     *, token: ApiToken, key: str, request_fingerprint: str, produce: Produce
 ) -> StoredResponse | None:
-    def key_record(status: int, body: bytes) -> models.Model:
+    def key_record(status: int) -> IdempotencyRecord:
         return IdempotencyRecord(
             token=token,
             key=key,
             request_fingerprint=request_fingerprint,
             response_status=status,
-            response_body_encrypted=crypto.encrypt(body.decode()),
             created_at=timezone.now(),
         )
 
@@ -113,9 +115,9 @@ def response_once(
 ) -> StoredResponse:
     """Run `produce` once per (token, key) and return its response, or replay the stored one.
 
-    `produce(key_record)` writes `key_record(status, body)` as the claim of what it creates
-    (one statement or one transaction): when the key's record exists already, it writes
-    nothing and returns None, and the stored answer is replayed.
+    `produce(key_record)` inserts `key_record(status)` first, as the claim of what it creates
+    in the same transaction, and stores its answer in it: when the key's record exists
+    already, it writes nothing and returns None, and the stored answer is replayed.
     """
     for _ in range(_ATTEMPTS):
         produced = _produce_and_record(
@@ -127,3 +129,11 @@ def response_once(
         if stored is not None:
             return stored
     raise ApiError(409, "idempotency_conflict", "The Idempotency-Key is busy; retry shortly.")
+
+
+@transaction.atomic
+def idempotency_records_purge(*, older_than: dt.timedelta) -> int:
+    """Forget retry keys older than the replay window; returns how many were removed."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

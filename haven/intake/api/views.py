@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query
 from ninja.parser import Parser
@@ -17,7 +16,7 @@ from haven.intake.models import Request, Requester
 from haven.intake.services_deferred import api_requester_get_or_create, request_accept
 
 from . import idempotency
-from .auth import BearerToken, requester_remembered
+from .auth import BearerToken, requester_remembered, token_requester_id
 from .errors import install_handlers
 from .reading import request_input
 from .schemas import (
@@ -91,7 +90,7 @@ def _requester_id(token: ApiToken) -> int:
     """The requester standing for the token's partner system. Made, on the token's first
     request, outside that request's transaction: the token's cache remembers it, so it must
     not vanish with a request that rolls back."""
-    requester_id: int | None = getattr(token, "requester_pk", None)
+    requester_id = token_requester_id(token)
     if requester_id is None:
         kind = _REQUESTER_KIND.get(token.organization.kind, Requester.Kind.OTHER)
         requester_id = api_requester_get_or_create(token=token, kind=kind)
@@ -108,30 +107,21 @@ def _create(
     key_record: idempotency.KeyRecord | None,
 ) -> tuple[int, bytes] | None:
     """The key's record (holding this answer), the request and its audit event are written
-    together, or nothing when the key's record exists (None: a retry): one statement on
-    PostgreSQL. The people are stored, matched, given a case and triaged by the background
-    worker after that, so a partner system's surge is answered at the speed of storing and
-    nothing it sent waits in memory."""
-    organization = token.organization
-    answer: list[bytes] = []
-
-    def answered(intake_request: Request, status_secret: str) -> models.Model:
-        answer[:] = [_answer(intake_request, status_secret, len(payload.people))]
-        assert key_record is not None
-        return key_record(201, answer[0])
-
-    created = request_accept(
+    together, or nothing when the key's record exists (None: a retry). The people are
+    stored, matched, given a case and triaged by the background worker after that, so a
+    partner system's surge is answered at the speed of storing and nothing it sent waits in
+    memory."""
+    accepted = request_accept(
         data=request_input(payload),
         raw_input=raw_body,
         requester_id=requester_id,
-        audit_details={"through": f"API, {organization.name}"[:200], **_audit_details(token)},
-        claim=answered if key_record is not None else None,
+        audit_details={"through": f"API, {token.organization.name}"[:200], **_audit_details(token)},
+        answer=lambda created: _answer(created.request, created.status_secret, len(payload.people)),
+        key_record=key_record(201) if key_record is not None else None,
     )
-    if created is None:
+    if accepted is None:
         return None
-    if not answer:  # no key, so no claim: the answer is made now
-        answer[:] = [_answer(created.request, created.status_secret, len(payload.people))]
-    return 201, answer[0]
+    return 201, accepted.answer
 
 
 def _answer(intake_request: Request, status_secret: str, people_count: int) -> bytes:

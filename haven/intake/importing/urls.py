@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_mail
 
 app_name = "importing"
 urlpatterns = [
     path("", views.import_list, name="list"),
     path("upload/", views.upload, name="upload"),
+    path("mail/", views_mail.mail_list, name="mail"),
+    path("mail/upload/", views_mail.mail_upload, name="mail_upload"),
+    path("mail/<int:pk>/", views_mail.mail_detail, name="mail_detail"),
+    path("mail/<int:pk>/start/", views_mail.mail_import_start, name="mail_start"),
+    path("mail/<int:pk>/progress/", views_mail.mail_progress, name="mail_progress"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/preview/", views.preview_start, name="preview"),
     path("<int:pk>/start/", views.import_start, name="start"),

@@ -1,5 +1,6 @@
 """Intake models, one module per concern; everything is importable from haven.intake.models."""
 
+from .api import IdempotencyRecord
 from .core import (
     Channel,
     DatePrecision,
@@ -24,6 +25,7 @@ from .imports import (
 __all__ = [
     "Channel",
     "DatePrecision",
+    "IdempotencyRecord",
     "Identifier",
     "IdentifierKind",
     "ImportBatch",

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from haven.accounts.models import IdempotencyRecord
-from haven.intake.models import Request
+from haven.intake.models import IdempotencyRecord, Request
 
 from .api_helpers import example_body, issue_token, post
 

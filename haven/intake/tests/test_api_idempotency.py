@@ -9,9 +9,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from haven.accounts.models import IdempotencyRecord
 from haven.audit.models import AuditEvent
-from haven.intake.models import Request
+from haven.intake.models import IdempotencyRecord, Request
 
 from .api_helpers import error_of, example_body, issue_token, post
 
@@ -82,7 +81,7 @@ def test_the_stored_response_does_not_keep_the_status_secret_in_clear(partner_or
     record = IdempotencyRecord.objects.get()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT response_body_encrypted FROM accounts_idempotencyrecord WHERE id = %s",
+            "SELECT response_body_encrypted FROM intake_idempotencyrecord WHERE id = %s",
             [record.pk],
         )
         (stored,) = cursor.fetchone()

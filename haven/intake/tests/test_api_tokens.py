@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from haven.accounts.models import ApiToken, IdempotencyRecord
+from haven.accounts.models import ApiToken
 from haven.audit.models import AuditEvent
-from haven.intake.models import Request
+from haven.intake.models import IdempotencyRecord, Request
 
 from .api_helpers import error_of, example_body, get, issue_token, post
 

@@ -6,7 +6,8 @@
     haven token purge-keys [--older-than-hours 24]
 
 `create` prints the token alone on standard output (so a script can capture it) and
-everything else on standard error; only a hash of the token is kept.
+everything else on standard error; only a hash of the token is kept. The command is
+intake's, which owns the API and its retry keys; the tokens are accounts' services.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from haven.accounts.services_api import (
     TokenNotFound,
     api_token_create,
     api_token_revoke,
-    idempotency_records_purge,
 )
+from haven.intake.api.idempotency import idempotency_records_purge
 
 
 class Command(BaseCommand):
