@@ -19,6 +19,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,6 +31,34 @@ def psql(sql: str) -> None:
     subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc", sql], check=True
     )
+
+
+def _backend_cpu(db: str, stop: threading.Event, seen: dict[int, float]) -> None:
+    """CPU seconds (user+sys) of the PostgreSQL backends serving `db`, read from /proc twice a
+    second while the import runs (a backend's last half second can be missed)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    while not stop.wait(0.5):
+        done = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qtAc",
+                f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}'",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        for pid in done.stdout.split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seen[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
 
 
 def haven(env: dict[str, str], *args: str) -> str:
@@ -91,6 +120,10 @@ def main() -> None:
         "benchmark",
     )
     load = os.getloadavg()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stop, backends = threading.Event(), {}
+    watcher = threading.Thread(target=_backend_cpu, args=(args.pg_name, stop, backends))
+    watcher.start()
     started = time.monotonic()
     done = subprocess.run(
         [str(BIN / "haven"), "import-mail", str(mbox), "--json"],
@@ -100,7 +133,12 @@ def main() -> None:
         text=True,
     )
     seconds = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    stop.set()
+    watcher.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = after.ru_maxrss / 1024
+    app_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    db_cpu = sum(backends.values())
     counts = json.loads(done.stdout.strip().splitlines()[-1])
     evaluation = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "mail_backlog" / "evaluate.py"), str(truth)],
@@ -117,6 +155,14 @@ def main() -> None:
                 "import_seconds": round(seconds, 1),
                 "messages_per_second": round(args.messages / seconds, 1),
                 "peak_rss_mb": round(peak_mb),
+                "cpu_ms_per_message": {
+                    "import_process": round(1000 * app_cpu / args.messages, 2),
+                    "postgresql": round(1000 * db_cpu / args.messages, 2),
+                    "total": round(1000 * (app_cpu + db_cpu) / args.messages, 2),
+                },
+                # One import process waits on its backend, so on an idle machine the two
+                # mostly alternate: messages per CPU second is what the wall figure tends to.
+                "messages_per_cpu_second": round(args.messages / max(app_cpu + db_cpu, 1e-9), 1),
                 "load_before": [round(x, 2) for x in load],
                 "load_after": [round(x, 2) for x in os.getloadavg()],
                 "counts": counts,

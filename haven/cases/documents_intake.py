@@ -9,6 +9,7 @@ after the import commits (tasks.documents_scan): until then they are quarantined
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import logging
 from collections import Counter
@@ -25,8 +26,8 @@ from haven.intake.walk_in_parts import WalkInPart, register
 
 from .document_files import DocumentRejected, prepare
 from .forms_documents import WalkInDocumentsForm
-from .models import Case, CaseRequest, Document
-from .services_documents import NewDocument, documents_add
+from .models import Case, CaseEvent, CaseRequest, Document
+from .services_documents import CaseDocuments, NewDocument, documents_add, documents_add_many
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -87,6 +88,11 @@ def register_walk_in() -> None:
 
 def _attachments(request: Request) -> list[tuple[str, bytes]]:
     data = raw_bytes(request.raw_input, request.raw_content_type)
+    # The headers alone (cheap) first: a message that is not multipart has no attachments,
+    # and most of an inbox need not be parsed a second time to find that out.
+    head = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data, headersonly=True)
+    if head.get_content_maintype() != "multipart":
+        return []
     message = email.message_from_bytes(data, policy=email.policy.default)
     found = []
     parts = message.iter_attachments() if message.is_multipart() else iter(())
@@ -101,10 +107,11 @@ def mail_attachments_to_documents(
     *, items: list[IntakeItem], cases: Mapping[int, Case], actor: User | None
 ) -> None:
     """Intake flow step (haven/config/flow.py, after cases; `cases` is request id → case): each
-    e-mail's
-    attachments that pass the checks become documents of its case, kind "other" (a
-    caseworker sets the kind); refused ones stay only in the stored message, and the case's
-    history says how many and why."""
+    e-mail's attachments that pass the checks become documents of its case, kind "other" (a
+    caseworker sets the kind), all of the batch's in one documents_add_many; refused ones stay
+    only in the stored message, and the case's history says how many and why."""
+    entries: list[CaseDocuments] = []
+    events: list[CaseEvent] = []
     for item in items:
         request = item.request
         case = cases.get(request.pk)
@@ -124,24 +131,19 @@ def mail_attachments_to_documents(
             except DocumentRejected as exc:
                 refused[exc.message] += 1
         if accepted:
-            documents_add(
-                case=case,
-                actor=None,
-                documents=accepted,
-                source=Document.Source.EMAIL,
-                request=request,
-            )
+            entries.append(CaseDocuments(case=case, documents=accepted, request=request))
         if refused:
-            _refused_event(case, refused)
+            events.append(_refused_event(case, refused))
+    if entries:
+        documents_add_many(entries=entries, actor=None, source=Document.Source.EMAIL)
+    CaseEvent.objects.bulk_create(events)
 
 
-def _refused_event(case: Case, refused: Counter[str]) -> None:
-    from .models import CaseEvent
-
+def _refused_event(case: Case, refused: Counter[str]) -> CaseEvent:
     # The reasons are Haven's own sentences (in the language of the import's process);
     # nothing of the attachment's content or name.
     text = "; ".join(f"{n} × {reason}" for reason, n in refused.items())
-    CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=CaseEvent.Kind.DOCUMENT_ADDED,
         description=_("E-mail attachments not kept as documents: %(why)s") % {"why": text},

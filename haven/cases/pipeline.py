@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
 from haven.common.bulk import create_instances, insert_instances
-from haven.intake.models import PersonRecord, Relationship
+from haven.intake.models import PersonRecord, Relationship, Request
 from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
 
@@ -155,6 +155,9 @@ def attach_request_to_case(
     )
     members: dict[tuple[int, int], CaseMember] = {}
     links: list[CaseRequest] = []
+    # The same pairs as `links`, held apart: a link's `case` is re-read from the database
+    # once it is inserted (its id came after the link was built), one query per request.
+    linked: list[tuple[Case, Request]] = []
     events: list[CaseEvent] = []
     filled: list[Case] = []
     for item in items:
@@ -187,6 +190,7 @@ def attach_request_to_case(
         if preset is not None:
             continue  # linked already; its event is the data entry's
         links.append(CaseRequest(case=case, request=item.request))
+        linked.append((case, item.request))
         events.append(_event(case, item, is_new, actor))
     create_instances(cases.opened)
     for case in filled:
@@ -195,11 +199,11 @@ def attach_request_to_case(
     insert_instances(cases.newcomers(list(members.values())))
     insert_instances(links)
     insert_instances(events)
-    _audit(links, {case.pk for case in cases.opened}, actor)
+    _audit(linked, {case.pk for case in cases.opened}, actor)
     return attached
 
 
-def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> None:
+def _audit(linked: list[tuple[Case, Request]], opened: set[int], actor: User | None) -> None:
     """The security record of what the pipeline did on its own: each case it opened
     (created) and each it attached a request to (updated), one statement per kind."""
     for action, is_new in ((AuditAction.CREATE, True), (AuditAction.UPDATE, False)):
@@ -208,13 +212,13 @@ def _audit(links: list[CaseRequest], opened: set[int], actor: User | None) -> No
             action=action,
             entries=[
                 (
-                    link.case,
-                    f"{'Opened' if is_new else 'Request linked to'} {link.case.reference} "
+                    case,
+                    f"{'Opened' if is_new else 'Request linked to'} {case.reference} "
                     f"(intake pipeline)",
-                    {"request": link.request.pk, "automatic": True},
+                    {"request": request.pk, "automatic": True},
                 )
-                for link in links
-                if (link.case.pk in opened) == is_new
+                for case, request in linked
+                if (case.pk in opened) == is_new
             ],
         )
 

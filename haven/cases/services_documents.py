@@ -100,48 +100,74 @@ def documents_add(
     request: Request | None = None,
 ) -> list[Document]:
     """Keep the documents on the case. actor None is the e-mail import (no one to check)."""
+    return documents_add_many(
+        entries=[CaseDocuments(case=case, documents=documents, request=request)],
+        actor=actor,
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class CaseDocuments:
+    case: Case
+    documents: list[NewDocument]
+    request: Request | None = None
+
+
+@transaction.atomic
+def documents_add_many(
+    *, entries: list[CaseDocuments], actor: User | None, source: str
+) -> list[Document]:
+    """documents_add for the documents of many cases (an e-mail import chunk's attachments):
+    a fixed number of statements however many cases."""
     if actor is not None and not permissions.can_upload_documents(actor):
         raise PermissionDenied
     written: list[str] = []
-    created: list[Document] = []
+    rows: list[Document] = []
     try:
-        for new in documents:
-            key = document_store.file_write(new.file.data)
-            written.append(key)
-            document = Document(
-                case=case,
-                uploaded_by=actor,
-                file=key,
-                original_name=new.file.name,
-                kind=new.kind,
-                source=source,
-                request=request,
-                content_type=new.file.content_type,
-                size=len(new.file.data),
-                sha256=new.file.sha256,
-                description=new.description.strip(),
-                **_scan_fields(new.scan),
-            )
-            document.save(force_insert=True)
-            created.append(document)
+        for entry in entries:
+            for new in entry.documents:
+                key = document_store.file_write(new.file.data)
+                written.append(key)
+                rows.append(_document(entry, new, key, actor, source))
+        created = Document.objects.bulk_create(rows)
     except Exception:
         # The rows roll back; the files written so far must not stay behind as orphans.
         for key in written:
             document_store.file_delete(key)
         raise
-    _after_add(case, actor, created, source)
-    if clamd.configured() and any(new.scan is None for new in documents):
+    _after_add(created, actor, source)
+    if clamd.configured() and any(n.scan is None for e in entries for n in e.documents):
         from .tasks import documents_scan_soon
 
         transaction.on_commit(documents_scan_soon)
     return created
 
 
-def _after_add(case: Case, actor: User | None, created: list[Document], source: str) -> None:
+def _document(
+    entry: CaseDocuments, new: NewDocument, key: str, actor: User | None, source: str
+) -> Document:
+    return Document(
+        case=entry.case,
+        uploaded_by=actor,
+        file=key,
+        original_name=new.file.name,
+        kind=new.kind,
+        source=source,
+        request=entry.request,
+        content_type=new.file.content_type,
+        size=len(new.file.data),
+        sha256=new.file.sha256,
+        description=new.description.strip(),
+        **_scan_fields(new.scan),
+    )
+
+
+def _after_add(created: list[Document], actor: User | None, source: str) -> None:
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(
-                case=case,
+                case=d.case,
                 kind=CaseEvent.Kind.DOCUMENT_ADDED,
                 actor=actor,
                 data={
@@ -160,9 +186,9 @@ def _after_add(case: Case, actor: User | None, created: list[Document], source: 
         entries=[
             (
                 d,
-                f"Document on {case.reference}",
+                f"Document on {d.case.reference}",
                 {
-                    "case": case.pk,
+                    "case": d.case.pk,
                     "kind": d.kind,
                     "content_type": d.content_type,
                     "size": d.size,
@@ -176,15 +202,19 @@ def _after_add(case: Case, actor: User | None, created: list[Document], source: 
     for document in created:
         if document.scan_status == Document.Scan.INFECTED:
             _infected(document, actor)
-    kinds = [d.kind for d in created]
-    documents_added.send(
-        sender=Case,
-        case=case,
-        kinds=kinds,
-        evidence={EVIDENCE_OF_KIND[k] for k in kinds if k in EVIDENCE_OF_KIND},
-        documents=created,
-        actor=actor,
-    )
+    by_case: dict[int, tuple[Case, list[Document]]] = {}
+    for document in created:
+        by_case.setdefault(document.case.pk, (document.case, []))[1].append(document)
+    for case, documents in by_case.values():
+        kinds = [d.kind for d in documents]
+        documents_added.send(
+            sender=Case,
+            case=case,
+            kinds=kinds,
+            evidence={EVIDENCE_OF_KIND[k] for k in kinds if k in EVIDENCE_OF_KIND},
+            documents=documents,
+            actor=actor,
+        )
 
 
 def document_rescan(*, document_id: int) -> str:

@@ -28,7 +28,7 @@ from haven.intake.normalize import normalize_identifier
 from .contacts import address_hash
 from .models import ChannelKind, DeliveryEvent, InboundMessage, Message, OptOut
 from .services import optout_record
-from .tokens import request_id_in
+from .tokens import may_carry_token, request_id_in
 
 if TYPE_CHECKING:
     from haven.intake.importing.mail import MailItem, ParsedMail
@@ -137,6 +137,8 @@ def mail_reply(*, item: MailItem, parsed: ParsedMail) -> bool:
     """intake's e-mail import asks this (mail_reply_handlers, registered in CommunicationsConfig.ready()) before storing a message
     as a new request: a reply to one of ours, carrying a request's token in its thread headers
     or the address it was sent to, is kept on that request instead."""
+    if not may_carry_token(item.raw):
+        return False  # most of an inbox: not parsed a second time to find that out
     message = email.message_from_bytes(item.raw, policy=email.policy.default)
     threads = " ".join(
         str(message.get(name, ""))

@@ -13,6 +13,7 @@ from django.core import signing
 
 _UNSUBSCRIBE_SALT = "haven.communications.unsubscribe"
 _REPLY_IN_TEXT = re.compile(r"haven-r(\d{1,18})-([0-9a-f]{16})", re.I)
+_REPLY_IN_BYTES = re.compile(rb"haven-r\d", re.I)
 
 
 def _reply_check(request_id: int) -> str:
@@ -22,6 +23,12 @@ def _reply_check(request_id: int) -> str:
 
 def reply_token(request_id: int) -> str:
     return f"haven-r{request_id}-{_reply_check(request_id)}"
+
+
+def may_carry_token(raw: bytes) -> bool:
+    """Whether a raw message could hold a reply token anywhere (a cheap test on the bytes,
+    before its headers are parsed): thread headers and addresses are never encoded."""
+    return _REPLY_IN_BYTES.search(raw) is not None
 
 
 def request_id_in(text: str) -> int | None:

@@ -207,16 +207,28 @@ def keys_of(profile: Mapping[str, Any], rules: Sequence[KeyRule]) -> dict[int, K
 
 def _keys_look_up(keys: Mapping[int, KeyRule]) -> dict[int, list[int]]:
     table = connection.ops.quote_name(BlockingKey._meta.db_table)
-    selects, params = [], []
-    for i, (key, rule) in enumerate(keys.items()):
-        selects.append(
+    caps = [(RARE_CAP if rule.rare else KEY_CAP) + 1 for rule in keys.values()]
+    if connection.vendor == "postgresql":
+        # One bounded index probe per key through LATERAL: the same rows as the UNION ALL
+        # below, but planned once (PostgreSQL took ~0.3 s to plan 400 UNION branches, more
+        # than the import spent on everything else in the batch).
+        sql = (
+            f"SELECT k.key, b.r FROM unnest(%s::bigint[], %s::int[]) AS k(key, cap) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT person_record_id AS r FROM {table} "
+            f"WHERE key = k.key LIMIT k.cap) AS b"
+        )
+        params: list[Any] = [list(keys), caps]
+    else:
+        selects = [
             f"SELECT k, r FROM (SELECT key AS k, person_record_id AS r FROM {table} "  # noqa: S608
             f"WHERE key = %s LIMIT %s) AS q{i}"
-        )
-        params += [key, (RARE_CAP if rule.rare else KEY_CAP) + 1]
+            for i in range(len(keys))
+        ]
+        sql = " UNION ALL ".join(selects)
+        params = [v for key, cap in zip(keys, caps, strict=True) for v in (key, cap)]
     found: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
+        cursor.execute(sql, params)
         for key, record_id in cursor.fetchall():
             found[key].append(record_id)
     return found

@@ -146,6 +146,11 @@ def case_checklist_sync(
 ) -> None:
     """One case, after its decision or when documents of these kinds arrived (registered in
     cases.registry for cases.signals.documents_added)."""
+    kinds = set(kinds)
+    if kinds and not kinds & EVIDENCE_OF_KIND.keys():
+        # Only documents no item counts ("other": an e-mail's attachments until a caseworker
+        # sets their kind): the checklist stays as it is, without reading the case again.
+        return
     decision = selectors.latest_decision(case)
     if decision is None:
         return
@@ -154,7 +159,7 @@ def case_checklist_sync(
         needs={case.pk: list(decision.evidence_missing)},
         facts={case.pk: selectors.case_facts(case)},
         actor=actor,
-        kinds={case.pk: set(kinds)},
+        kinds={case.pk: kinds},
     )
 
 

@@ -11,6 +11,7 @@ the last line on stdout is {"messages": N, "imported": N, "rejected": N, "skippe
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 batch, counts = mail_import(
                     path=Path(options["path"]),
                     actor=actor,
+                    # Parsing in a second process pays on more than one core.
+                    parse_ahead=(os.cpu_count() or 1) > 1,
                     progress=lambda b, fraction: bar.update(b.rows, fraction),
                 )
         except ImportFileError as exc:
