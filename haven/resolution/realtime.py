@@ -18,7 +18,8 @@ rare name. A value the table does not list counts with the level's average weigh
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
