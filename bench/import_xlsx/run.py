@@ -7,6 +7,9 @@ that process alone. Run from the repository root:
     .venv/bin/python bench/import_xlsx/run.py                      # SQLite, 100,000 rows
     .venv/bin/python bench/import_xlsx/run.py --database postgres  # PostgreSQL at 127.0.0.1:5432
     .venv/bin/python bench/import_xlsx/run.py --rows 5000          # a quick look
+    .venv/bin/python bench/import_xlsx/run.py --read-alone         # the XLSX reader alone
+
+Each figure is printed with the machine's 1-minute load average when it was taken.
 
 Targets (issue 3): dry run plus import under 60 s and under 500 MB on 2 cores.
 Not part of the test suite.
@@ -112,11 +115,35 @@ def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return elapsed, usage.ru_maxrss / 1024, output
 
 
-def prepare_database(kind: str, workdir: Path) -> dict[str, str]:
+READ_ALONE = """
+import sys, django
+django.setup()
+from haven.intake.importing.readers import open_table
+with open(sys.argv[1], "rb") as fileobj:
+    print(sum(1 for _row in open_table(fileobj).rows()))
+"""
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def read_alone(workbook: Path) -> None:
+    """Open the workbook and read every row, nothing else: the reader's own cost."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "haven.config.settings"}
+    python = str(ROOT / ".venv" / "bin" / "python")
+    before = load()
+    seconds, peak_mb, output = measured([python, "-c", READ_ALONE, str(workbook)], env)
+    print(
+        f"read alone  {seconds:8.1f} s  {peak_mb:7.0f} MB peak  {int(output):,} rows  "
+        f"({before} before, {load()} after)"
+    )
+
+
+def prepare_database(kind: str, workdir: Path, name: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "haven.config.settings"}
     env["HAVEN_VAR_DIR"] = str(workdir / "var")
     if kind == "postgres":
-        name = "haven_bench_import"
         for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
             subprocess.run(
                 ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True, env=env
@@ -145,6 +172,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
+        "--pg-name", default="haven_bench_import", help="the PostgreSQL database (recreated)"
+    )
+    parser.add_argument(
+        "--read-alone", action="store_true", help="time only reading the workbook's rows"
+    )
+    parser.add_argument(
         "--workbook", type=Path, help="keep the XLSX here; reused when it already exists"
     )
     parser.add_argument("--dry-run-only", action="store_true", help="measure the dry run alone")
@@ -167,7 +200,10 @@ def main() -> None:
                 f"generated {workbook.name}: {workbook.stat().st_size / 1e6:.1f} MB "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-        env = prepare_database(args.database, workdir)
+        if args.read_alone:
+            read_alone(workbook)
+            return
+        env = prepare_database(args.database, workdir, args.pg_name)
         base = [str(HAVEN), "import", str(workbook), "--source", "Bench list-keeper", "--json"]
         results = []
         importing = ["--yes", "--match-now"] if args.match_now else ["--yes"]
@@ -178,7 +214,7 @@ def main() -> None:
             results.append((phase, seconds, peak_mb, counts))
             print(
                 f"{phase:8}  {seconds:8.1f} s  {peak_mb:7.0f} MB peak  "
-                f"{counts['rows'] / seconds:8,.0f} rows/s  {counts}",
+                f"{counts['rows'] / seconds:8,.0f} rows/s  {counts}  {load()}",
                 flush=True,
             )
         total = sum(r[1] for r in results)
@@ -186,7 +222,7 @@ def main() -> None:
         stored = count_requests(env)
         print(
             f"total     {total:8.1f} s  {peak:7.0f} MB peak   ({args.database}, "
-            f"{os.cpu_count()} cores)  requests stored: {stored:,}"
+            f"{os.cpu_count()} cores)  requests stored: {stored:,}  {load()}"
         )
         print(
             f"targets: under 60 s: {'yes' if total < 60 else 'NO'}; "

@@ -99,7 +99,9 @@ def approval_request(
 
 def _decide(approval_id: int, actor: User) -> tuple[Approval, GuardedAction]:
     # Locked so two supervisors approving at once cannot both run the action.
-    approval = Approval.objects.select_for_update().get(pk=approval_id)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    approval = Approval.objects.select_for_update(no_key=True).get(pk=approval_id)
     guarded = _guarded(approval.action)
     if not guarded.may_decide(actor):
         raise PermissionDenied

@@ -280,8 +280,10 @@ def key_authenticate(
         )
     # Locked: two answers from one key (or from a copy of it) checked at the same moment must
     # not both pass the counter check against the same stored count.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     device = (
-        WebAuthnCredential.objects.select_for_update()
+        WebAuthnCredential.objects.select_for_update(no_key=True)
         .filter(credential_id_sha256=_credential_hash(parsed.raw_id), confirmed=True)
         .first()
     )
@@ -344,6 +346,7 @@ def key_remove(*, user: User, key_id: int) -> RemovalResult:
     """Remove one of the user's keys, unless it is their last app or key. Every other session
     of the user must verify again (a key removed because it was lost may have been used)."""
     # Locked so that two removals at once cannot each see the other key and remove both.
+    # FOR UPDATE, not NO KEY: the key removed is deleted in this transaction.
     keys = list(WebAuthnCredential.objects.select_for_update().filter(user=user, confirmed=True))
     key = next((k for k in keys if k.pk == key_id), None)
     if key is None:

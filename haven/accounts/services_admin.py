@@ -172,8 +172,12 @@ def user_deactivate(*, user: User, actor: User, reason: str = "") -> int:
     two_factor.sessions_unverify(user)
     now = timezone.now()
     # Locked so a concurrent revocation cannot record a second event for the same token.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     tokens = list(
-        ApiToken.objects.select_for_update().filter(issued_to=user, revoked_at__isnull=True)
+        ApiToken.objects.select_for_update(no_key=True).filter(
+            issued_to=user, revoked_at__isnull=True
+        )
     )
     for token in tokens:
         token.revoked_at = now

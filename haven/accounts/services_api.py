@@ -81,8 +81,12 @@ def api_token_revoke(*, prefix: str, actor: User | None = None) -> list[ApiToken
     if len(prefix) < _PREFIX_LENGTH:
         raise TokenNotFound(f"Give the token's first {_PREFIX_LENGTH} characters.")
     # Locked so two revocations cannot both read "active" and both record an event.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     tokens = list(
-        ApiToken.objects.select_for_update().filter(prefix=prefix, revoked_at__isnull=True)
+        ApiToken.objects.select_for_update(no_key=True).filter(
+            prefix=prefix, revoked_at__isnull=True
+        )
     )
     if not tokens:
         raise TokenNotFound(f"No active token starts with {prefix!r}.")
@@ -104,7 +108,9 @@ def api_token_revoke(*, prefix: str, actor: User | None = None) -> list[ApiToken
 @transaction.atomic
 def api_token_revoke_one(*, token: ApiToken, actor: User) -> bool:
     """Revoke one token (the administration screen); False when it was already revoked."""
-    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
     if locked.revoked_at is not None:
         return False
     locked.revoked_at = timezone.now()

@@ -97,8 +97,12 @@ def recovery_codes_left(user: User) -> int:
 def _devices_locked(user: User) -> list[Device]:
     # Locked so two concurrent guesses cannot both read the same failure count (and so both
     # escape the back-off), nor both spend the same recovery code.
-    totp = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
-    static = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    totp = list(TOTPDevice.objects.select_for_update(no_key=True).filter(user=user, confirmed=True))
+    static = list(
+        StaticDevice.objects.select_for_update(no_key=True).filter(user=user, confirmed=True)
+    )
     return [*totp, *static]
 
 
@@ -207,7 +211,11 @@ class EnrolmentResult:
 @transaction.atomic
 def totp_enrolment_confirm(*, user: User, code: str) -> EnrolmentResult:
     """The first code from the app confirms the device and issues fresh recovery codes."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    device = (
+        TOTPDevice.objects.select_for_update(no_key=True).filter(user=user, confirmed=False).first()
+    )
     if device is None or not device.verify_token(_normalised(code)):
         audit_record(
             actor=user,
@@ -269,7 +277,9 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 
 def _epoch_bump(user: User) -> None:
     # Read-modify-write under a row lock, so two resets cannot both write the same value.
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     user.second_factor_epoch = locked.second_factor_epoch + 1
     user.save(update_fields=["second_factor_epoch"])
 

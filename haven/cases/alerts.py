@@ -233,7 +233,9 @@ def digest_body(alerts: list[Alert]) -> str:
 def _digest_one(user: User, today: dt.date, now: dt.datetime) -> bool:
     with transaction.atomic():
         # Locked: two `haven tick` runs at the same moment must send one digest, not two.
-        pref = AlertPreference.objects.select_for_update().get(user=user)
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        pref = AlertPreference.objects.select_for_update(no_key=True).get(user=user)
         if not pref.email_digest or pref.digest_sent_on == today:
             return False
         alerts = list(

@@ -146,7 +146,9 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
     if not data.people:
         raise DataEntryRefused(_("Enter at least the principal applicant."))
     # Lock the request: two officers completing it at once must not both add its people.
-    locked = Request.objects.select_for_update().get(pk=request.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = Request.objects.select_for_update(no_key=True).get(pk=request.pk)
     if not locked.needs_data_entry:
         raise DataEntryRefused(_("This request was entered already: it is no longer waiting."))
     if locked.pipeline_pending or locked.people_pending:
@@ -157,7 +159,9 @@ def request_data_entry_complete(*, request: Request, actor: User, data: RequestI
     if link is None:
         raise DataEntryRefused(_("This request is not in a case yet: try again in a few minutes."))
     # Lock its case too, as the intake flow locks the cases a request joins.
-    case = Case.objects.select_for_update().get(pk=link.case_id)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    case = Case.objects.select_for_update(no_key=True).get(pk=link.case_id)
     flow = entered_flow.get()
     if flow is None:
         raise DataEntryRefused(_("Matching is not available: nothing was changed."))

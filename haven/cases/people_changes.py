@@ -127,6 +127,8 @@ class _Follow:
         fallback = {p.source_id: p.target_id for p in self.change.merged}
         # Lock the members that may move: two changes at once must not both move one row
         # (the second would record a move from a person the row no longer points at).
+        # FOR UPDATE, not NO KEY: a move changes person_id, part of the members' unique
+        # (case, person) key.
         members = _read(
             set(moves) | set(fallback),
             lambda ids: (
@@ -360,8 +362,10 @@ def duplicate_events(
 def _merge_undo(pair: MergedPair, *, actor: User | None, reason: str) -> None:
     # Lock the recorded changes: undoing one merge twice at once must not restore twice
     # (person_unmerge also locks the merge itself).
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     changes = list(
-        CaseMemberChange.objects.select_for_update(of=("self",))
+        CaseMemberChange.objects.select_for_update(no_key=True, of=("self",))
         .filter(merge_id=pair.merge_id, undone_at__isnull=True)
         .select_related("member__case")
         .order_by("-id")

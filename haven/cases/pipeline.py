@@ -86,7 +86,9 @@ class _Cases:
             known.of_person.setdefault(person_id, (0, case_id))
         ids = {case_id for _, case_id in (*known.of_person.values(), *known.of_request.values())}
         # Lock the cases: two requests for one household at once must both land in them.
-        for case in Case.objects.select_for_update().filter(pk__in=ids):
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        for case in Case.objects.select_for_update(no_key=True).filter(pk__in=ids):
             known.by_order[(0, case.pk)] = case
         return known
 

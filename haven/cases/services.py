@@ -110,9 +110,11 @@ def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -
         chunk = case_ids[start : start + STATUS_CHANGE_CHUNK]
         # Locked in id order, as case_status_change locks one: a caseworker changing one of
         # these cases meanwhile must not lose either change's history.
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
         cases = [
             c
-            for c in Case.objects.select_for_update()
+            for c in Case.objects.select_for_update(no_key=True)
             .filter(pk__in=chunk)
             .order_by("pk")
             .only(*_STATUS_FIELDS)
@@ -164,7 +166,9 @@ def case_status_change(*, case: Case, actor: User, status: str, outcome: str = "
     if outcome and outcome not in Request.Outcome.values:
         raise ValidationError(f"Unknown closure outcome {outcome!r}.")
     # Lock the row: two caseworkers changing status at once must not lose one change's history.
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     # An outcome belongs to a closed case only: reopening clears it, and closing a closed
     # case again without naming one keeps the one it has.
     new_outcome = outcome if status == Case.Status.CLOSED else ""
@@ -217,9 +221,11 @@ def case_merge(*, source: Case, target: Case, actor: User, reason: str) -> CaseM
     # Lock both cases, in id order so two merges of one pair cannot deadlock: two supervisors
     # merging A into B and B into A at once must not both succeed (each closed into the
     # other), nor may one merge move notes another has just moved.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     locked = {
         c.pk: c
-        for c in Case.objects.select_for_update()
+        for c in Case.objects.select_for_update(no_key=True)
         .filter(pk__in=[source.pk, target.pk])
         .order_by("pk")
     }
@@ -395,10 +401,12 @@ def case_merge_undo(*, merge: CaseMerge, actor: User, reason: str) -> CaseMerge:
         raise CaseMergeUndoRefused(_("Say why the merge is wrong."))
     # Lock the merge, then both cases in id order (as case_merge does): two supervisors
     # undoing one merge at once must not both restore it, nor race a new merge of the pair.
-    merge = CaseMerge.objects.select_for_update().get(pk=merge.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    merge = CaseMerge.objects.select_for_update(no_key=True).get(pk=merge.pk)
     locked = {
         c.pk: c
-        for c in Case.objects.select_for_update()
+        for c in Case.objects.select_for_update(no_key=True)
         .filter(pk__in=[merge.source_id, merge.target_id])
         .order_by("pk")
     }

@@ -106,7 +106,9 @@ def _apply(
 def _locked(case_ids: list[int]) -> list[Case]:
     # Locked in id order (as status changes lock them): a caseworker reassigning one of these
     # meanwhile must not have their change, or its history line, lost.
-    return list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    return list(Case.objects.select_for_update(no_key=True).filter(pk__in=case_ids).order_by("pk"))
 
 
 @transaction.atomic
@@ -154,7 +156,9 @@ def case_take_next(*, actor: User) -> Case | None:
     # cases. Without it the second would wait for the first's lock and then find that case
     # taken (or, without any lock, both would take it); skipping locked rows hands the second
     # worker the next case at once. (SQLite has no row locks: its writes are serialised.)
-    case = candidates.select_for_update(skip_locked=True).first()
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    case = candidates.select_for_update(no_key=True, skip_locked=True).first()
     if case is None:
         return None
     team = Team.objects.filter(pk=case.team_id).first() if case.team_id else None

@@ -226,7 +226,13 @@ def document_rescan(*, document_id: int) -> str:
     with transaction.atomic():
         # Locked: two tick runs (cron overlapping a slow run) may scan the same document; the
         # second must see the first's verdict and not write over a found infection.
-        locked = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        locked = (
+            Document.objects.select_for_update(no_key=True)
+            .select_related("case")
+            .get(pk=document_id)
+        )
         waiting = {Document.Scan.PENDING, Document.Scan.NOT_SCANNED}
         if locked.scan_status not in waiting:
             return locked.scan_status

@@ -71,7 +71,12 @@ def _lock(*cases: Case) -> dict[int, Case]:
     # Locked in id order (as case_merge locks): two caseworkers changing one household at
     # once must not both plan from the same members (one would move a person already gone).
     ids = sorted({c.pk for c in cases})
-    return {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    return {
+        c.pk: c
+        for c in Case.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    }
 
 
 def _rows(case: Case) -> list[CaseMember]:

@@ -137,7 +137,9 @@ def task_close(*, task: Task, actor: User, status: str) -> Task:
     if status not in (Task.Status.DONE, Task.Status.CANCELLED):
         raise TaskRefused(_("A task is closed as done or as cancelled."))
     # Locked: two people ticking the same task at once must make one history line, not two.
-    locked = Task.objects.select_for_update().get(pk=task.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
     if locked.status != Task.Status.OPEN:
         return locked
     locked.status, locked.closed_at, locked.closed_by = status, timezone.now(), actor
@@ -231,7 +233,14 @@ def cases_evidence_tasks_sync(
         return {}
     # Locked in id order (as status changes lock them): a document arriving while the case is
     # re-triaged must not add the same checklist item twice, nor tick off a task just added.
-    list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values("pk"))
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    list(
+        Case.objects.select_for_update(no_key=True)
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+        .values("pk")
+    )
     by_case: dict[int, list[Task]] = {}
     for task in Task.objects.filter(case_id__in=case_ids).exclude(evidence_code="").order_by("id"):
         by_case.setdefault(task.case_id, []).append(task)

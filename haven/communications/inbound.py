@@ -60,7 +60,9 @@ def signature_valid(url: str, params: Mapping[str, str], given: str) -> bool:
 def delivery_status_record(*, provider_id: str, status: str, error_code: str = "") -> bool:
     """Record what the provider says became of a message; False for a message not ours."""
     # Lock: reports for one message can arrive together (sent, then delivered).
-    message = Message.objects.select_for_update().filter(provider_id=provider_id).first()
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    message = Message.objects.select_for_update(no_key=True).filter(provider_id=provider_id).first()
     if message is None or not provider_id:
         return False
     message.provider_status = status[:30]

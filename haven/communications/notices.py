@@ -252,7 +252,9 @@ class NoticeRefused(ValidationError):
 def notice_approve(*, notice_id: int, user: User) -> tuple[Notice, QueueResult]:
     _check(user)
     # Lock: two supervisors approving at once must queue it once.
-    notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    notice = Notice.objects.select_for_update(no_key=True).filter(pk=notice_id).first()
     if notice is None:
         raise NoticeRefused("No such notice.")
     if notice.status != Notice.Status.AWAITING_APPROVAL:

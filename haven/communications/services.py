@@ -108,7 +108,9 @@ def template_save(
     for text in (subject, body, sms_body):
         rendering.check(text, purpose=purpose)
     # Lock the row: two editors saving at once must not both read version N and write N+1.
-    template = MessageTemplate.objects.select_for_update().filter(
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    template = MessageTemplate.objects.select_for_update(no_key=True).filter(
         purpose=purpose, language=language
     ).first() or MessageTemplate(purpose=purpose, language=language, version=0)
     template.subject, template.body, template.sms_body = subject, body, sms_body

@@ -292,8 +292,6 @@ HAVEN_CLAMD_TIMEOUT_SECONDS = float(os.environ.get("HAVEN_CLAMD_TIMEOUT_SECONDS"
 # Without a scanner, documents are kept "not scanned" and can be downloaded (the demo);
 # production sets this off, so an unscanned document stays quarantined (settings_production).
 HAVEN_DOCUMENTS_ALLOW_UNSCANNED = os.environ.get("HAVEN_DOCUMENTS_ALLOW_UNSCANNED", "1") == "1"
-# Past this many rows, a spreadsheet is read in a second process while this one checks and
-# stores its rows (intake.importing.readahead); a shorter list gains nothing from it.
 # Zip-bomb bounds for XLSX, checked before anything is unpacked: what a workbook may unpack
 # to in all, and how many times its packed size one part may unpack to.
 HAVEN_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
@@ -304,9 +302,6 @@ HAVEN_IMPORT_MAX_COMPRESSION_RATIO = float(
 )
 # A case search is kept server-side this long under its id (cases/search.py).
 HAVEN_CASE_SEARCH_TTL_SECONDS = int(os.environ.get("HAVEN_CASE_SEARCH_TTL_SECONDS", "900"))
-HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS = int(
-    os.environ.get("HAVEN_IMPORT_READ_AHEAD_AFTER_ROWS", "5000")
-)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -38,7 +38,9 @@ def requests_pending_process(*, limit: int = PENDING_BATCH) -> int:
     # arrival order.
     pending = Request.objects.filter(pipeline_pending=True).order_by("received_at", "id")
     if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True)
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        pending = pending.select_for_update(no_key=True, skip_locked=True)
     requests = list(pending[:limit])
     if not requests:
         return 0

@@ -82,7 +82,13 @@ def request_secret_reissue(*, request: Request, actor: User) -> str:
         raise PermissionDenied
     # Lock the row: two supervisors re-issuing at once must leave working the secret that
     # was shown last, not one nobody saw.
-    locked = Request.objects.select_for_update().only("id", "receipt_number").get(pk=request.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = (
+        Request.objects.select_for_update(no_key=True)
+        .only("id", "receipt_number")
+        .get(pk=request.pk)
+    )
     secret = crypto.new_secret()
     locked.status_secret_hash = crypto.hash_secret(secret)
     locked.save(update_fields=["status_secret_hash"])

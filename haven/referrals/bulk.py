@@ -105,8 +105,10 @@ def referrals_send_many(
     ids = list(dict.fromkeys(case_ids))
     # Lock the cases: a referral of one of them sent meanwhile must not make it two.
     for start in range(0, len(ids), CHUNK):
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
         list(
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(no_key=True)
             .filter(pk__in=ids[start : start + CHUNK])
             .values_list("pk")
         )

@@ -168,8 +168,10 @@ def link_open(*, token: str, secret: str) -> Opened | None:
     if link is not None:
         # Lock: one code opens the link once, even if submitted twice at the same moment.
         # (Only the link's row: PostgreSQL cannot lock the nullable side of an outer join.)
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
         link = (
-            ReferralLink.objects.select_for_update(of=("self",))
+            ReferralLink.objects.select_for_update(no_key=True, of=("self",))
             .select_related("referral__organization")
             .get(pk=link.pk)
         )

@@ -144,7 +144,9 @@ def referral_create(
         raise PermissionDenied
     # Lock the case: two caseworkers referring it to one partner at once must not both pass
     # the "no open referral" check.
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     _check_case(case)
     agreement_for(organization)  # refused first when there is none
     check_service(organization, service)
@@ -203,8 +205,12 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
     if not permissions.can_refer_cases(actor):
         raise PermissionDenied
     # Lock: a draft sent twice at once must be sent once.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     referral = (
-        Referral.objects.select_for_update().select_related("organization").get(pk=referral.pk)
+        Referral.objects.select_for_update(no_key=True)
+        .select_related("organization")
+        .get(pk=referral.pk)
     )
     if referral.status != S.DRAFT:
         raise ReferralRefused(_("%(ref)s was already sent.") % {"ref": referral.reference})
@@ -273,7 +279,9 @@ def referral_partner_move(
     ):
         raise PermissionDenied
     # Lock: the partner's two clicks (or API retries) must not both move it.
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    referral = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
     lifecycle.check_partner_move(referral.status, status)
     if status == S.DECLINED and not reason.strip():
         raise ReferralRefused(_("Say why the referral is declined."), code="reason")
@@ -322,7 +330,9 @@ def referral_withdraw(*, referral: Referral, actor: User, reason: str) -> Referr
     """The sender withdraws it: the partner loses access at once (selectors hide it)."""
     if not permissions.can_refer_cases(actor):
         raise PermissionDenied
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    referral = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
     if referral.status not in (S.DRAFT, *OPEN_STATUSES):
         raise ReferralRefused(
             _("%(ref)s is %(status)s: it can no longer be withdrawn.")

@@ -166,7 +166,11 @@ def agreement_set(
         values["deadlines"] = deadlines
     # Lock the row: two supervisors saving at once must not each audit a change the other
     # overwrote without either seeing it.
-    existing = SharingAgreement.objects.select_for_update().filter(organization=organization)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    existing = SharingAgreement.objects.select_for_update(no_key=True).filter(
+        organization=organization
+    )
     before = existing.values("fields", "identifier_kinds", "delivery", "deadlines").first()
     agreement, created = SharingAgreement.objects.update_or_create(
         organization=organization, defaults=values

@@ -191,7 +191,9 @@ def summaries_rebuild() -> SummaryState:
 
     state, _ = SummaryState.objects.get_or_create(key="desk")
     # Lock the state row: two rebuilds at once would each delete and insert, doubling counts.
-    state = SummaryState.objects.select_for_update().get(pk=state.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    state = SummaryState.objects.select_for_update(no_key=True).get(pk=state.pk)
     started = time.monotonic()
     for model in (
         CaseSummary,

@@ -18,12 +18,18 @@ def _null(*columns: str) -> Level:
     return {"sql_condition": condition, "label_for_charts": "missing", "is_null_level": True}
 
 
-def _level(condition: str, label: str, tf_column: str | None = None) -> Level:
+def _level(
+    condition: str, label: str, tf_column: str | None = None, *, tf_own_u: bool = False
+) -> Level:
     level: Level = {"sql_condition": condition, "label_for_charts": label}
     if tf_column:
         # Agreeing on "Mohammad" or a Nowruz birthday counts for less than on a rare value.
         level["tf_adjustment_column"] = tf_column
         level["tf_adjustment_weight"] = 1.0
+        if tf_own_u:
+            # The value's frequency is this level's chance agreement itself (u = tf), not a
+            # fraction of an exact level's u (Splink's default scales by u_level / u_exact).
+            level["disable_tf_exact_match_detection"] = True
     return level
 
 
@@ -50,7 +56,11 @@ def name_comparison() -> dict[str, Any]:
             _level("name_key_l = name_key_r", "same spelling key", "name_key"),
             _level("name_cons_l = name_cons_r", "same consonants", "name_cons"),
             # "Mohammad" inside "Jan Mohammad" says less than "Abdul Karim" inside
-            # "Abdul Karim Achakzai": weighted by how common the names are.
+            # "Abdul Karim Achakzai". The chance that a stranger's name contains this one
+            # is about how common its first name is (name_first: "Malika" in "Malika
+            # Abdulkadir"), so that frequency is the level's u. Scaling the full name's
+            # frequency by u_contains / u_exact instead (Splink's default) counted the
+            # commonness twice: the level's average u is already that of common names.
             _level(subset, "one name contains the other", "name_cons"),
             _level("jaro_winkler_similarity(name_key_l, name_key_r) >= 0.92", "similar"),
             _level("len(list_intersect(name_tokens_l, name_tokens_r)) >= 1", "a part in common"),
@@ -193,6 +203,13 @@ def haven_blocking_rules() -> list[str]:
         # Same household phone and same first name: one person, or a namesake cousin.
         "l.phone = r.phone AND l.name_first = r.name_first",
         "l.dob_exact = r.dob_exact AND substr(l.name_first, 1, 1) = substr(r.name_first, 1, 1)",
+        # Pairs whose names were written too differently for the rules above (a surname
+        # added, a compound split, Arabic script against Latin) but that share the rest:
+        # father and exact date (twins aside, siblings do not); a phone and a birth year (a
+        # household rarely has two members born in one year); first name and father.
+        "l.father_cons = r.father_cons AND l.dob_exact = r.dob_exact",
+        "l.phone = r.phone AND l.dob_year = r.dob_year",
+        "l.name_first = r.name_first AND l.father_rare = r.father_rare",
         # Frequency-capped copies (see resolve.rare_values_mark): never a giant block.
         "l.name_cons_rare = r.name_cons_rare",
         "l.name_first_rare = r.name_first_rare AND l.dob_year = r.dob_year",

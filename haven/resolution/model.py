@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 # Below this many records there are too few pairs to estimate m and u: use the packaged model.
 MIN_RECORDS_TO_TRAIN = 2_000
 PACKAGED_MODEL = "haven_model.json"
+# The term frequencies of the people the packaged model was trained on (real-time scoring).
+PACKAGED_TERM_FREQUENCIES = "haven_tf.json"
 # DuckDB spills to disk beyond this, which keeps a million-record run inside 8 GB.
 DUCKDB_MEMORY_LIMIT = "3GB"
 
@@ -193,6 +195,13 @@ def model_clamp(model: dict[str, Any]) -> dict[str, Any]:
 def packaged_model() -> dict[str, Any]:
     text = resources.files(__package__).joinpath(PACKAGED_MODEL).read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def packaged_term_frequencies() -> dict[str, list[list[Any]]]:
+    """{column: [[value, share of people], ...]}: see realtime.TermFrequencies.from_json."""
+    path = resources.files(__package__).joinpath(PACKAGED_TERM_FREQUENCIES)
+    loaded: dict[str, list[list[Any]]] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
 
 

@@ -8,14 +8,18 @@ sqlglot reads it (`sql_conditions`: the subset of DuckDB SQL the comparisons
 use), so a change to the comparisons needs no change here. A condition it
 cannot read is refused when the model is loaded, never guessed at.
 
-Term-frequency adjustments are not applied: as for small inputs in the batch
-path (`model.pairs_score`), a level counts with its average weight.
+Term-frequency adjustments are applied as Splink applies them, when the scorer is
+given `TermFrequencies` (intake's scorer has the packaged table, `haven_tf.json`): a
+level with a `tf_adjustment_column` weighs log2(u of the exact level / frequency of
+the value) instead of its average, so agreeing on "Mohammad" counts for less than on a
+rare name. A value the table does not list counts with the level's average weight.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,6 +38,58 @@ class _Level:
     is_else: bool
     weight: float
     condition: Evaluator | None
+    # Term-frequency adjustment (Splink's): the column, its weight, and log2 of the u of
+    # the level that is exact agreement on that column.
+    tf_column: str | None = None
+    tf_weight: float = 0.0
+    tf_log2_u: float = 0.0
+    tf_minimum: float = 0.0
+
+
+def _tf_value(value: Any) -> Any:
+    """A value as the frequency table keys it: 1990.0 (pandas) and 1990 are one year."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class TermFrequencies:
+    """Per column, the share of people holding each value (`model.people_term_frequencies`)."""
+
+    tables: Mapping[str, Mapping[Any, float]]
+
+    def of(self, column: str, value: Any) -> float | None:
+        if value is None:
+            return None
+        table = self.tables.get(column)
+        return None if table is None else table.get(_tf_value(value))
+
+    @classmethod
+    def from_frame(cls, frame: Any, model: Mapping[str, Any]) -> TermFrequencies:
+        """The batch path's frequencies for these records (a pandas frame of match columns)."""
+        from .model import people_term_frequencies
+
+        tables = people_term_frequencies(frame, dict(model))
+        return cls(
+            {
+                column: {
+                    _tf_value(v): float(f)
+                    for v, f in zip(table[column], table[f"tf_{column}"], strict=True)
+                }
+                for column, table in tables.items()
+            }
+        )
+
+    def as_json(self) -> dict[str, list[list[Any]]]:
+        return {
+            column: sorted(([v, round(f, 8)] for v, f in table.items()), key=lambda x: str(x[0]))
+            for column, table in sorted(self.tables.items())
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Sequence[Sequence[Any]]]) -> TermFrequencies:
+        return cls({c: {_tf_value(v): float(f) for v, f in rows} for c, rows in data.items()})
 
 
 @dataclass(frozen=True)
@@ -103,7 +159,10 @@ def _weight(level: Mapping[str, Any]) -> float:
 class Scorer:
     """The Fellegi–Sunter match weight of a pair: prior + the weight of each field's level."""
 
-    def __init__(self, model: Mapping[str, Any]):
+    def __init__(
+        self, model: Mapping[str, Any], *, term_frequencies: TermFrequencies | None = None
+    ):
+        self.term_frequencies = term_frequencies
         p = float(model["probability_two_random_records_match"])
         self.prior = math.log2(p / (1.0 - p))
         comparisons = []
@@ -121,6 +180,10 @@ class Scorer:
                     columns |= used
                     reads |= used
                     fuzzy |= in_functions
+                tf_column = level.get("tf_adjustment_column") if term_frequencies else None
+                if tf_column:
+                    columns.add(tf_column)
+                    reads.add(tf_column)
                 levels.append(
                     _Level(
                         label=level.get("label_for_charts", ""),
@@ -128,6 +191,14 @@ class Scorer:
                         is_else=is_else,
                         weight=_weight(level),
                         condition=condition,
+                        tf_column=tf_column,
+                        tf_weight=float(level.get("tf_adjustment_weight", 1.0)),
+                        tf_log2_u=_exact_log2_u(
+                            comparison["comparison_levels"],
+                            level,
+                            None if level.get("disable_tf_exact_match_detection") else tf_column,
+                        ),
+                        tf_minimum=float(level.get("tf_minimum_u_value", 0.0)),
                     )
                 )
             comparisons.append(
@@ -155,13 +226,14 @@ class Scorer:
         total = self.prior
         for comparison in self.comparisons:
             reached = _level_of(comparison, left, right)
-            total += reached.weight
+            weight = reached.weight + self._tf_adjustment(reached, left, right)
+            total += weight
             fields.append(
                 FieldScore(
                     field=comparison.name,
                     description=comparison.description,
                     label=reached.label,
-                    weight=reached.weight,
+                    weight=weight,
                     missing=reached.is_null,
                 )
             )
@@ -188,18 +260,50 @@ class Scorer:
             try:
                 found = memo.get(key)
             except TypeError:  # a list value: not hashable, evaluate every time
-                total += _level_of(comparison, left, right).weight
+                total += self._level_weight(comparison, left, right)
                 continue
             if found is None:
-                found = _level_of(comparison, left, right).weight
+                found = self._level_weight(comparison, left, right)
                 if len(memo) >= MEMO_LIMIT:
                     memo.clear()  # bounded memory in a long-running worker
                 memo[key] = found
             total += found
         return total
 
+    def _level_weight(self, comparison: _Comparison, left: Record, right: Record) -> float:
+        reached = _level_of(comparison, left, right)
+        return reached.weight + self._tf_adjustment(reached, left, right)
+
+    def _tf_adjustment(self, level: _Level, left: Record, right: Record) -> float:
+        """Splink's: weight × (log2 u_exact − log2 max(tf_l, tf_r)); 0 if neither is listed."""
+        if level.tf_column is None or self.term_frequencies is None:
+            return 0.0
+        tf_l = self.term_frequencies.of(level.tf_column, left.get(level.tf_column))
+        tf_r = self.term_frequencies.of(level.tf_column, right.get(level.tf_column))
+        if tf_l is None and tf_r is None:
+            return 0.0
+        frequency = max(tf_l or 0.0, tf_r or 0.0, level.tf_minimum)
+        if frequency <= 0:
+            return 0.0
+        return level.tf_weight * (level.tf_log2_u - math.log2(frequency))
+
 
 MEMO_LIMIT = 50_000
+
+
+def _exact_log2_u(
+    levels: Sequence[Mapping[str, Any]], level: Mapping[str, Any], column: str | None
+) -> float:
+    """log2 of the u of the level that is plain equality on `column` (as Splink finds it),
+    or of this level's own u when there is none or `column` is None (the level says
+    disable_tf_exact_match_detection)."""
+    if not column:
+        u_own = level.get("u_probability")
+        return math.log2(float(u_own)) if u_own else 0.0
+    exact = re.compile(rf"^\s*{re.escape(column)}_l\s*=\s*{re.escape(column)}_r\s*$", re.I)
+    chosen = next((lv for lv in levels if exact.match(lv["sql_condition"])), level)
+    u = chosen.get("u_probability") or level.get("u_probability")
+    return math.log2(float(u)) if u else 0.0
 
 
 def frozen(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,7 +321,11 @@ def _level_of(comparison: _Comparison, left: Record, right: Record) -> _Level:
 
 @lru_cache(maxsize=1)
 def packaged_scorer() -> Scorer:
-    """The scorer for the model shipped in the package (`model.packaged_model`)."""
+    """The scorer for the model shipped in the package (`model.packaged_model`), with the
+    term frequencies of the people it was trained on (`model.packaged_term_frequencies`)."""
     from . import model
 
-    return Scorer(model.packaged_model())
+    return Scorer(
+        model.packaged_model(),
+        term_frequencies=TermFrequencies.from_json(model.packaged_term_frequencies()),
+    )

@@ -159,7 +159,9 @@ def _current_links(person: Person, *, lock: bool) -> list[PersonLink]:
         "person_record"
     )
     if lock:
-        links = links.select_for_update(of=("self",))
+        # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+        # on PostgreSQL, which does not hold up inserts of rows referencing them.
+        links = links.select_for_update(no_key=True, of=("self",))
     return list(links.order_by("id"))
 
 
@@ -199,9 +201,11 @@ def person_merge(
         raise MergeRefused("A person cannot be merged with themselves.")
     # Lock both people, in id order so two merges of the same pair cannot deadlock: two
     # reviewers merging at once must not both move the same links.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     locked = {
         p.pk: p
-        for p in Person.objects.select_for_update()
+        for p in Person.objects.select_for_update(no_key=True)
         .filter(pk__in=[source.pk, target.pk])
         .order_by("pk")
     }
@@ -269,15 +273,21 @@ def person_unmerge(*, merge: PersonMerge, actor: User, reason: str = "") -> Pers
     """
     _require_casework(actor)
     # Lock the merge: undoing it twice at once would restore every link twice.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     merge = (
-        PersonMerge.objects.select_for_update().select_related("source", "target").get(pk=merge.pk)
+        PersonMerge.objects.select_for_update(no_key=True)
+        .select_related("source", "target")
+        .get(pk=merge.pk)
     )
     if merge.undone_at is not None:
         raise MergeRefused("This merge has already been undone.")
     if merge.target.merged_into_id is not None:
         raise MergeRefused("The merged person was later merged again: undo that later merge first.")
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     moved = list(
-        PersonLink.objects.select_for_update(of=("self",))
+        PersonLink.objects.select_for_update(no_key=True, of=("self",))
         .filter(merge=merge, person=merge.target, ended_at__isnull=True)
         .select_related("replaces")
         .order_by("id")
@@ -359,7 +369,9 @@ def review_decide(
     if decision not in ReviewDecision.Decision.values:
         raise ValidationError("Unknown decision.")
     # Lock the item: two reviewers deciding the same pair at once must not both merge.
-    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    item = ReviewItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if item.status != ReviewItem.Status.OPEN:
         raise AlreadyDecided("This pair has already been decided.")
     made = ReviewDecision.objects.create(

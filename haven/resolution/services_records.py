@@ -277,8 +277,10 @@ def record_edit(
     if not permissions.can_work_cases(actor):
         raise PermissionDenied
     # Lock the record: two corrections at once must not both become version N.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     record = (
-        PersonRecord.objects.select_for_update(of=("self",))
+        PersonRecord.objects.select_for_update(no_key=True, of=("self",))
         .select_related("request")
         .get(pk=record.pk)
     )

@@ -35,7 +35,7 @@ from haven.cases.models import (
 )
 from haven.common.registry import Registry
 from haven.intake.models import Identifier, PersonRecord, Request, Requester
-from haven.intake.models.imports import ImportedRow, MailAttachment, MailMessage
+from haven.intake.models.imports import ImportedRow, MailAttachment, MailMessage, MailMessagePart
 from haven.resolution import search_keys
 from haven.resolution.models import (
     BlockingKey,
@@ -137,6 +137,8 @@ def erase_intake(scope: ErasureScope) -> dict[str, int]:
     )
     messages = MailMessage.objects.filter(request_id__in=scope.request_ids)
     MailAttachment.objects.filter(message__in=messages).update(filename="")
+    # A family of an office's list: its lines as written.
+    MailMessagePart.objects.filter(request_id__in=scope.request_ids).update(excerpt="", flags=[])
     mails = messages.update(sender="", subject="", message_id="")
     for row in ImportedRow.objects.filter(request_id__in=scope.request_ids).only("pk"):
         # The fingerprint is a hash of the row's content: it would confirm a guess of it.

@@ -91,7 +91,9 @@ def case_erase(
 ) -> ErasedCase:
     """Erase one case's personal data and leave its tombstone; audited."""
     # Locked so a legal hold set at this moment, or a second run, cannot race the erasure.
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if LegalHold.objects.filter(case=locked).exists():
         raise RetentionError(f"{locked.reference} is under a legal hold.")
     if ErasedCase.objects.filter(case=locked).exists():

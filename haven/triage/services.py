@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,19 +16,18 @@ from haven.audit.services import audit_record
 from haven.cases.models import Case, CaseEvent
 from haven.cases.public_status import public_status_sync, public_status_sync_many
 
-from . import bulk, evidence, selectors
+from . import evidence, selectors
+from .decisions import Decided, OutcomeCache, decisions_record
 from .engine import Decision, Engine
 from .facts import FactsError, clean_facts
 from .models import (
     CaseFacts,
-    DecisionOutcome,
     GuidanceVersion,
     RetriageRun,
     RetriageShard,
     TriageDecision,
 )
 from .pack import Pack, parse_pack
-from .pathways import pathway_label
 from .permissions import can_correct_facts, can_manage_guidance
 from .provenance import caseworker_source, fact_label, shown_value
 
@@ -119,10 +115,14 @@ def _guidance_activate(
     # Lock the active row and the target: two supervisors activating at once
     # would otherwise both retire the old version and collide on the
     # one-active constraint instead of the later one simply winning.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     previous = list(
-        GuidanceVersion.objects.select_for_update().filter(status=GuidanceVersion.Status.ACTIVE)
+        GuidanceVersion.objects.select_for_update(no_key=True).filter(
+            status=GuidanceVersion.Status.ACTIVE
+        )
     )
-    version = GuidanceVersion.objects.select_for_update().get(pk=version.pk)
+    version = GuidanceVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
     # The stored text was validated when stored; checking again costs little
     # and guarantees an invalid pack is never in force.
     parse_pack(version.source, version.label)
@@ -173,128 +173,28 @@ def retriage_shards_create(run: RetriageRun) -> list[RetriageShard]:
     )
 
 
-def outcome_key(guidance_id: int, decision: Decision) -> str:
-    """The SHA-256 naming a decision's shared content (see DecisionOutcome)."""
-    content = [
-        guidance_id,
-        decision.rule,
-        decision.pathway,
-        decision.next_action,
-        list(decision.evidence_missing),
-        decision.requires_third_country,
-        decision.explanation,
-    ]
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _outcome_fields(decision: Decision) -> dict[str, Any]:
-    return {
-        "rule": decision.rule,
-        "pathway": decision.pathway,
-        "next_action": decision.next_action,
-        "evidence_missing": list(decision.evidence_missing),
-        "requires_third_country": decision.requires_third_country,
-        "explanation": decision.explanation,
-    }
-
-
-def decision_outcome(*, guidance: GuidanceVersion, decision: Decision) -> DecisionOutcome:
-    """The stored outcome saying what `decision` says, added if new."""
-    outcome, _ = DecisionOutcome.objects.get_or_create(
-        key=outcome_key(guidance.pk, decision),
-        defaults={"guidance": guidance, **_outcome_fields(decision)},
-    )
-    return outcome
-
-
-class OutcomeCache:
-    """Outcome ids by content for one worker: each distinct outcome is hashed,
-    looked up and if need be inserted once, whatever the number of cases."""
-
-    def __init__(self, guidance: GuidanceVersion) -> None:
-        self.guidance = guidance
-        self.ids: dict[tuple[Any, ...], int] = {}
-
-    @staticmethod
-    def content(decision: Decision) -> tuple[Any, ...]:
-        return (
-            decision.rule,
-            decision.pathway,
-            decision.next_action,
-            decision.evidence_missing,
-            decision.requires_third_country,
-            decision.explanation,
-        )
-
-    def resolve(self, decisions: list[Decision]) -> list[int]:
-        """The outcome id of each decision, storing the outcomes not seen yet."""
-        contents = [self.content(d) for d in decisions]
-        missing = {c: d for c, d in zip(contents, decisions, strict=True) if c not in self.ids}
-        if missing:
-            keys = {outcome_key(self.guidance.pk, d): c for c, d in missing.items()}
-            DecisionOutcome.objects.bulk_create(
-                [
-                    DecisionOutcome(key=key, guidance=self.guidance, **_outcome_fields(missing[c]))
-                    for key, c in keys.items()
-                ],
-                ignore_conflicts=True,  # another worker may have added it meanwhile
-            )
-            for key, pk in DecisionOutcome.objects.filter(key__in=list(keys)).values_list(
-                "key", "pk"
-            ):
-                self.ids[keys[key]] = pk
-        return [self.ids[c] for c in contents]
-
-
-def event_data(before: str, decision: Decision) -> dict[str, str]:
-    """The triage event as data (cases.event_text renders it in the reader's language)."""
-    data = {"pathway": decision.pathway, "guidance": decision.guidance, "rule": decision.rule}
-    if before and before != decision.pathway:
-        return {"message": "retriaged", "from_pathway": before, **data}
-    return {"message": "triaged", **data}
-
-
-def event_text(before: str, decision: Decision, label: Callable[[str], str] = pathway_label) -> str:
-    after = label(decision.pathway)
-    if before and before != decision.pathway:
-        return f"{label(before)} → {after} ({decision.guidance}, rule {decision.rule})"
-    return f"{after} ({decision.guidance}, rule {decision.rule})"
-
-
 @transaction.atomic
 def case_retriage(
     *, case: Case, actor: User | None, reason: str = TriageDecision.Reason.MANUAL
-) -> TriageDecision | None:
+) -> Decision | None:
     """Triage one case under the active guidance; None when no guidance is active."""
     guidance = selectors.active_guidance()
     if guidance is None:
         return None
     # Lock the case: a fact correction and a re-triage running together must
     # leave the decision made from the latest facts as the case's current one.
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     facts = selectors.facts_with_derived(selectors.case_facts(case), selectors.waiting_since(case))
     # Stored in the site language; the case page re-renders it for the reader.
     decision = selectors.engine_for_version(guidance).decide(facts, language=settings.LANGUAGE_CODE)
-    row = TriageDecision.objects.create(
-        case=case,
-        guidance=guidance,
-        outcome=decision_outcome(guidance=guidance, decision=decision),
-        priority=decision.priority,
-        priority_breakdown=decision.priority_breakdown,
-        facts_used=decision.facts_used,
+    decisions_record(
+        decided=[Decided(case.pk, case.pathway, case.priority, decision)],
+        outcomes=OutcomeCache(guidance),
         reason=reason,
-        actor=actor,
-    )
-    before = case.pathway
-    case.pathway, case.priority = decision.pathway, decision.priority
-    case.save(update_fields=["pathway", "priority", "updated_at"])
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.TRIAGED,
-        actor=actor,
-        description=event_text(before, decision),
-        data=event_data(before, decision),
+        actor_id=actor.pk if actor is not None else None,
+        cases={case.pk: case},
     )
     # A first pathway puts the case's requests under review.
     public_status_sync(case=case, actor=actor)
@@ -305,7 +205,7 @@ def case_retriage(
         facts={case.pk: facts},
         actor=actor,
     )
-    return row
+    return decision
 
 
 @transaction.atomic
@@ -317,7 +217,7 @@ def case_facts_update(
     note: str = "",
     summary: str = "",
     source_extra: dict[str, Any] | None = None,
-) -> TriageDecision | None:
+) -> Decision | None:
     """Correct some facts (None makes a fact unknown), audit it, and re-triage.
 
     The corrected facts are the caseworker's from now on: no request overwrites them.
@@ -332,7 +232,9 @@ def case_facts_update(
     cleaned = clean_facts(changes)
     # Lock the facts row: two caseworkers correcting one case at once must not
     # silently drop each other's change.
-    row, _ = CaseFacts.objects.select_for_update().get_or_create(case=case)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    row, _ = CaseFacts.objects.select_for_update(no_key=True).get_or_create(case=case)
     before = dict(row.facts)
     after = {k: v for k, v in {**before, **cleaned}.items() if changes.get(k, v) is not None}
     diff = {
@@ -396,43 +298,26 @@ def case_facts_record(*, case: Case, facts: dict[str, Any], actor: User | None) 
     return row
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-DECISION_FIELDS = (
-    "case",
-    "guidance",
-    "outcome",
-    "priority",
-    "priority_breakdown",
-    "facts_used",
-    "reason",
-    "run",
-    "actor",
-    "decided_at",
-)
-EVENT_FIELDS = ("case", "kind", "actor", "description", "data", "at")
-
-
 def cases_retriage_batch(
     *, run: RetriageRun, shard: RetriageShard, engine: Engine, outcomes: OutcomeCache
 ) -> int:
     """Re-triage the next batch of a shard's open cases; returns how many were done.
 
     The caller holds a transaction and the shard's row lock. Reads are plain
-    tuples in id order (keyset pagination) and writes go to the tables in bulk
-    (`bulk.py`): one COPY of decision rows, one of case events, one UPDATE of
-    the cases whose pathway or priority changed.
+    tuples in id order (keyset pagination); decisions_record writes the batch in bulk:
+    one COPY of decision rows, one of case events, one UPDATE of the cases whose
+    pathway or priority changed.
     """
     cases = selectors.open_cases().filter(id__gt=shard.last_case_id)
     if shard.up_to_case_id is not None:
         cases = cases.filter(id__lte=shard.up_to_case_id)
     # Lock the batch: a correction arriving meanwhile waits, then re-triages
     # from its new facts, so its decision is the latest one.
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
     rows = list(
         cases.order_by("id")
-        .select_for_update()
+        .select_for_update(no_key=True)
         .values_list("id", "pathway", "priority", "created_at")[:BATCH_SIZE]
     )
     if not rows:
@@ -455,45 +340,16 @@ def cases_retriage_batch(
         )
         for pk, _, _, created in rows
     ]
-    outcome_ids = outcomes.resolve(decisions)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    actor_id, reason = run.requested_by_id, TriageDecision.Reason.ACTIVATION
-    triaged = CaseEvent.Kind.TRIAGED
-    label = functools.lru_cache(maxsize=None)(pathway_label)  # gettext is slow
-    decision_rows, event_rows, updates = [], [], []
-    for (pk, pathway, priority, _), decision, outcome_id in zip(
-        rows, decisions, outcome_ids, strict=True
-    ):
-        decision_rows.append(
-            (
-                pk,
-                run.guidance_id,
-                outcome_id,
-                decision.priority,
-                _json(decision.priority_breakdown),
-                _json(decision.facts_used),
-                reason,
-                run.pk,
-                actor_id,
-                stamp,
-            )
-        )
-        if pathway != decision.pathway:
-            event_rows.append(
-                (
-                    pk,
-                    triaged,
-                    actor_id,
-                    event_text(pathway, decision, label),
-                    _json(event_data(pathway, decision)),
-                    stamp,
-                )
-            )
-        if (pathway, priority) != (decision.pathway, decision.priority):
-            updates.append((pk, decision.pathway, decision.priority))
-    bulk.insert_rows(TriageDecision, DECISION_FIELDS, decision_rows)
-    bulk.insert_rows(CaseEvent, EVENT_FIELDS, event_rows)
-    bulk.update_pathways(Case._meta.db_table, updates)
+    changed = decisions_record(
+        decided=[
+            Decided(pk, pathway, priority, decision)
+            for (pk, pathway, priority, _), decision in zip(rows, decisions, strict=True)
+        ],
+        outcomes=outcomes,
+        reason=TriageDecision.Reason.ACTIVATION,
+        actor_id=run.requested_by_id,
+        run_id=run.pk,
+    )
     # Cases triaged for the first time: their requests are under review now. Read back
     # (two more statements) only when there are any, as after a first activation.
     first = [pk for pk, pathway, _, _ in rows if not pathway]
@@ -510,6 +366,6 @@ def cases_retriage_batch(
     # Last, so the run row is locked only for the end of the transaction when
     # several shards share it.
     RetriageRun.objects.filter(pk=run.pk).update(
-        done=F("done") + len(rows), changed=F("changed") + len(event_rows)
+        done=F("done") + len(rows), changed=F("changed") + changed
     )
     return len(rows)

@@ -41,7 +41,11 @@ def fact_review_decide(*, review: FactReview, actor: User, accept: bool) -> Fact
     if not can_correct_facts(actor):
         raise PermissionDenied
     # Lock the item: two caseworkers deciding it at once must not both apply it.
-    review = FactReview.objects.select_for_update().select_related("case").get(pk=review.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    review = (
+        FactReview.objects.select_for_update(no_key=True).select_related("case").get(pk=review.pk)
+    )
     if review.status != FactReview.Status.OPEN:
         raise FactReviewClosed(
             f"This new information was already {review.get_status_display().lower()}."

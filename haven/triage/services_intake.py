@@ -12,15 +12,13 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from haven.audit.models import AuditAction
-from haven.audit.services import audit_record_many
 from haven.cases.models import Case, CaseEvent, CaseMember
 from haven.common.bulk import insert_instances, update_instances
 
 from . import evidence, selectors
+from .decisions import Audited, Decided, OutcomeCache, decisions_record
 from .models import CaseFacts, FactReview, TriageDecision
 from .provenance import Contradiction, merge_request_facts
-from .services import OutcomeCache, event_data, event_text
 from .services_facts import review_text
 
 if TYPE_CHECKING:
@@ -156,34 +154,16 @@ def cases_triage_new(
         )
         for c in cases
     ]
-    outcome_ids = OutcomeCache(guidance).resolve(decisions)
-    rows, events = [], []
-    for case, decision, outcome_id in zip(cases, decisions, outcome_ids, strict=True):
-        rows.append(
-            TriageDecision(
-                case=case,
-                guidance=guidance,
-                outcome_id=outcome_id,
-                priority=decision.priority,
-                priority_breakdown=decision.priority_breakdown,
-                facts_used=decision.facts_used,
-                reason=TriageDecision.Reason.INTAKE,
-                actor=actor,
-            )
-        )
-        events.append(
-            CaseEvent(
-                case=case,
-                kind=CaseEvent.Kind.TRIAGED,
-                actor=actor,
-                description=event_text(case.pathway, decision),
-                data=event_data(case.pathway, decision),
-            )
-        )
-        case.pathway, case.priority, case.updated_at = decision.pathway, decision.priority, now
-    insert_instances(rows)
-    insert_instances(events)
-    update_instances(cases, ["pathway", "priority", "updated_at"])
+    decisions_record(
+        decided=[
+            Decided(c.pk, c.pathway, c.priority, d) for c, d in zip(cases, decisions, strict=True)
+        ],
+        outcomes=OutcomeCache(guidance),
+        reason=TriageDecision.Reason.INTAKE,
+        actor_id=actor.pk if actor is not None else None,
+        cases={c.pk: c for c in cases},
+        audited=Audited(actor=actor, summary=lambda case: f"Triaged {case.reference} at intake"),
+    )
     # The decisions' "still needed" become the cases' checklists (a fixed few statements).
     evidence.checklists_sync(
         guidance=guidance,
@@ -191,16 +171,4 @@ def cases_triage_new(
         facts=facts,
         actor=actor,
     )
-    audit_record_many(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        entries=[
-            (
-                case,
-                f"Triaged {case.reference} at intake",
-                {"pathway": case.pathway, "priority": case.priority, "guidance": guidance.pk},
-            )
-            for case in cases
-        ],
-    )
-    return len(rows)
+    return len(cases)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import selectors, services
+from .decisions import OutcomeCache
 from .models import GuidanceVersion, RetriageRun, RetriageShard
 
 
@@ -25,7 +26,7 @@ def retriage_shard(shard_id: int) -> None:
     shard = RetriageShard.objects.select_related("run__guidance").get(pk=shard_id)
     run = shard.run
     engine = selectors.engine_for_version(run.guidance)
-    outcomes = services.OutcomeCache(run.guidance)
+    outcomes = OutcomeCache(run.guidance)
     now = timezone.now()
     RetriageRun.objects.filter(pk=run.pk, started_at__isnull=True).update(started_at=now)
     RetriageRun.objects.filter(pk=run.pk, status=RetriageRun.Status.QUEUED).update(
@@ -35,7 +36,9 @@ def retriage_shard(shard_id: int) -> None:
         with transaction.atomic():
             # Lock the shard row: one worker per shard, and progress saved
             # atomically with the batch it describes.
-            shard = RetriageShard.objects.select_for_update().get(pk=shard_id)
+            # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+            # on PostgreSQL, which does not hold up inserts of rows referencing them.
+            shard = RetriageShard.objects.select_for_update(no_key=True).get(pk=shard_id)
             if shard.finished:
                 return
             status = GuidanceVersion.objects.values_list("status", flat=True).get(
@@ -68,7 +71,9 @@ def _shard_finish(shard: RetriageShard, status: str) -> None:
     shard.save(update_fields=["finished"])
     # The shards of a run finish in their own transactions; the last one to
     # take the run's lock sees the others finished and closes the run.
-    run = RetriageRun.objects.select_for_update().get(pk=shard.run_id)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    run = RetriageRun.objects.select_for_update(no_key=True).get(pk=shard.run_id)
     if run.status in (RetriageRun.Status.DONE, RetriageRun.Status.SUPERSEDED):
         return
     if status == RetriageRun.Status.DONE and run.shards.filter(finished=False).exists():

@@ -161,8 +161,8 @@ def _submit(person: PersonInput) -> CreatedRequest:
 
 def test_a_reviewers_same_decision_moves_the_case_member(client_for, caseworker, fixed_thresholds):
     karimi = PersonInput(father_name="Abdul Karim", province="Kabul")
-    first = _submit(replace(karimi, full_name="Zabihullah Karimi", date_of_birth="1990"))
-    second = _submit(replace(karimi, full_name="Zabiullah Karimi", date_of_birth="1991"))
+    first = _submit(replace(karimi, full_name="Ahmad Karimi", date_of_birth="1990"))
+    second = _submit(replace(karimi, full_name="Ahmed Karimi", date_of_birth="1991"))
     item = ReviewItem.objects.get()
     client_for(caseworker).post(
         reverse("resolution:review_item", args=[item.pk]), {"decision": "same"}

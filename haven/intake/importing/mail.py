@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -33,6 +34,7 @@ from haven.intake.services import RequesterInput, RequestInput
 
 from . import sniff
 from .errors import ImportFileError
+from .mailoffice import Family, OfficeList, office_list
 from .mailpeople import Reading, read_people
 from .mailquote import forwarded_content, split_body
 
@@ -53,20 +55,41 @@ FLAG_LABELS = {
         "The text is in an unknown character set: read with replacements"
     ),
     "forwarded_read": gettext_lazy("The people were read from a forwarded message"),
+    "family_list": gettext_lazy("A list of families that could not be taken apart: enter each"),
+    "family_unread": gettext_lazy("This family's part of the list could not be read"),
+    "reply_to_family_list": gettext_lazy(
+        "A reply to a list of families: which family it is about is for staff to say"
+    ),
 }
 # Flags with a number: the label names it ("members_unnamed:3").
 COUNTED_FLAG_LABELS = {
     "members_unnamed": gettext_lazy("%(count)s family members mentioned but not named"),
     "family_list": gettext_lazy("A list of %(count)s families: split it into one request each"),
+    "family_list_split": gettext_lazy("A list of %(count)s families: one request for each"),
+    "family_list_too_long": gettext_lazy(
+        "A list of %(count)s families: too many to split unseen; import it as a spreadsheet"
+        " or enter it by hand"
+    ),
+    "family_list_too_large": gettext_lazy(
+        "A list of %(count)s families in a message too large to copy to each: split it by hand"
+    ),
     "members_too_many": gettext_lazy(
         "%(count)s people in one message: a list of families, not one household"
     ),
+}
+# Flags with two numbers ("family_list_count:12:10").
+PAIR_FLAG_LABELS = {
+    "family_list_count": gettext_lazy("Office list: %(stated)s families stated, %(found)s found"),
 }
 # What a person must complete by hand before the request is whole.
 DATA_ENTRY_FLAGS = frozenset(
     {
         "members_unnamed",
         "family_list",
+        "family_list_count",
+        "family_list_too_long",
+        "family_list_too_large",
+        "family_unread",
         "members_too_many",
         "member_without_name",
         "message_unparsed",
@@ -76,7 +99,10 @@ DATA_ENTRY_FLAGS = frozenset(
 
 def mail_flag_label(flag: str) -> str:
     code, _colon, count = flag.partition(":")
-    if code in COUNTED_FLAG_LABELS:
+    if code in PAIR_FLAG_LABELS:
+        stated, _colon, found = count.partition(":")
+        return str(PAIR_FLAG_LABELS[code]) % {"stated": stated or "?", "found": found or "?"}
+    if code in COUNTED_FLAG_LABELS and (count or code not in FLAG_LABELS):
         return str(COUNTED_FLAG_LABELS[code]) % {"count": count or "?"}
     return str(FLAG_LABELS.get(code, code.replace("_", " ")))
 
@@ -121,6 +147,21 @@ class ParsedMail:
     in_reply_to: Request | None = None
     # The request it became, once stored.
     stored_as: Request | None = None
+    # An office's list split into one request per family (then `data` is the first's).
+    families: tuple[Family, ...] = ()
+
+    def request_inputs(self) -> list[RequestInput]:
+        """What each request of the message is made of: one, or one per family of a list."""
+        if not self.families:
+            return [self.data]
+        return [
+            dataclasses.replace(
+                self.data,
+                people=family.people,
+                current_location=family.current_location[:200] or self.data.current_location,
+            )
+            for family in self.families
+        ]
 
 
 def open_mail(path: Path) -> tuple[int, Iterator[MailItem]]:
@@ -318,6 +359,16 @@ def _reading(subject: str, body: str) -> tuple[Reading, list[str]]:
     return reading, [*flags, *reading.flags]
 
 
+def _listed(office: OfficeList) -> tuple[Reading, list[str]]:
+    """A list of families as the message's reading: the first family's people when it was
+    split (each family gets its own request on storing), nobody when it goes to data entry."""
+    first = office.families[0] if office.families else None
+    people = list(first.people) if first else []
+    return Reading(people=people, current_location=first.current_location if first else ""), [
+        *office.flags
+    ]
+
+
 def parse_message(item: MailItem) -> ParsedMail:
     message = email.message_from_bytes(item.raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -326,7 +377,8 @@ def parse_message(item: MailItem) -> ParsedMail:
     sender_name, sender_address = parseaddr(header_text(message, "From"))
     flags: list[str] = []
     body = body_text(message, flags)
-    reading, reading_flags = _reading(subject, body)
+    office = office_list(subject, body, raw_size=len(item.raw))
+    reading, reading_flags = _reading(subject, body) if office is None else _listed(office)
     flags += reading_flags
     attachments = _attachments(message)
     if any(a.type_mismatch for a in attachments):
@@ -340,7 +392,8 @@ def parse_message(item: MailItem) -> ParsedMail:
         channel=Channel.EMAIL,
         people=tuple(reading.people),
         requester=RequesterInput(
-            kind=Requester.Kind.APPLICANT,
+            # Who sends a list of families writes for them: a requester, never one of them.
+            kind=Requester.Kind.APPLICANT if office is None else Requester.Kind.SPONSOR,
             name=(sender_name or sender_address)[:200],
             contact=sender_address[:200],
         ),
@@ -360,6 +413,7 @@ def parse_message(item: MailItem) -> ParsedMail:
         flags=list(dict.fromkeys(flags)),
         sender_address=sender_address.strip().lower()[:254],
         references=references_of(message),
+        families=office.families if office is not None else (),
     )
 
 

@@ -22,10 +22,17 @@ from django.utils import timezone
 
 from haven.common import bulk
 from haven.common.registry import Registry
-from haven.intake.models import ImportBatch, MailAttachment, MailMessage, RejectedRow, Request
+from haven.intake.models import (
+    ImportBatch,
+    MailAttachment,
+    MailMessage,
+    MailMessagePart,
+    RejectedRow,
+    Request,
+)
 from haven.intake.services import NewRequest, requests_create_many
 
-from . import senders
+from . import mailoffice_store, senders
 from .mail import (
     MailItem,
     ParsedMail,
@@ -77,7 +84,7 @@ def _mail_row(parsed: ParsedMail, request: Request, batch: ImportBatch) -> MailM
         sent_at=parsed.sent_at,
         flags=parsed.flags,
         sender_hash=senders.sender_hash(parsed.sender_address),
-        family_key=senders.family_key(parsed.data.people),
+        family_key=senders.message_family_key(parsed),
     )
 
 
@@ -86,22 +93,26 @@ def _store_many(
 ) -> list[MailMessage]:
     """Store messages as requests in one requests_create_many: a fixed number of statements
     for the chunk, matching and cases included."""
-    created = requests_create_many(
+    # An office's list of families is one request per family, each with the whole message.
+    inputs = [m.request_inputs() for m in messages]
+    made = requests_create_many(
         entries=[
             NewRequest(
-                data=m.data,
+                data=data,
                 raw_input=m.raw_text,
                 raw_content_type=m.raw_content_type,
                 received_at=m.sent_at,
                 audit_details={"import_batch": batch.pk},
                 in_reply_to=m.in_reply_to,
             )
-            for m in messages
+            for m, datas in zip(messages, inputs, strict=True)
+            for data in datas
         ],
         actor=actor,
     )
-    for message, made in zip(messages, created, strict=True):
-        message.stored_as = made.request
+    created = mailoffice_store.first_of_each(made, [len(datas) for datas in inputs])
+    for message, first in zip(messages, created, strict=True):
+        message.stored_as = first.request
     rows = [_mail_row(m, c.request, batch) for m, c in zip(messages, created, strict=True)]
     bulk.create_instances(rows)
     bulk.create_instances(
@@ -116,6 +127,7 @@ def _store_many(
     by_hand = [
         c.request.pk for c, m in zip(created, messages, strict=True) if needs_hand_entry(m.flags)
     ]
+    by_hand += mailoffice_store.parts_create(rows, messages, made)
     if by_hand:
         Request.objects.filter(pk__in=by_hand).update(needs_data_entry=True)
     return rows
@@ -248,10 +260,21 @@ def _thread_rounds(
             "message_key", "request_id"
         )
     )
+    # A reply to an office's list of families: which family it is about is not assumed.
+    lists = {m.key for _n, _i, m in messages if m.families}
+    if stored:
+        lists |= set(
+            MailMessagePart.objects.filter(message__message_key__in=stored).values_list(
+                "message__message_key", flat=True
+            )
+        )
     in_chunk = {m.key: m for _n, _i, m in messages}
     waiting: list[tuple[int, MailItem, ParsedMail, ParsedMail | None]] = []
     for number, item, message in messages:
         answered = next((k for k in message.references if k in stored or k in in_chunk), None)
+        if answered in lists:
+            message.flags.append("reply_to_family_list")
+            answered = None
         if answered in stored:
             message.in_reply_to = Request(pk=stored[answered])
         waiting.append((number, item, message, in_chunk.get(answered) if answered else None))

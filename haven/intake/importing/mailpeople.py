@@ -36,12 +36,6 @@ _SENTENCE_END = re.compile(r"(?<!\d)[.!?؟](?!\d)|\n")
 _ITEM_SPLIT = re.compile(r"\s*(?:,|;|،|؛|\band\b|&|\s+و\s+)\s*")
 _NAME_STOP = re.compile(r"[,;:()\[\]،؛\n]|\s-\s|\b(?:and|from|with|who|born)\b|\s+و\s+")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*$")
-_FAMILY_HEADER = re.compile(
-    r"^\s*(?:family|household|case|خانواده|فامیل|کورنۍ)\s*(?:no\.?|#)?\s*\d+"
-)
-_FAMILIES_COUNT = re.compile(
-    r"(?<!\d)(\d{1,4})\s+(?:\w+\s+)?(?:families|households|cases|خانواده|فامیل)"
-)
 _AFTER_ID = (
     r"(?:\s+(?:card|certificate|کارت))?(?:\s*(?:number|no\.?|nr|#|num|نمبر|شماره)\s*)?"
     r"(?:\s*(?:is|are|ام|من)(?!\w))?\s*[:：\-]?\s*"
@@ -454,29 +448,26 @@ def _cells(line: str) -> list[str]:
     return [c for c in cells] if len([c for c in cells if c]) >= 2 else []
 
 
-def _family_list(text: str) -> int:
-    """How many families an office's list holds (0: it is not one)."""
-    folded = fold(text)
-    headers = sum(1 for line in folded.splitlines() if _FAMILY_HEADER.match(line))
-    phrase = patterns().regex["family_list"].search(folded)
-    if headers < 2 and not phrase:
-        return 0
-    counted = _FAMILIES_COUNT.search(folded)
-    return max(headers, int(counted.group(1)) if counted else 0, 2)
-
-
-def read_people(text: str, *, subject_name: str = "", subject_dob: str = "") -> Reading:
-    """Everyone `text` names (the new text of one message), principal first. The subject's
-    NAME DATE-OF-BIRTH (the applicants' convention) names a principal the text leaves unnamed."""
+def read_people(
+    text: str,
+    *,
+    subject_name: str = "",
+    subject_dob: str = "",
+    start: list[_Person] | None = None,
+) -> Reading:
+    """Everyone `text` names (the new text of one message, or one family of an office's list:
+    mailoffice), principal first. The subject's NAME DATE-OF-BIRTH (the applicants'
+    convention) names a principal the text leaves unnamed; `start` are people already read
+    (a family's first line), the first of them the one the next labelled lines describe."""
     hint = (
         _Person(relationship=Relationship.PRINCIPAL, full_name=subject_name, dob=subject_dob)
         if subject_name
         else None
     )
-    families = _family_list(text)
-    if families:
-        return Reading(people=[], flags=[f"family_list:{families}"])
     reader = _Reader()
+    if start:
+        reader.people.extend(start)
+        reader.current = start[0]
     lines = text.splitlines()[:2000]
     used = _table(lines, reader)
     prose: list[str] = []

@@ -8,11 +8,26 @@ import email.policy
 import json
 from typing import Any
 
-from haven.intake.models import MailAttachment, Request
+from haven.intake.models import MailAttachment, MailMessage, MailMessagePart, Request
 
 from .mail import body_text, header_text, mail_flag_label, raw_bytes
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "Reply-To")
+
+
+def _mail_envelope(request: Request) -> dict[str, Any]:
+    """The message's attachments and flags; for one family of an office's list, which family
+    it is and its lines (the message itself is every family's raw input)."""
+    part: MailMessagePart | None = getattr(request, "mail_part", None)
+    message: MailMessage | None = part.message if part else getattr(request, "mail_message", None)
+    flags = [*(message.flags if message else []), *(part.flags if part else [])]
+    return {
+        "attachments": MailAttachment.objects.filter(message=message)
+        if message
+        else MailAttachment.objects.none(),
+        "flags": [mail_flag_label(flag) for flag in flags],
+        "part": part,
+    }
 
 
 def original_context(request: Request) -> dict[str, Any]:
@@ -28,11 +43,7 @@ def original_context(request: Request) -> dict[str, Any]:
             ],
             body=body_text(message),
             source=data.decode("utf-8", "replace"),
-            attachments=MailAttachment.objects.filter(message__request=request),
-            flags=[
-                mail_flag_label(flag)
-                for flag in getattr(getattr(request, "mail_message", None), "flags", [])
-            ],
+            **_mail_envelope(request),
         )
         return context
     context["raw_bytes"] = request.raw_input.encode("utf-8")

@@ -2,7 +2,8 @@
 
 The content decides the reader (see sniff.py). CSV comes in UTF-8, UTF-8 with a BOM,
 UTF-16 (Excel's "Unicode text") or Windows-1256 (Arabic Windows, still common in
-Afghan offices); XLSX is streamed (see xlsx.py). Nothing is evaluated: a cell is text.
+Afghan offices); XLSX is read by python-calamine (see xlsx.py). Nothing is evaluated:
+a cell is text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Protocol
 
 from django.utils.translation import gettext as _
@@ -33,6 +34,32 @@ class Table(Protocol):
     def rows(self) -> Iterator[tuple[int, list[str]]]: ...
 
     def fraction_read(self) -> float: ...
+
+
+Row = tuple[int, list[str]]
+
+
+class RowStream:
+    """Rows in order, with how far through the file reading has got (for a progress bar);
+    closing it stops the reading (an interrupted import)."""
+
+    def __init__(self, rows: Iterator[Row], *, fraction_read: Callable[[], float]) -> None:
+        self._rows = rows
+        self.fraction_read = fraction_read
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+    def __enter__(self) -> RowStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
 
 
 def detect_encoding(fileobj: IO[bytes]) -> str:

@@ -27,8 +27,7 @@ from haven.intake.services import PersonInput, RequesterInput, RequestInput
 
 from . import facts_columns, fields
 from .errors import ImportFileError
-from .readahead import RowStream
-from .readers import Table
+from .readers import RowStream, Table
 
 HEADER_SEARCH_ROWS = 20
 # Cells that a spreadsheet program would run as a formula if it opened an export.
@@ -146,14 +145,10 @@ class Sheet:
             else:
                 blanks.append((number, cells))
 
-    def stream(self, *, skip: int = 0, read_ahead_after: int | None = None) -> RowStream:
-        """data_rows() after the first `skip`; past the first few thousand, read in a second
-        process (readahead)."""
+    def stream(self, *, skip: int = 0) -> RowStream:
+        """data_rows() after the first `skip` (a resumed import)."""
         return RowStream(
-            itertools.islice(self.data_rows(), skip, None),
-            fraction_read=self.table.fraction_read,
-            fileobj=self.table.file,
-            read_ahead_after=read_ahead_after,
+            itertools.islice(self.data_rows(), skip, None), fraction_read=self.table.fraction_read
         )
 
 

@@ -97,7 +97,9 @@ def request_original_get(*, user: User, receipt_number: str, export: bool = Fals
     _check(user)
     receipt_number = receipt_number_checked(receipt_number)
     request = (
-        Request.objects.filter(receipt_number=receipt_number).select_related("mail_message").first()
+        Request.objects.filter(receipt_number=receipt_number)
+        .select_related("mail_message", "mail_part__message")
+        .first()
     )
     if request is None:
         raise Http404

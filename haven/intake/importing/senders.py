@@ -51,6 +51,14 @@ def family_key(people: Iterable[PersonInput]) -> str:
     return crypto.keyed_hash("mail_family", skeleton) if skeleton else ""
 
 
+def message_family_key(message: ParsedMail) -> str:
+    """The family a message is about; for an office's list of families, a key of its own,
+    unlike any one family's, so the list alone makes its sender a requester."""
+    if message.families or any(f.startswith("family_list") for f in message.flags):
+        return crypto.keyed_hash("mail_family", f"list:{message.key}")
+    return family_key(message.data.people)
+
+
 def _with_address(message: ParsedMail) -> ParsedMail:
     people = list(message.data.people)
     if not people or people[0].relationship != Relationship.PRINCIPAL:
@@ -84,13 +92,15 @@ def senders_decide(messages: list[ParsedMail]) -> list[ParsedMail]:
     decided = []
     for message in messages:
         sender = sender_hash(message.sender_address)
-        family = family_key(message.data.people)
+        family = message_family_key(message)
         if not sender:
             decided.append(message)
             continue
         if family:
             families[sender].add(family)
-        if len(families[sender]) >= SPONSOR_FAMILIES:
+        if message.data.requester.kind == Requester.Kind.SPONSOR:
+            decided.append(message)  # a list of families: its sender is their requester
+        elif len(families[sender]) >= SPONSOR_FAMILIES:
             decided.append(_as_sponsor(message))
         elif family:
             decided.append(_with_address(message))

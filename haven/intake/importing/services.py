@@ -33,7 +33,7 @@ from haven.intake.services import requests_create_many as requests_create_many
 
 from . import fields, households
 from .errors import ImportFileError
-from .readahead import RowStream
+from .readers import RowStream
 from .rows import REJECT_MESSAGES, REJECT_STORE, ParsedRow, RowParser, Sheet, raw_row
 
 if TYPE_CHECKING:
@@ -420,7 +420,9 @@ def import_fact_values_remember(
     if not chosen:
         return
     # Locked: two staff answering for the same source at once must not lose each other's words.
-    remembered, _created = ImportMapping.objects.select_for_update().get_or_create(
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    remembered, _created = ImportMapping.objects.select_for_update(no_key=True).get_or_create(
         organization=organization
     )
     merged = {column: dict(given) for column, given in remembered.fact_values.items()}

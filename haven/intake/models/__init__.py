@@ -19,6 +19,7 @@ from .imports import (
     MailAttachment,
     MailboxCursor,
     MailMessage,
+    MailMessagePart,
     RejectedRow,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "ImportedRow",
     "MailAttachment",
     "MailMessage",
+    "MailMessagePart",
     "MailboxCursor",
     "PersonRecord",
     "RejectedRow",

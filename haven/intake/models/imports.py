@@ -193,6 +193,31 @@ class MailMessage(models.Model):
         return str(self.subject or self.message_id)
 
 
+class MailMessagePart(models.Model):
+    """One family of an office's list: a message naming several families becomes one request
+    per family. Every part's request keeps the message verbatim as its raw input; the part
+    says which family of the message it is, and where the message's envelope is."""
+
+    message = models.ForeignKey(MailMessage, on_delete=models.PROTECT, related_name="parts")
+    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="mail_part")
+    # 1-based, in the order the list gives the families; `of` is how many it gave.
+    position = models.PositiveSmallIntegerField()
+    of = models.PositiveSmallIntegerField()
+    # The family's lines as written (names, dates, numbers): encrypted like the body.
+    excerpt = EncryptedTextField(blank=True)
+    # What reading this family found uncertain, e.g. ["members_unnamed:2"].
+    flags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["message_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="mail_part_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}/{self.of}"
+
+
 class MailAttachment(models.Model):
     """What an attachment says it is, and what its content shows it to be."""
 

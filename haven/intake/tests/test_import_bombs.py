@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -146,37 +147,81 @@ def test_the_upload_page_reads_only_the_header_and_the_job_reads_the_rest(
     client_for, intake_officer, source, monkeypatch, django_capture_on_commit_callbacks
 ):
     data = incompressible(3)  # within the bounds: a legitimate, large text table
-    whole_reads: list[int] = []
-    original_init = xlsx.SharedStrings.__init__
+    given: list[int] = []  # what each workbook handed to the reader unpacks to
+    real = python_calamine.CalamineWorkbook
 
-    def counting_init(self, *args, **kwargs):
-        whole_reads.append(1)
-        original_init(self, *args, **kwargs)
+    class Spy:
+        @staticmethod
+        def from_filelike(fileobj):
+            given.append(sum(i.file_size for i in zipfile.ZipFile(fileobj).infolist()))
+            fileobj.seek(0)
+            return real.from_filelike(fileobj)
 
-    monkeypatch.setattr(xlsx.SharedStrings, "__init__", counting_init)
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Spy)
     client = client_for(intake_officer)
 
     response = upload(client, data, source)
 
     assert response.status_code == 302
-    assert whole_reads == []  # the web request never read the whole text table
+    assert given and max(given) < 1_000_000  # the web request read an excerpt, not 3 MB
     batch = ImportBatch.objects.get()
     assert batch.headers[:3] == ["Name", "Father's name", "DOB"]
 
+    given.clear()
     mapping = {f"column_{i}": field for i, field in enumerate(batch.mapping)}
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("importing:preview", args=[batch.pk]), mapping)
     batch.refresh_from_db()
     assert batch.status == "previewed" and batch.preview["rows"] == len(ROWS)
-    assert whole_reads == [1]  # the background job did
+    assert min(given) > 3_000_000  # the background job read all of it
 
 
 def test_a_header_read_stops_at_its_limit(monkeypatch):
     monkeypatch.setattr(xlsx, "HEADER_READ_LIMIT", 64 * 1024)
     table = xlsx.XlsxTable(io.BytesIO(incompressible(1)), header_only=True)
     assert next(table.rows())[1][0] == "Name"  # the header's strings come first: read
-    strings = xlsx.LazySharedStrings(
-        zipfile.ZipFile(io.BytesIO(incompressible(1))), "xl/sharedStrings.xml", 64 * 1024
-    )
+    # A header whose text is stored after the first 64 KB of the text table: not unpacked.
+    whole, out = zipfile.ZipFile(io.BytesIO(incompressible(1))), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as late:
+        for item in whole.infolist():
+            body = whole.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"<v>0</v>", b"<v>900</v>", 1)
+            late.writestr(item.filename, body)
+    table = xlsx.XlsxTable(io.BytesIO(out.getvalue()), header_only=True)
     with pytest.raises(ImportFileError, match="without unpacking all"):
-        strings.get(900)
+        next(table.rows())
+
+
+def stretched(first: str, last: str, quote: str = '"') -> bytes:
+    """A tiny workbook whose two cells lie far apart (the reader allocates every cell
+    between them)."""
+    data = shared_strings_workbook([["Name"]])
+    whole, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in whole.infolist():
+            body = whole.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                row = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                far = f"<row r={quote}{row}{quote}><c r = {quote}{last}{quote}><v>1</v></c></row>"
+                body = body.replace(b'r="A1"', f'r="{first}"'.encode())
+                body = body.replace(b"</sheetData>", f"{far}</sheetData>".encode())
+            target.writestr(item.filename, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("last", "quote"),
+    [("XFD1048576", '"'), ("XFD1048576", "'"), ("A1048576", '"'), ("ZZ99999", '"')],
+)
+def test_a_sheet_stretched_far_beyond_its_cells_is_refused(last, quote):
+    for header_only in (False, True):
+        with pytest.raises(ImportFileError, match="more cells than Haven reads"):
+            table = open_table(io.BytesIO(stretched("A1", last, quote)), header_only=header_only)
+            list(table.rows())
+
+
+def test_a_small_sheet_with_a_stray_cell_far_to_the_right_is_read():
+    rows = list(open_table(io.BytesIO(stretched("A1", "AMJ50"))).rows())
+    assert rows[0] == (1, ["Name"]) and len(rows) == 50
+    assert len(rows[-1][1]) == 1024 and rows[-1][1][-1] == "1"

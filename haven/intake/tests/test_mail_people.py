@@ -213,7 +213,7 @@ def test_a_forward_is_read_and_an_office_list_of_families_goes_to_data_entry(tmp
     assert "forwarded_read" in forwarded.mail_message.flags
     listed = request_of("<o@x>")
     assert listed.needs_data_entry and not listed.person_records.exists()
-    assert "family_list:12" in listed.mail_message.flags
+    assert "family_list_count:12:2" in listed.mail_message.flags
 
 
 def test_a_sponsors_address_is_a_requester_and_an_applicants_is_evidence(tmp_path):

@@ -130,7 +130,9 @@ def export_request(
 def export_approve(*, export: CaseExport, user: User) -> CaseExport:
     _require(user)
     # Lock the row: two supervisors pressing at once must not both decide.
-    export = CaseExport.objects.select_for_update().get(pk=export.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    export = CaseExport.objects.select_for_update(no_key=True).get(pk=export.pk)
     if export.requested_by_id == user.pk:
         raise ValidationError(
             _("A second supervisor must approve: you cannot approve your own export.")
@@ -153,7 +155,9 @@ def export_approve(*, export: CaseExport, user: User) -> CaseExport:
 @transaction.atomic
 def export_refuse(*, export: CaseExport, user: User) -> CaseExport:
     _require(user)
-    export = CaseExport.objects.select_for_update().get(pk=export.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    export = CaseExport.objects.select_for_update(no_key=True).get(pk=export.pk)
     if export.status != CaseExport.Status.AWAITING_APPROVAL:
         raise ValidationError(_("This export is not waiting for approval."))
     export.status = CaseExport.Status.REFUSED
@@ -181,7 +185,9 @@ def export_file_create(*, export: CaseExport, user: User) -> ExportFile:
 
     _require(user)
     # Lock the row: the file is written once, by its requester, after approval.
-    export = CaseExport.objects.select_for_update().get(pk=export.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    export = CaseExport.objects.select_for_update(no_key=True).get(pk=export.pk)
     if export.requested_by_id != user.pk:
         raise PermissionDenied(
             _("Only the supervisor who requested an export may create its file.")
@@ -233,7 +239,9 @@ def export_file_create(*, export: CaseExport, user: User) -> ExportFile:
 def export_download(*, export: CaseExport, user: User) -> Path:
     """The file's path for the requester to download, audited; refused once expired."""
     _require(user)
-    export = CaseExport.objects.select_for_update().get(pk=export.pk)
+    # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+    # on PostgreSQL, which does not hold up inserts of rows referencing them.
+    export = CaseExport.objects.select_for_update(no_key=True).get(pk=export.pk)
     if export.requested_by_id != user.pk:
         raise PermissionDenied(_("Only the supervisor who requested an export may download it."))
     if export.status != CaseExport.Status.READY or not export.file_path:
@@ -265,7 +273,9 @@ def exports_expire() -> str:
     due = CaseExport.objects.filter(status=CaseExport.Status.READY, expires_at__lte=timezone.now())
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            export = CaseExport.objects.select_for_update().get(pk=pk)
+            # No key of the locked rows changes (no delete, no unique column): FOR NO KEY UPDATE
+            # on PostgreSQL, which does not hold up inserts of rows referencing them.
+            export = CaseExport.objects.select_for_update(no_key=True).get(pk=pk)
             if export.status != CaseExport.Status.READY:
                 continue
             Path(export.file_path).unlink(missing_ok=True)

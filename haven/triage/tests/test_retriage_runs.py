@@ -13,6 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from haven.accounts.models import User
 from haven.cases.models import Case, CaseEvent
+from haven.common import crypto
 from haven.triage import services
 from haven.triage.models import DecisionOutcome, GuidanceVersion, RetriageRun, TriageDecision
 
@@ -142,3 +143,31 @@ def test_the_migration_moves_stored_texts_into_shared_outcomes_and_back(
     assert back[0][1:] == ("Go to a third country.", True, "Referred by UNHCR.")
     executor.loader.build_graph()
     executor.migrate(after)
+
+
+def test_a_runs_history_lines_are_encrypted_at_rest_like_every_event(
+    guidance_dir: Any,
+    make_case: Callable[..., Case],
+    supervisor: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    cases = [make_case({**AFGHAN_IN_KABUL, "dependants": n}) for n in range(3)]
+    version = store("us-afghan-2021@1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.guidance_activate(version=version, actor=supervisor)
+    events = {
+        e.pk: e for e in CaseEvent.objects.filter(kind=CaseEvent.Kind.TRIAGED, case__in=cases)
+    }
+    assert len(events) == len(cases)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, description FROM {quote(CaseEvent._meta.db_table)} "
+            f"WHERE id IN ({', '.join(['%s'] * len(events))})",
+            list(events),
+        )
+        stored = dict(cursor.fetchall())
+    for pk, event in events.items():
+        assert "us-afghan-2021@1" in event.description  # read back in clear
+        assert stored[pk] != event.description
+        assert crypto.decrypt(stored[pk]) == event.description
