@@ -63,12 +63,16 @@ def _chunk_queries(tmp_path: Path, numbers: range) -> int:
 
 
 def test_a_chunk_takes_the_same_number_of_queries_whatever_its_size(tmp_path):
-    small = _chunk_queries(tmp_path, range(0, 5))
-    large = _chunk_queries(tmp_path, range(5, 45))
-    assert MailMessage.objects.count() == 45
-    assert PersonRecord.objects.filter(request__channel="email").count() == 45
-    assert CaseRequest.objects.count() == 45  # matched, given cases and triaged
-    assert small == large
+    # The first chunk of a process also reads what is cached after it (guidance, templates).
+    _chunk_queries(tmp_path, range(0, 3))
+    small = _chunk_queries(tmp_path, range(3, 8))
+    large = _chunk_queries(tmp_path, range(8, 48))
+    assert MailMessage.objects.count() == 48
+    assert PersonRecord.objects.filter(request__channel="email").count() == 48
+    assert CaseRequest.objects.count() == 48  # matched, given cases and triaged
+    # Eight times the messages, no more statements (a query per message would add 35).
+    # Not always equal on PostgreSQL: a chunk may reserve a block of ids the next one uses.
+    assert large <= small
     # Pinned: a new statement per chunk is a choice, one per message is a regression.
     assert large <= 75
 
