@@ -76,7 +76,8 @@ def data_entry_queue(*, user: User) -> QuerySet[Request]:
     )
     return (
         Request.objects.filter(needs_data_entry=True)
-        .select_related("requester__organization")
+        # An e-mail's flags say why it waits (shown on the queue).
+        .select_related("requester__organization", "mail_message", "mail_part__message")
         .prefetch_related("case_links")
         .order_by("received_at", "id")
     )
@@ -121,7 +122,9 @@ def data_entry_get(*, user: User, request_id: int) -> DataEntryView:
     """One request of the queue with its original, decrypted: an audited read."""
     _require(user)
     request = (
-        Request.objects.select_related("requester__organization")
+        Request.objects.select_related(
+            "requester__organization", "mail_message", "mail_part__message"
+        )
         .filter(pk=request_id, needs_data_entry=True)
         .first()
     )

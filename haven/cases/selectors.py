@@ -314,7 +314,10 @@ def case_members(*, case: Case) -> list[MemberView]:
 def case_requests(*, case: Case) -> QuerySet[Request]:
     return (
         Request.objects.filter(case_links__case=case)
-        .select_related("requester__organization", "entered_by")
+        # An imported e-mail's flags are shown with its request.
+        .select_related(
+            "requester__organization", "entered_by", "mail_message", "mail_part__message"
+        )
         .prefetch_related("person_records")
         .order_by("received_at")
     )

@@ -32,6 +32,15 @@ def record_flag(code: str) -> str:
 
 
 @register.filter
+def mail_flags(request: object) -> list[str]:
+    """An imported e-mail's flags in words ("Office list: 12 families stated, 10 found")."""
+    from haven.intake.flags import request_mail_flags
+    from haven.intake.models import Request
+
+    return request_mail_flags(request) if isinstance(request, Request) else []
+
+
+@register.filter
 def nobr(value: object) -> str:
     """A reference such as C-0000042 kept on one line (a line may not break at its hyphen)."""
     from django.utils.html import format_html

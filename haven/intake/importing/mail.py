@@ -26,7 +26,7 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from haven.intake.models import Channel, Request, Requester
 from haven.intake.normalize import western_digits
@@ -63,7 +63,11 @@ FLAG_LABELS = {
 }
 # Flags with a number: the label names it ("members_unnamed:3").
 COUNTED_FLAG_LABELS = {
-    "members_unnamed": gettext_lazy("%(count)s family members mentioned but not named"),
+    "members_unnamed": ngettext_lazy(
+        "%(count)s family member mentioned but not named",
+        "%(count)s family members mentioned but not named",
+        "count",
+    ),
     "family_list": gettext_lazy("A list of %(count)s families: split it into one request each"),
     "family_list_split": gettext_lazy("A list of %(count)s families: one request for each"),
     "family_list_too_long": gettext_lazy(
@@ -103,7 +107,8 @@ def mail_flag_label(flag: str) -> str:
         stated, _colon, found = count.partition(":")
         return str(PAIR_FLAG_LABELS[code]) % {"stated": stated or "?", "found": found or "?"}
     if code in COUNTED_FLAG_LABELS and (count or code not in FLAG_LABELS):
-        return str(COUNTED_FLAG_LABELS[code]) % {"count": count or "?"}
+        # A number (not its digits) picks the plural form: "1 family member", "3 … members".
+        return str(COUNTED_FLAG_LABELS[code] % {"count": int(count) if count.isdigit() else "?"})
     return str(FLAG_LABELS.get(code, code.replace("_", " ")))
 
 

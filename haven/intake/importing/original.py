@@ -8,9 +8,10 @@ import email.policy
 import json
 from typing import Any
 
+from haven.intake.flags import request_mail_flags
 from haven.intake.models import MailAttachment, MailMessage, MailMessagePart, Request
 
-from .mail import body_text, header_text, mail_flag_label, raw_bytes
+from .mail import body_text, header_text, raw_bytes
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "Reply-To")
 
@@ -20,12 +21,11 @@ def _mail_envelope(request: Request) -> dict[str, Any]:
     it is and its lines (the message itself is every family's raw input)."""
     part: MailMessagePart | None = getattr(request, "mail_part", None)
     message: MailMessage | None = part.message if part else getattr(request, "mail_message", None)
-    flags = [*(message.flags if message else []), *(part.flags if part else [])]
     return {
         "attachments": MailAttachment.objects.filter(message=message)
         if message
         else MailAttachment.objects.none(),
-        "flags": [mail_flag_label(flag) for flag in flags],
+        "flags": request_mail_flags(request),
         "part": part,
     }
 

@@ -308,3 +308,63 @@ def test_staff_see_which_family_of_the_message_a_request_is(tmp_path, client_for
     assert "Family 2 of 3 in this message" in page
     assert "A list of 3 families: one request for each" in page
     assert "Wali Wardak" in page
+
+
+def test_the_data_entry_queue_says_why_in_the_readers_language(
+    tmp_path, client_for, intake_officer
+):
+    listed = "\n".join(f"Family {i}: Person{chr(64 + i)} Safi, {1970 + i}" for i in range(1, 11))
+    import_messages(
+        tmp_path,
+        message(
+            "families", f"Please assist the following 12 families:\n{listed}\n", message_id="<q@x>"
+        ),
+    )
+    client = client_for(intake_officer)
+    english = client.get(reverse("cases:data_entry"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Office list: 12 families stated, 10 found" in english
+    dari = client.get(reverse("cases:data_entry"), HTTP_ACCEPT_LANGUAGE="fa-af").text
+    assert "فهرست اداره: 12 خانواده ذکر شده، 10 خانواده یافت شد" in dari
+    pashto = client.get(reverse("cases:data_entry"), HTTP_ACCEPT_LANGUAGE="ps").text
+    assert "د دفتر لړلیک: 12 کورنۍ ویل شوې، 10 وموندل شوې" in pashto
+
+
+def test_a_familys_data_entry_and_case_pages_say_which_family_and_why(
+    tmp_path, client_for, intake_officer, caseworker
+):
+    body = (
+        "Please assist the following 2 families:\n"
+        "Family 1: Ahmad Safi, 1980, wife Laila 1985\n"
+        "Family 2: Wali Wardak, 1977. He has 3 children.\n"
+    )
+    import_messages(tmp_path, message("families", body, message_id="<d@x>"))
+    second = families("<d@x>")[1]
+    entry = client_for(intake_officer).get(
+        reverse("cases:data_entry_complete", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="fa-af"
+    )
+    assert "خانوادهٔ 2 از 2 در این پیام" in entry.text
+    assert "3 عضو خانواده ذکر شده‌اند ولی نامشان نیامده است" in entry.text
+    case = CaseRequest.objects.get(request=second).case_id
+    page = (
+        client_for(caseworker)
+        .get(reverse("cases:detail", args=[case]), HTTP_ACCEPT_LANGUAGE="ps")
+        .text
+    )
+    assert "د 2 کورنیو لړلیک: هرې کورنۍ ته یوه غوښتنه" in page
+    assert "د کورنۍ 3 غړي یاد شوي خو نومونه یې نه دي راغلي" in page
+
+
+@pytest.mark.parametrize("language", ["fa-af", "ps"])
+def test_every_mail_flag_has_a_translation(language):
+    from django.utils import translation
+
+    from haven.intake.importing import mail
+
+    codes = [
+        *mail.FLAG_LABELS,
+        *(f"{code}:3" for code in mail.COUNTED_FLAG_LABELS),
+        *(f"{code}:12:10" for code in mail.PAIR_FLAG_LABELS),
+    ]
+    with translation.override(language):
+        untranslated = [code for code in codes if mail_flag_label(code).isascii()]
+    assert untranslated == []
