@@ -21,7 +21,16 @@ def _pending(given_name: str) -> Request:
     """Stored as the API and the public form store it: answered, not yet matched."""
     data = RequestInput(
         channel=Channel.API,
-        people=(PersonInput(given_name=given_name, father_name="Karim", date_of_birth="1985"),),
+        # A family name and a whole date: with term frequencies a common given name, a father
+        # and a year alone are namesakes' evidence, not enough to join two requests.
+        people=(
+            PersonInput(
+                given_name=given_name,
+                family_name="Sadozai",
+                father_name="Karim",
+                date_of_birth="1985-03-14",
+            ),
+        ),
     )
     raw = json.dumps({"given_name": given_name})
     # Inside the test's transaction, the after-commit drain never runs: the request waits.
