@@ -237,15 +237,19 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("importing:detail", pk=batch.pk)
 
 
-@login_required
-@require_GET
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled by htmx while the batch works; when it stops, the page reloads with the results."""
+def progress_response(request: HttpRequest, pk: int, template: str) -> HttpResponse:
+    """Polled by htmx while a batch works; when it stops, the page reloads with the results."""
     batch = selectors.import_batch_get(user=_staff(request), pk=pk)
-    response = render(request, "intake/importing/_progress.html", {"batch": batch})
+    response = render(request, template, {"batch": batch})
     if not batch.is_active:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return progress_response(request, pk, "intake/importing/_progress.html")
 
 
 @login_required

@@ -16,7 +16,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
@@ -27,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.intake.models import ImportBatch, MailMessage
 
@@ -39,6 +37,7 @@ from .mail_upload_files import HEAD_BYTES, sniff, zip_checked
 from .services import import_batch_create
 from .source import file_digest
 from .tasks_mail import mail_import_task, mail_preview_task
+from .views import _staff, progress_response
 
 OUTCOME_LABELS = {
     "import": gettext_lazy("Will be imported"),
@@ -102,12 +101,6 @@ class _TotalLimit(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
-
-
-def _staff(request: HttpRequest) -> User:
-    if not permissions.can_enter_requests(request.user):
-        raise PermissionDenied
-    return cast(User, request.user)
 
 
 def _list_page(
@@ -299,9 +292,4 @@ def mail_import_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mail_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled by htmx while a job works; when it stops, the page reloads with the results."""
-    batch = selectors.import_batch_get(user=_staff(request), pk=pk)
-    response = render(request, "intake/importing/_mail_progress.html", {"batch": batch})
-    if not batch.is_active:
-        response["HX-Refresh"] = "true"
-    return response
+    return progress_response(request, pk, "intake/importing/_mail_progress.html")
