@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import permissions
 from haven.accounts.models import User
+from haven.common import clamd
 
-from . import clamd, saved_searches, selectors, selectors_documents, services
+from . import saved_searches, selectors, selectors_documents, services
 from .forms import (
     AssignForm,
     BalanceForm,
