@@ -16,9 +16,11 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record, audit_record_many
+from haven.common import crypto
 
 from . import registry
 from .models import Case, CaseEvent, Task
+from .sql_tasks import automatic_tasks_insert
 
 TITLE_MAX = 300
 
@@ -218,6 +220,14 @@ def _plan(
     return adding, closing
 
 
+def _label_token(tokens: dict[str, str], label: str) -> str:
+    """The stored form of an item's title (its token, as the task's encrypted title takes
+    it), encrypted once per label: see the comment where the tokens are made."""
+    if label not in tokens:
+        tokens[label] = crypto.encrypt(label[:TITLE_MAX])
+    return tokens[label]
+
+
 @transaction.atomic
 def cases_evidence_tasks_sync(
     *,
@@ -242,25 +252,23 @@ def cases_evidence_tasks_sync(
         .values("pk")
     )
     by_case: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(case_id__in=case_ids).exclude(evidence_code="").order_by("id"):
+    # The plan reads codes and states, never titles: not decrypted (a dozen per case).
+    tasks = Task.objects.filter(case_id__in=case_ids).exclude(evidence_code="").defer("title")
+    for task in tasks.order_by("id"):
         by_case.setdefault(task.case_id, []).append(task)
+    # An item's title is the guidance's English label for its code, the same on every case
+    # and named by the plaintext evidence_code beside it, so one token per label (encrypted
+    # once per batch, not once per task) shows nothing the code does not. Typed titles, which
+    # can name a person, are encrypted row by row as ever (task_create).
+    titles: dict[str, str] = {}
     now = timezone.now()
-    new: list[Task] = []
+    new: list[tuple[int, str, str]] = []
     closed: list[Task] = []
     changes: dict[int, ChecklistChange] = {}
     for case_id in case_ids:
         adding, closing = _plan(needed[case_id], held.get(case_id, set()), by_case.get(case_id, []))
         change = ChecklistChange(added=[i.code for i in adding])
-        for item in adding:
-            new.append(
-                Task(
-                    case_id=case_id,
-                    title=item.title[:TITLE_MAX],
-                    evidence_code=item.code,
-                    automatic=True,
-                    created_by=actor,
-                )
-            )
+        new += [(case_id, item.code, _label_token(titles, item.title)) for item in adding]
         for task, how in closing:
             done = how == Task.Closed.EVIDENCE_ARRIVED
             task.status = Task.Status.DONE if done else Task.Status.CANCELLED
@@ -269,8 +277,7 @@ def cases_evidence_tasks_sync(
             (change.arrived if done else change.dropped).append(task.evidence_code)
         if change:
             changes[case_id] = change
-    if new:
-        Task.objects.bulk_create(new)
+    automatic_tasks_insert(new, created_by_id=actor.pk if actor else None, created_at=now)
     if closed:
         Task.objects.bulk_update(closed, ["status", "closed_at", "closed_by", "closed_how"])
     if changes:

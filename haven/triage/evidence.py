@@ -94,14 +94,17 @@ def _document_kinds(case_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
-def _items(codes: Iterable[str], version: GuidanceVersion) -> list[EvidenceItem]:
-    """The items with their English label, stored as the task's title."""
+def _items(codes: Iterable[str], labels: dict[str, str]) -> list[EvidenceItem]:
+    """The items with their English label (from `labels`), stored as the task's title."""
+    return [EvidenceItem(code=code, title=labels[code]) for code in dict.fromkeys(codes)]
+
+
+def _labels(codes: set[str], version: GuidanceVersion) -> dict[str, str]:
+    """Each code's English label, looked up once for a batch of cases (an intake chunk
+    asks for the same dozen codes on hundreds of cases)."""
     pack = selectors.stored_pack(version)
     with translation.override("en"):
-        return [
-            EvidenceItem(code=code, title=pack.evidence_label(code))
-            for code in dict.fromkeys(codes)
-        ]
+        return {code: pack.evidence_label(code) for code in codes}
 
 
 def checklists_sync(
@@ -126,8 +129,9 @@ def checklists_sync(
     # Every code a case may have an item for (the pack's and the facts'): an item asked for
     # before and held now is ticked off even when the new decision no longer lists it.
     codes = [*pack.evidence, *FACTS]
+    labels = _labels({code for case_id in case_ids for code in needs[case_id]}, guidance)
     cases_evidence_tasks_sync(
-        needed={case_id: _items(needs[case_id], guidance) for case_id in case_ids},
+        needed={case_id: _items(needs[case_id], labels) for case_id in case_ids},
         held={
             case_id: held_from(
                 codes=codes,
