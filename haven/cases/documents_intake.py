@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.intake.importing.mail import raw_bytes
+from haven.intake.importing.mailpolicy import POLICY
 from haven.intake.services import IntakeItem
 from haven.intake.walk_in_parts import WalkInPart, register
 
@@ -93,7 +94,7 @@ def _attachments(request: Request) -> list[tuple[str, bytes]]:
     head = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data, headersonly=True)
     if head.get_content_maintype() != "multipart":
         return []
-    message = email.message_from_bytes(data, policy=email.policy.default)
+    message = email.message_from_bytes(data, policy=POLICY)
     found = []
     parts = message.iter_attachments() if message.is_multipart() else iter(())
     for part in parts:

@@ -36,6 +36,7 @@ from . import sniff
 from .errors import ImportFileError
 from .mailoffice import Family, OfficeList, office_list
 from .mailpeople import Reading, read_people
+from .mailpolicy import POLICY
 from .mailquote import forwarded_content, split_body
 
 BODY_LIMIT = 20_000
@@ -375,7 +376,7 @@ def _listed(office: OfficeList) -> tuple[Reading, list[str]]:
 
 
 def parse_message(item: MailItem) -> ParsedMail:
-    message = email.message_from_bytes(item.raw, policy=email.policy.default)
+    message = email.message_from_bytes(item.raw, policy=POLICY)
     assert isinstance(message, EmailMessage)
     message_id = header_text(message, "Message-ID")[:998]
     subject = header_text(message, "Subject")

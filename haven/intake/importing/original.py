@@ -12,6 +12,7 @@ from haven.intake.flags import request_mail_flags
 from haven.intake.models import MailAttachment, MailMessage, MailMessagePart, Request
 
 from .mail import body_text, header_text, raw_bytes
+from .mailpolicy import POLICY
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "Reply-To")
 
@@ -35,7 +36,7 @@ def original_context(request: Request) -> dict[str, Any]:
     context: dict[str, Any] = {"intake_request": request, "is_mail": is_mail}
     if is_mail:
         data = raw_bytes(request.raw_input, request.raw_content_type)
-        message = email.message_from_bytes(data, policy=email.policy.default)
+        message = email.message_from_bytes(data, policy=POLICY)
         context.update(
             raw_bytes=data,
             headers=[
