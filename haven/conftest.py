@@ -171,3 +171,14 @@ def _language_reset() -> Iterator[None]:
     so a later test's messages do not depend on which test ran before it."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` (make test), a browser module's tests go to one worker: they
+    share a module-scoped server, which a second worker would start again (15-30 s)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
