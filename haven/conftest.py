@@ -173,12 +173,33 @@ def _language_reset() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
     """Under `--dist loadgroup` (make test), a browser module's tests go to one worker: they
-    share a module-scoped server, which a second worker would start again (15-30 s)."""
-    if not getattr(config.option, "loadgroup", False):
-        return
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    share a module-scoped server, which a second worker would start again (15-30 s). Marked
+    before xdist reads the marks.
+
+    Then, after pytest-django has put the tests that need no database last: the slow ones that
+    need none (browser, `slow`) first instead, so the two workers finish together rather than
+    one waiting 20-45 s for the other's last long test. Every other test keeps its place."""
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            if _is_browser(item):
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    yield
+    items.sort(key=lambda item: not _slow_without_database(item))
+
+
+def _is_browser(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None
+
+
+def _slow_without_database(item: pytest.Item) -> bool:
+    slow = item.get_closest_marker("slow") is not None or _is_browser(item)
+    fixtures = getattr(item, "fixturenames", ())
+    uses_database = item.get_closest_marker("django_db") is not None or any(
+        name in fixtures for name in ("db", "transactional_db", "django_db_reset_sequences")
+    )
+    return slow and not uses_database
