@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
-import json
 import os
 import random
 import resource
@@ -57,51 +55,40 @@ def prepare_database(args: argparse.Namespace) -> str:
 
 
 def seed(cases: int, vendor: str) -> None:
-    """N open cases, created 0..399 days ago, each with a facts row."""
-    from django.db import connection, transaction
+    """N open cases, created 0..399 days ago, each with a facts row.
+
+    Through the ORM's bulk_create, so every column the model has (with its default) is
+    written: hand-written INSERTs here broke whenever Case gained a NOT NULL column.
+    """
+    from django.db import transaction
 
     from haven.cases.models import Case
     from haven.triage.models import CaseFacts
 
     rng = random.Random(7)
     now = dt.datetime.now(dt.UTC)
-    case_table, facts_table = Case._meta.db_table, CaseFacts._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {case_table} (status, pathway, priority, display_name,"
-                " created_at, updated_at) SELECT 'new', '', 0, 'Bench person ' || g,"
-                " now() - (g %% 400) * interval '1 day', now() FROM generate_series(1, %s) g",
-                [cases],
-            )
-            cursor.execute(f"SELECT id FROM {case_table} ORDER BY id")
-            ids = [row[0] for row in cursor.fetchall()]
-            buffer = io.StringIO()
-            stamp = now.isoformat()
-            for case_id in ids:
-                text = json.dumps(skewed_facts(rng), separators=(",", ":"))
-                buffer.write(f"{case_id}\t{text.replace(chr(92), chr(92) * 2)}\t{stamp}\n")
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {facts_table} (case_id, facts, updated_at) FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
-            cursor.execute(f"ANALYZE {case_table}")
-            cursor.execute(f"ANALYZE {facts_table}")
-        else:
-            rows = [
-                ("new", "", 0, f"Bench person {i}", now - dt.timedelta(days=i % 400), now)
+    with transaction.atomic():
+        made = Case.objects.bulk_create(
+            [
+                Case(status="new", pathway="", priority=0, display_name=f"Bench person {i}")
                 for i in range(1, cases + 1)
-            ]
-            cursor.executemany(
-                f"INSERT INTO {case_table} (status, pathway, priority, display_name,"
-                " created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                rows,
-            )
-            cursor.execute(f"SELECT id FROM {case_table} ORDER BY id")
-            ids = [row[0] for row in cursor.fetchall()]
-            cursor.executemany(
-                f"INSERT INTO {facts_table} (case_id, facts, updated_at) VALUES (%s, %s, %s)",
-                [(i, json.dumps(skewed_facts(rng)), now) for i in ids],
-            )
+            ],
+            batch_size=5000,
+        )
+        # auto_now_add stamps them all now; bulk_update writes the ages as given.
+        for i, case in enumerate(made, start=1):
+            case.created_at = now - dt.timedelta(days=i % 400)
+        Case.objects.bulk_update(made, ["created_at"], batch_size=5000)
+        CaseFacts.objects.bulk_create(
+            [CaseFacts(case_id=case.pk, facts=skewed_facts(rng)) for case in made],
+            batch_size=5000,
+        )
+    if vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+            cursor.execute(f"ANALYZE {CaseFacts._meta.db_table}")
 
 
 def peak_rss_mb(who: int) -> float:

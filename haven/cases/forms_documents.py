@@ -16,7 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import clamd
+from haven.common import clamd
+
 from .document_files import DocumentRejected, prepare
 from .models import Document
 from .services_documents import NewDocument

@@ -148,7 +148,7 @@ def document_storage() -> Storage:
 class Document(models.Model):
     """A file kept on a case: typed by its content, images re-encoded without their metadata,
     the bytes encrypted at rest under a random name, and scanned for malware (see
-    cases.document_files, cases.document_store, cases.clamd and docs/cases.md)."""
+    cases.document_files, cases.document_store, common.clamd and docs/cases.md)."""
 
     class Kind(models.TextChoices):
         # Codes of triage's evidence where a document is that evidence (guidance packs'

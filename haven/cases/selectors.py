@@ -250,16 +250,27 @@ class Ageing:
         return self.target_days is not None and self.days > self.target_days
 
 
-def ageing_set(cases: list[Case], now: dt.datetime | None = None) -> None:
-    """Put `ageing` (days waiting since the first request, against the pathway's target) on
-    each case of a page annotated by case_list: no query but the targets' own."""
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list: the case (annotated by case_list) and how long it has waited."""
+
+    case: Case
+    ageing: Ageing
+
+
+def case_rows(cases: list[Case], now: dt.datetime | None = None) -> list[CaseRow]:
+    """The case list's lines for a page annotated by case_list: days waiting since the first
+    request, against the pathway's target. No query but the targets' own."""
     now = now or timezone.now()
     targets = registry.pathway_targets()
+    rows = []
     for case in cases:
+        # `waiting_since` is case_list's annotation; a case from elsewhere counts from creation.
         since = getattr(case, "waiting_since", None) or case.created_at
-        days = max(0, (now - since).days)
         target = targets.get(case.pathway) if case.status != Case.Status.CLOSED else None
-        case.ageing = Ageing(days=days, target_days=target)  # type: ignore[attr-defined]
+        ageing = Ageing(days=max(0, (now - since).days), target_days=target)
+        rows.append(CaseRow(case=case, ageing=ageing))
+    return rows
 
 
 def case_get(*, user: User, case_id: int) -> Case:

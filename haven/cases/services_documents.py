@@ -20,9 +20,10 @@ from django.utils import timezone
 from haven.accounts import permissions
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record, audit_record_many
+from haven.common import clamd
+from haven.common.clamd import ScanResult, Verdict
 
-from . import clamd, document_store
-from .clamd import ScanResult, Verdict
+from . import document_store
 from .document_files import PreparedFile
 from .models import EVIDENCE_OF_KIND, Case, CaseEvent, Document
 from .signals import document_infected, documents_added

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import permissions
 from haven.accounts.models import User
+from haven.common import clamd
 
-from . import clamd, saved_searches, selectors, selectors_documents, services
+from . import saved_searches, selectors, selectors_documents, services
 from .forms import (
     AssignForm,
     BalanceForm,
@@ -128,14 +129,14 @@ def list_context(
         sort = selectors.DEFAULT_SORT
     cases = selectors.case_list(user=user, filters=listing.form.filters(), sort=sort)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    selectors.ageing_set(page.object_list)
+    rows = selectors.case_rows(list(page.object_list))
     sort_part = "" if sort == selectors.DEFAULT_SORT else f"sort={sort}"
     query = "&".join(p for p in (listing.query, sort_part) if p)
     can_work = permissions.can_work_cases(user)
     context: dict[str, object] = {
         "form": listing.form,
         "page": page,
+        "rows": rows,
         "query": query,
         "filter_query": listing.query,
         "sort": sort,

@@ -22,7 +22,7 @@ from haven.intake.api.views import IdempotencyKey
 from . import selectors, services
 from .errors import ReferralRefused, TransitionRefused
 from .lifecycle import PARTNER_TARGETS
-from .models import Outcome, Referral, ReferralStatus
+from .models import Referral, ReferralOutcome, ReferralStatus
 from .snapshot import snapshot_loads
 
 router = Router(tags=["referrals"])
@@ -35,7 +35,7 @@ TargetChoice = enum.Enum(  # type: ignore[misc]
     "TargetChoice", {str(s).upper(): str(s) for s in PARTNER_TARGETS}, type=str
 )
 OutcomeChoice = enum.Enum(  # type: ignore[misc]
-    "OutcomeChoice", {o.upper(): o.value for o in Outcome}, type=str
+    "OutcomeChoice", {o.upper(): o.value for o in ReferralOutcome}, type=str
 )
 
 

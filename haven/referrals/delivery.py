@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_ratelimit.core import get_usage
 
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
@@ -134,23 +134,30 @@ def link_from_token(token: str) -> ReferralLink | None:
 
 
 def attempts_allowed(*, token: str, address: str | None) -> bool:
-    """Count one attempt for this link and this address; False past the limit."""
+    """Count one attempt for this link and this address; False past either limit.
+
+    Counted by django-ratelimit in Django's shared cache, as the status page and the API are
+    (one cache for every server process; `haven check --deploy` refuses a per-process one).
+    """
     limit = int(getattr(settings, "HAVEN_REFERRAL_LINK_ATTEMPTS", DEFAULT_ATTEMPTS))
     window = int(getattr(settings, "HAVEN_REFERRAL_LINK_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
-    allowed = True
+    # Keyed by a hash of the token, never the token: cache keys can reach logs and dumps.
     # An office behind one address may open several links: the address gets a wider budget.
     budgets = (
-        (f"haven:referral-link:{crypto.keyed_hash('rl', token)}", limit),
-        (f"haven:referral-ip:{address}", limit * 4),
+        ("haven:referral-link", crypto.keyed_hash("rl", token), limit),
+        ("haven:referral-ip", address or "unknown", limit * 4),
     )
-    for key, budget in budgets:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=window)
-            count = 1
-        allowed = allowed and count <= budget
+    allowed = True
+    for group, value, budget in budgets:
+        # Both counters count every attempt, even once one is past its limit.
+        usage = get_usage(
+            None,  # no request is read: the key is the value given
+            group=group,
+            key=lambda _group, _request, value=value: value,
+            rate=(budget, window),
+            increment=True,
+        )
+        allowed = allowed and (usage is None or not usage["should_limit"])
     return allowed
 
 

@@ -11,7 +11,7 @@ from haven.triage.pathways import PATHWAYS
 
 from . import selectors
 from .lifecycle import partner_moves
-from .models import Consent, Outcome, ReferralStatus, Service, Urgency
+from .models import Consent, ReferralOutcome, ReferralStatus, Service, Urgency
 from .selectors import PartnerFilters
 
 
@@ -115,7 +115,7 @@ class PartnerStatusForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome (when completing)"),
         required=False,
-        choices=[("", "—"), *Outcome.choices],
+        choices=[("", "—"), *ReferralOutcome.choices],
     )
     note = forms.CharField(
         label=_("Note"),

@@ -25,10 +25,10 @@ from .errors import ReferralRefused
 from .models import (
     OPEN_STATUSES,
     Delivery,
-    Outcome,
     Referral,
     ReferralEvent,
     ReferralMessage,
+    ReferralOutcome,
     ReferralStatus,
     Service,
     SharingAgreement,
@@ -285,7 +285,7 @@ def referral_partner_move(
     lifecycle.check_partner_move(referral.status, status)
     if status == S.DECLINED and not reason.strip():
         raise ReferralRefused(_("Say why the referral is declined."), code="reason")
-    if status == S.COMPLETED and outcome not in Outcome.values:
+    if status == S.COMPLETED and outcome not in ReferralOutcome.values:
         raise ReferralRefused(_("Choose the outcome of the referral."), code="outcome")
     previous = referral.status
     now = timezone.now()

@@ -26,7 +26,7 @@ class Scenario:
 
 
 @dataclass
-class Outcome:
+class ScenarioResult:
     scenario: Scenario
     problems: list[str] = field(default_factory=list)
 
@@ -77,11 +77,11 @@ def _scenario(
     )
 
 
-def run_scenarios(engine: Engine, scenarios: list[Scenario]) -> list[Outcome]:
+def run_scenarios(engine: Engine, scenarios: list[Scenario]) -> list[ScenarioResult]:
     outcomes = []
     for scenario in scenarios:
         decision = engine.decide(scenario.facts, language="en")
-        outcome = Outcome(scenario)
+        outcome = ScenarioResult(scenario)
         got = {
             "pathway": decision.pathway,
             "rule": decision.rule,

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from haven.cases.models import Case
+from haven.common.tests.fake_clamd import FakeClamd
 
 from .factories import make_request
-from .fake_clamd import FakeClamd
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 CANARY = "CANARY-DOCUMENT-PASSPORT-P7731904"

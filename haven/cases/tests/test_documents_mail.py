@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from haven.cases.models import Case, CaseEvent, Document
+from haven.common.tests.fake_clamd import EICAR
 from haven.intake.models import Request
 from haven.intake.tests.test_mail_import import message, run
 
@@ -14,7 +15,6 @@ from .document_helpers import (
     jpeg_with_gps,
     pdf,
 )
-from .fake_clamd import EICAR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("document_root")]
 

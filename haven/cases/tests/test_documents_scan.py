@@ -9,18 +9,18 @@ from django.core.checks import Error, Warning
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
-from haven.cases import clamd as clamd_client
 from haven.cases.checks import documents_scanner_check
 from haven.cases.models import CaseEvent, Document
 from haven.cases.signals import document_infected
+from haven.common import clamd as clamd_client
 from haven.common import periodic
+from haven.common.tests.fake_clamd import EICAR, FakeClamd, closed_port_url
 
 from .document_helpers import (
     new_case,
     pdf,
     upload,
 )
-from .fake_clamd import EICAR, FakeClamd, closed_port_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("document_root")]
 

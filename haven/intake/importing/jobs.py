@@ -16,19 +16,32 @@ from typing import IO
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from haven.intake.models import ImportBatch
 
+from . import sealed_store
 from .errors import ImportFileError
 from .preview import preview_rows
 from .services import import_batch_fail, import_batch_update, import_rows
 from .source import open_sheet
 
-UPLOAD_DIR = "imports"
+# Spreadsheets uploaded since uploads are sealed (sealed_store) are stored here; one stored
+# directly under imports/ was uploaded before, in clear, and is still read as it is.
+SHEETS_DIR = "imports/sheets"
 
 
 @contextmanager
 def _local_copy(batch: ImportBatch) -> Iterator[IO[bytes]]:
+    if batch.stored_path.startswith(f"{SHEETS_DIR}/"):
+        try:
+            with sealed_store.opened(batch.stored_path) as local:
+                yield local
+        except sealed_store.SealedFileError as exc:
+            raise ImportFileError(
+                _("The stored upload could not be opened (damaged, or its key is missing).")
+            ) from exc
+        return
     with default_storage.open(batch.stored_path, "rb") as stored, tempfile.TemporaryFile() as local:
         shutil.copyfileobj(stored, local, 1024 * 1024)
         local.seek(0)

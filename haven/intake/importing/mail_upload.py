@@ -31,7 +31,7 @@ from haven.audit.services import audit_record
 from haven.intake.models import ImportBatch, MailMessage, RejectedRow, Requester
 from haven.intake.services import needs_data_entry
 
-from . import mail_store, senders
+from . import sealed_store, senders
 from .errors import ImportFileError
 from .mail import MailItem, ParsedMail, needs_hand_entry, parse_message, unparsed_message
 from .mail_upload_files import Entry, UploadReader
@@ -290,9 +290,9 @@ def run_mail_preview(batch_id: int) -> None:
         ImportBatch.objects.filter(pk=batch_id).update(preview=checked)
 
     try:
-        with mail_store.opened(batch.stored_path) as packed, tempfile.TemporaryDirectory() as tmp:
+        with sealed_store.opened(batch.stored_path) as packed, tempfile.TemporaryDirectory() as tmp:
             preview = dry_run(UploadReader(packed, Path(tmp)), progress)
-    except (ImportFileError, mail_store.SealedFileError) as exc:
+    except (ImportFileError, sealed_store.SealedFileError) as exc:
         import_batch_fail(batch=batch, actor=batch.created_by, error=_error_text(exc))
         return
     import_batch_update(
@@ -320,10 +320,10 @@ def run_mail_import(batch_id: int) -> None:
     )
     done = batch.rows  # a resumed import: the messages its committed chunks counted
     try:
-        with mail_store.opened(batch.stored_path) as packed, tempfile.TemporaryDirectory() as tmp:
+        with sealed_store.opened(batch.stored_path) as packed, tempfile.TemporaryDirectory() as tmp:
             entries = _numbered(UploadReader(packed, Path(tmp)).entries())
             _import_entries(batch, (e for e in entries if e[0] > done))
-    except (ImportFileError, mail_store.SealedFileError) as exc:
+    except (ImportFileError, sealed_store.SealedFileError) as exc:
         import_batch_fail(batch=batch, actor=actor, error=_error_text(exc))
         return
     except BaseException as exc:
@@ -338,4 +338,4 @@ def run_mail_import(batch_id: int) -> None:
     import_batch_finish(batch=batch, actor=actor, headers=[], mapping=[])
     path = batch.stored_path
     import_batch_update(batch=batch, actor=actor, stored_path="")
-    transaction.on_commit(lambda: mail_store.delete(path))
+    transaction.on_commit(lambda: sealed_store.delete(path))

@@ -127,7 +127,7 @@ class _Limited:
 
 
 class UploadReader:
-    """The stored upload (the packed tar of mail_store), read in the job. `workdir` holds the
+    """The stored upload (the packed tar of mail_store, unsealed by sealed_store), read in the job. `workdir` holds the
     uploaded files under names of ours while the job runs."""
 
     def __init__(self, packed: IO[bytes], workdir: Path) -> None:

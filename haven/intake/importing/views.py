@@ -8,13 +8,11 @@ right after, on the same request.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -28,9 +26,10 @@ from haven.accounts.models import Organization, User
 from haven.accounts.services import organization_ensure
 from haven.intake.models import ImportBatch
 
-from . import fields, selectors
+from . import fields, sealed_store, selectors
 from .errors import ImportFileError
 from .forms import FactValuesForm, MappingForm, UploadForm
+from .jobs import SHEETS_DIR
 from .original import original_context
 from .preview import Preview
 from .report import error_report_lines
@@ -38,6 +37,7 @@ from .rows import PROBLEM_LABELS, REJECT_MESSAGES
 from .services import import_batch_create, import_batch_update, import_fact_values_remember
 from .source import file_digest, open_sheet
 from .tasks import import_preview_task, import_run_task
+from .upload_scan import upload_refusal
 
 
 def _staff(request: HttpRequest) -> User:
@@ -124,8 +124,11 @@ def _upload(request: HttpRequest, handler: _LimitedUpload) -> HttpResponse:
     except ImportFileError as exc:
         form.add_error("file", exc.message)
         return _list_page(request, user, form, 400)
+    if refusal := upload_refusal(fileobj, name=uploaded.name or "upload"):
+        form.add_error("file", refusal)
+        return _list_page(request, user, form, 400)
     sha256, size = file_digest(fileobj)
-    stored = default_storage.save(f"imports/{uuid.uuid4().hex}", uploaded)
+    stored = sealed_store.seal(fileobj, directory=SHEETS_DIR)
     batch = import_batch_create(
         organization=organization,
         file_name=uploaded.name or "upload",

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from haven.accounts.models import User
 from haven.intake.models import ImportBatch, MailMessage
 
-from . import mail_store, selectors
+from . import mail_store, sealed_store, selectors
 from .errors import ImportFileError
 from .mail import COUNTED_FLAG_LABELS, mail_flag_label
 from .mail_upload import OUTCOMES, mail_upload_queue
@@ -37,6 +37,7 @@ from .mail_upload_files import HEAD_BYTES, sniff, zip_checked
 from .services import import_batch_create
 from .source import file_digest
 from .tasks_mail import mail_import_task, mail_preview_task
+from .upload_scan import upload_refusal
 from .views import _staff, progress_response
 
 OUTCOME_LABELS = {
@@ -168,6 +169,8 @@ def _kinds(form: MailUploadForm, files: list[UploadedFile]) -> list[str]:
                 zip_checked(cast(Any, uploaded.file))
             except ImportFileError as exc:
                 form.add_error("mailbox", f"“{name}”: {exc.message}")
+        if kind and (refusal := upload_refusal(cast(Any, uploaded.file), name=name)):
+            form.add_error("mailbox", refusal)
         kinds.append(kind)
     return kinds
 
@@ -194,7 +197,7 @@ def _upload(request: HttpRequest, handler: _TotalLimit) -> HttpResponse:
     with tempfile.TemporaryFile() as packed:
         mail_store.pack([(f.name or "upload", cast(Any, f.file)) for f in files], packed)
         sha256, size = file_digest(packed)
-        stored = mail_store.seal(packed)
+        stored = sealed_store.seal(packed, directory=mail_store.UPLOAD_DIR)
     with transaction.atomic():
         batch = import_batch_create(
             organization=None,

@@ -91,7 +91,7 @@ OPEN_STATUSES = (
 )
 
 
-class Outcome(models.TextChoices):
+class ReferralOutcome(models.TextChoices):
     SERVICE_PROVIDED = "service_provided", _("Service provided")
     REGISTRATION_DONE = "registration_done", _("Resettlement registration done")
     NOT_REACHABLE = "not_reachable", _("Not reachable")
@@ -160,7 +160,7 @@ class Referral(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     decline_reason = EncryptedTextField(blank=True)
-    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=32, choices=ReferralOutcome.choices, blank=True)
     outcome_note = EncryptedTextField(blank=True)
     # Set by the periodic job (referrals.overdue): an acknowledgement or outcome is late.
     overdue = models.BooleanField(default=False)

@@ -8,7 +8,9 @@ combine with Haven's AGPL-3.0.
 
 Fail closed: anything but a clear OK or FOUND (no daemon, a timeout, a size-limit error, a
 reply we do not understand) is `ScanResult.UNAVAILABLE`, and the document stays quarantined
-until the `haven tick` job scans it again (cases.services_documents.documents_rescan).
+until the `haven tick` job scans it again (cases.services_documents.documents_rescan);
+an upload to import is refused until the scanner answers (intake.importing.upload_scan).
+Here in common because both cases (documents) and intake (imports) scan what staff upload.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import logging
 import socket
 import struct
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import IO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -76,11 +80,16 @@ def _reply(sock: socket.socket) -> str:
 
 def instream(data: bytes, *, url: str, timeout: float) -> str:
     """Send the bytes with INSTREAM and return clamd's answer line."""
+    chunks = (data[start : start + CHUNK] for start in range(0, len(data), CHUNK))
+    return _instream_chunks(chunks, url=url, timeout=timeout)
+
+
+def _instream_chunks(chunks: Iterable[bytes], *, url: str, timeout: float) -> str:
     with _connect(url, timeout) as sock:
         sock.sendall(b"zINSTREAM\0")
-        for start in range(0, len(data), CHUNK):
-            chunk = data[start : start + CHUNK]
-            sock.sendall(struct.pack("!L", len(chunk)) + chunk)
+        for chunk in chunks:
+            if chunk:
+                sock.sendall(struct.pack("!L", len(chunk)) + chunk)
         sock.sendall(struct.pack("!L", 0))
         return _reply(sock)
 
@@ -96,11 +105,31 @@ def interpret(answer: str) -> ScanResult:
 
 
 def scan(data: bytes) -> ScanResult:
+    return _scan(lambda url, timeout: instream(data, url=url, timeout=timeout))
+
+
+def scan_file(fileobj: IO[bytes]) -> ScanResult:
+    """Scan a file from its start, a chunk at a time (an upload may be hundreds of MB), and
+    leave it positioned at its start again."""
+
+    def send(url: str, timeout: float) -> str:
+        fileobj.seek(0)
+        try:
+            return _instream_chunks(
+                iter(lambda: fileobj.read(CHUNK), b""), url=url, timeout=timeout
+            )
+        finally:
+            fileobj.seek(0)
+
+    return _scan(send)
+
+
+def _scan(send: Callable[[str, float], str]) -> ScanResult:
     url: str = settings.HAVEN_CLAMD_URL
     if not url:
         return ScanResult(Verdict.NOT_CONFIGURED)
     try:
-        answer = instream(data, url=url, timeout=settings.HAVEN_CLAMD_TIMEOUT_SECONDS)
+        answer = send(url, settings.HAVEN_CLAMD_TIMEOUT_SECONDS)
     except (OSError, ScannerError) as exc:
         logger.warning("Malware scanner unavailable: %s", type(exc).__name__)
         return ScanResult(Verdict.UNAVAILABLE, type(exc).__name__)
