@@ -4,6 +4,7 @@ phone (it stretched the case list to 3,455 px), in English or in Dari."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +30,10 @@ SETUP = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with haven_server(tmp_path_factory.mktemp("var"), setup_python=SETUP) as url:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
+    with haven_server(
+        tmp_path_factory.mktemp("var"), database=migrated_database, setup_python=SETUP
+    ) as url:
         yield url
 
 
