@@ -64,7 +64,9 @@ migrations-check: install
 	$(BIN)/haven makemigrations --check --dry-run -v0
 
 pytest: install browser-deps report-deps
-	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+	@# loadgroup: tests spread one by one, except that a browser module stays on one worker
+	@# (haven/conftest.py).
+	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest
 

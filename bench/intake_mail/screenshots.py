@@ -21,7 +21,7 @@ SETUP = f"""
 import io, tempfile, zipfile
 from email.message import EmailMessage
 from haven.accounts.models import Organization, User
-from haven.intake.importing import mail_store, mail_upload
+from haven.intake.importing import mail_store, mail_upload, sealed_store
 from haven.intake.importing.services import import_batch_create
 from haven.intake.models import ImportBatch
 
@@ -48,6 +48,9 @@ MESSAGES = [
     message("کمک", "نام: احمد شاه نوری\\nتاریخ تولد: 1365\\nنام پدر: گل احمد\\n", "<s2@example.org>",
             "Ahmad Shah <ahmad@example.org>"),
     message("Help please", "Please help my family, we are 3 children and my wife.", "<s3@example.org>"),
+    message("درخواست کمک", "سلام، نام من احمد ولی فرزند غلام سخی است، متولد ۱۳۶۰.\\n"
+            "عضو اول خانواده: فریبا، همسر، ۱۳۶۴\\nعضو دوم خانواده\\nنام: مریم\\nنسبت: دختر\\n"
+            "نفر سوم: امید ۱۳۹۲\\n", "<s8@example.org>", "Ahmad Wali <wali@example.org>"),
     message("Re: Nilab Sadiqi 23/12/1982", "We are still waiting for an answer.", "<s4@example.org>",
             "Nilab Sadiqi <nilab@example.org>", In_Reply_To="<s1@example.org>"),
     message("Nilab Sadiqi 23/12/1982", "Name: Nilab Sadiqi\\nDate of birth: 23/12/1982\\n",
@@ -59,7 +62,7 @@ MESSAGES = [
 def batch_of(name, files):
     with tempfile.TemporaryFile() as packed:
         mail_store.pack([(n, io.BytesIO(d)) for n, d in files], packed)
-        stored = mail_store.seal(packed)
+        stored = sealed_store.seal(packed, directory=mail_store.UPLOAD_DIR)
     return import_batch_create(
         organization=None, kind=ImportBatch.Kind.EMAIL, file_name=name, file_sha256="",
         file_size=0, actor=user, file_format=files[0][0].rsplit(".", 1)[-1],

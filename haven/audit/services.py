@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db import models, transaction
 from django.utils import timezone
 
-from haven.common import bulk
-
 from . import chain, stream
 from .middleware import current_ip, denial_recorded
 from .models import AuditAction, AuditEvent
@@ -46,17 +44,22 @@ def audit_record(
     return event
 
 
+# Events per INSERT of audit_record_many on PostgreSQL: a spreadsheet chunk's or an intake
+# batch's in one (SQLite's limit on parameters splits them further).
+BATCH_SIZE = 2000
+
+
 def audit_record_many(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     action: AuditAction | str,
     entries: list[tuple[models.Model, str, dict[str, Any]]],
 ) -> None:
-    """Append one event per (object, summary, details), in one statement: a spreadsheet
-    chunk or an intake batch is audited row by row without a round trip per row."""
-    # Straight to the table, without an instance each (append-only: nothing reads these
-    # back, and a 100,000-row import writes 100,000 of them). The chain's head is read once
-    # for the whole batch; the rows are inserted in order, so their ids follow the chain.
+    """Append one event per (object, summary, details), in one statement per
+    BATCH_SIZE events: a spreadsheet chunk or an intake batch is audited row by row without
+    a round trip per row."""
+    # The chain's head is read once for the whole batch; bulk_create inserts the rows in
+    # order, so their ids follow the chain.
     rows = [
         _event_values(actor, action, obj, "", "", summary, details, None)
         for obj, summary, details in entries
@@ -65,7 +68,7 @@ def audit_record_many(
         return
     with transaction.atomic(savepoint=False):
         chain.extend(rows)
-        bulk.insert_values(AuditEvent, rows)
+        AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows], batch_size=BATCH_SIZE)
         stream.ship(rows)
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
-from haven.common.bulk import create_instances, insert_instances
 from haven.intake.models import PersonRecord, Relationship, Request
 from haven.intake.services import IntakeItem
 from haven.resolution.models import Person, PersonLink
@@ -194,13 +193,15 @@ def attach_request_to_case(
         links.append(CaseRequest(case=case, request=item.request))
         linked.append((case, item.request))
         events.append(_event(case, item, is_new, actor))
-    create_instances(cases.opened)
+    # Intake's batches are bounded (a spreadsheet chunk, PENDING_BATCH): no batch_size, one
+    # INSERT per table on PostgreSQL (SQLite's are split by its limit on parameters).
+    Case.objects.bulk_create(cases.opened)
     for case in filled:
         case.save(update_fields=["principal", "display_name", "updated_at"])
     # A person already in the case stays as they are; only newcomers are added.
-    insert_instances(cases.newcomers(list(members.values())))
-    insert_instances(links)
-    insert_instances(events)
+    CaseMember.objects.bulk_create(cases.newcomers(list(members.values())))
+    CaseRequest.objects.bulk_create(links)
+    CaseEvent.objects.bulk_create(events)
     _audit(linked, {case.pk for case in cases.opened}, actor)
     return attached
 

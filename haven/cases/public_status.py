@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from haven.common.bulk import update_instances
 from haven.intake.models import Request
 
 from .models import Case, CaseRequest
@@ -34,6 +33,10 @@ if TYPE_CHECKING:
     from haven.accounts.models import User
 
 Change = tuple[Request, str, str]
+
+# Requests per UPDATE: bulk_update writes a CASE over every row of a statement, which grows
+# with the rows squared; a bulk referral's chunk of cases holds a few thousand requests.
+STATUS_BATCH = 1000
 
 
 def public_status_of(case: Case) -> tuple[str, str]:
@@ -71,9 +74,9 @@ def _governing(cases: Iterable[Case]) -> dict[int, Case]:
 
 
 def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> list[Change]:
-    """Derive the public status of every request of these cases: two statements whatever
-    their number (one read, one batched update of the rows that changed), plus one signal
-    for all the changes (its receivers work set by set too). Returns the changes."""
+    """Derive the public status of every request of these cases: two statements up to
+    STATUS_BATCH changed requests (one read, one bulk_update of the rows that changed), plus
+    one signal for all the changes (its receivers work set by set too). Returns the changes."""
     governing = _governing(cases)
     if not governing:
         return []
@@ -96,7 +99,7 @@ def public_status_sync_many(*, cases: Iterable[Case], actor: User | None) -> lis
         changed.append(request)
         if old != status:
             by_case[link.case_id].append((request, old, status))
-    update_instances(changed, ["status", "outcome"])
+    Request.objects.bulk_update(changed, ["status", "outcome"], batch_size=STATUS_BATCH)
     if by_case:
         public_status_changed_many.send(
             sender=Case,

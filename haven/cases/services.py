@@ -13,7 +13,6 @@ from haven.accounts import permissions
 from haven.accounts.models import User
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record, audit_record_many
-from haven.common import bulk
 from haven.intake.models import Request
 
 from .models import (
@@ -148,7 +147,8 @@ def cases_status_change_many(*, case_ids: list[int], actor: User, status: str) -
         Case.objects.filter(pk__in=[c.pk for c in cases]).update(
             status=status, closure_outcome="", updated_at=now
         )
-        bulk.insert_values(CaseEvent, events)
+        # At most STATUS_CHANGE_CHUNK events: no batch_size.
+        CaseEvent.objects.bulk_create([CaseEvent(**event) for event in events])
         audit_record_many(actor=actor, action=AuditAction.UPDATE, entries=entries)
         public_status_sync_many(cases=cases, actor=actor)
         changed += len(cases)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,35 @@ def _wait_for_port(port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"the haven server did not start on port {port}")
 
 
+def _haven_env(var_dir: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1", **(extra_env or {})}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def migrate_fresh(var_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+    """`haven migrate` a new SQLite database in var_dir, as a user's demo starts."""
+    subprocess.run(
+        [sys.executable, "-m", "haven.cli", "migrate", "-v0"],
+        cwd=ROOT,
+        env=_haven_env(var_dir, extra_env),
+        check=True,
+        timeout=300,
+    )
+
+
+def database_copy(source: Path, var_dir: Path) -> None:
+    """Put a copy of the migrated SQLite database `source` where `haven` looks in var_dir.
+    Through SQLite's backup, so a source in WAL mode is copied whole."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        closing(sqlite3.connect(source)) as src,
+        closing(sqlite3.connect(var_dir / "haven.sqlite3")) as dst,
+    ):
+        src.backup(dst)
+
+
 @contextmanager
 def haven_server(
     var_dir: Path,
@@ -64,15 +94,19 @@ def haven_server(
     setup_python: str = "",
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
+    database: Path | None = None,
 ) -> Iterator[str]:
     """Migrate a fresh database in var_dir, run setup code in `haven shell`, serve; yield the URL.
     A test that must know the address before the server starts (security keys are bound to it)
-    passes a `port` from free_port() and the settings in `extra_env`."""
-    env = {**os.environ, "HAVEN_VAR_DIR": str(var_dir), "HAVEN_DEBUG": "1", **(extra_env or {})}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    passes a `port` from free_port() and the settings in `extra_env`. Tests pass `database`, a
+    freshly migrated SQLite file (the `migrated_database` fixture, haven/conftest.py), which is
+    copied instead of migrating again: the migrations take 30-45 s a server on two busy cores."""
+    env = _haven_env(var_dir, extra_env)
     haven = [sys.executable, "-m", "haven.cli"]
-    subprocess.run([*haven, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    if database is None:
+        migrate_fresh(var_dir, extra_env)
+    else:
+        database_copy(database, var_dir)
     if setup_python:
         subprocess.run(
             [*haven, "shell", "-c", setup_python], cwd=ROOT, env=env, check=True, timeout=60

@@ -26,12 +26,11 @@ from django.utils import timezone
 from haven.accounts import permissions
 from haven.audit.models import AuditAction
 from haven.audit.services import audit_record
-from haven.common import bulk, crypto
 
 from . import rendering
 from .contacts import Contact
 from .models import ChannelKind, Message, MessageTemplate, OptOut
-from .sql import rows_where_in
+from .sql import MESSAGE_COLUMNS, messages_insert, rows_where_in
 from .texts import DEFAULT_LANGUAGE, DEFAULTS
 
 if TYPE_CHECKING:
@@ -263,31 +262,6 @@ def plan(
     return chosen, result
 
 
-# The outbox row's columns as written by `_rows` (every column without a NULL default).
-_COLUMNS = (
-    "idempotency_key",
-    "dedupe_key",
-    "purpose",
-    "language",
-    "channel",
-    "recipient",
-    "recipient_hash",
-    "subject",
-    "body",
-    "request",
-    "case",
-    "notice",
-    "status",
-    "not_before",
-    "attempts",
-    "last_error",
-    "provider_id",
-    "provider_status",
-    "created_by",
-    "created_at",
-)
-
-
 @dataclass(frozen=True)
 class _Batch:
     """What every row of one queueing shares, prepared once as the database takes it."""
@@ -306,12 +280,14 @@ class _Batch:
 def _rows(
     chosen: list[tuple[Contact, str | None]], batch: _Batch, texts: Callable[[str], Texts]
 ) -> list[tuple[object, ...]]:
-    """The outbox rows, in _COLUMNS order, values as the database takes them.
+    """The outbox rows, in MESSAGE_COLUMNS order, values as the database takes them.
 
-    Straight to tuples rather than model instances: at 100,000 messages the instances and the
-    query compiler's per-value preparation cost more than the database's own work. The
-    encrypted columns are encrypted here (crypto.encrypt, as EncryptedTextField does, empty
-    stored empty); the recipient is the contact's stored token, already encrypted."""
+    Straight to tuples rather than model instances (see sql.messages_insert). The subject and
+    body are prepared through their EncryptedTextField, so stored encrypted (empty stored
+    empty); the recipient is the contact's stored token, already encrypted under the same keys
+    (decrypting it to have the field encrypt it again would cost two Fernet operations a row)."""
+    subject_field = Message._meta.get_field("subject")
+    body_field = Message._meta.get_field("body")
     rows: list[tuple[object, ...]] = []
     for contact, key in chosen:
         found = texts(contact.language)
@@ -342,8 +318,8 @@ def _rows(
                 str(contact.channel),
                 contact.address_token,
                 contact.address_hash,
-                crypto.encrypt(subject) if subject else "",
-                crypto.encrypt(body),
+                subject_field.get_db_prep_value(subject, connection, prepared=False),
+                body_field.get_db_prep_value(body, connection, prepared=False),
                 contact.request_id,
                 batch.case_id if batch.case_id is not None else contact.case_id,
                 batch.notice_id,
@@ -456,14 +432,13 @@ def _page_cache_for(rows: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-_DEDUPE_COLUMN = _COLUMNS.index("dedupe_key")
+_DEDUPE_COLUMN = MESSAGE_COLUMNS.index("dedupe_key")
 
 
 def _insert(
     rows: list[tuple[object, ...]], chosen: list[tuple[Contact, str | None]]
 ) -> list[tuple[Contact, str | None]]:
-    """Write the rows (bulk.insert_rows: COPY on PostgreSQL, one executemany on SQLite);
-    returns the contacts left out because their dedupe key was taken meanwhile.
+    """Write the rows (sql.messages_insert: one statement); returns the contacts left out because their dedupe key was taken meanwhile.
 
     A concurrent run of the same notice may have written some dedupe keys since `plan`
     looked (on PostgreSQL the second waits for the first to commit, then its batch is
@@ -472,7 +447,7 @@ def _insert(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                bulk.insert_rows(Message, _COLUMNS, rows)
+                messages_insert(rows)
             return left_out
         except IntegrityError:
             keys = [str(row[_DEDUPE_COLUMN]) for row in rows if row[_DEDUPE_COLUMN]]

@@ -1,4 +1,5 @@
-"""The one hand-written query of communications: rows of one table by a list of values.
+"""The hand-written SQL of communications: rows of one table by a list of values, and the
+outbox rows of a notice written in one statement per chunk (`messages_insert`).
 
 Through the ORM, `filter(column__in=ids)` prepares each id of the list on its own: for a
 notice to 100,000 requesters (three such look-ups of 5,000 ids per chunk: principals,
@@ -16,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from .models import Message
 
 
 def rows_where_in(
@@ -50,3 +53,60 @@ def rows_where_in(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return list(cursor.fetchall())
+
+
+# The outbox row's columns as `messages_insert` takes them (every column without a NULL default).
+MESSAGE_COLUMNS = (
+    "idempotency_key",
+    "dedupe_key",
+    "purpose",
+    "language",
+    "channel",
+    "recipient",
+    "recipient_hash",
+    "subject",
+    "body",
+    "request",
+    "case",
+    "notice",
+    "status",
+    "not_before",
+    "attempts",
+    "last_error",
+    "provider_id",
+    "provider_status",
+    "created_by",
+    "created_at",
+)
+
+
+def messages_insert(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert outbox rows: tuples in MESSAGE_COLUMNS order, values as the database takes them
+    (the encrypted columns already prepared through their field).
+
+    Kept hand-written because bulk_create measured far slower for a notice: bench/communications
+    (100,000 recipients, SQLite) queued in 8.3 s CPU (15.8 s wall, load 3.7) this way and in
+    29.1 s CPU (68.2 s wall, load 6.0; 2,455 statements instead of 135) through Message
+    instances and bulk_create, missing the 60 s target. PostgreSQL gets one INSERT … SELECT
+    FROM unnest(arrays) per call (one parameter a column, however many rows); SQLite one
+    executemany. Both through Django's cursor, so query counts see them."""
+    if not rows:
+        return
+    meta = Message._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in MESSAGE_COLUMNS]
+    columns = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)  # type: ignore[union-attr]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(fields))})",
+                rows,
+            )

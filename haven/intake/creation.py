@@ -77,7 +77,8 @@ def _requesters_create(requests: list[Request], entries: list[NewRequest]) -> No
     for entry in entries:
         if entry.data.requester not in distinct:
             distinct[entry.data.requester] = _requester_build(entry.data.requester)
-    bulk.create_instances([r for r in distinct.values() if r is not None])
+    # One row per distinct requester: a handful a batch, so Django's bulk_create.
+    Requester.objects.bulk_create([r for r in distinct.values() if r is not None])
     for request, entry in zip(requests, entries, strict=True):
         request.requester = distinct[entry.data.requester]
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 import re
 from collections import defaultdict
@@ -30,7 +29,6 @@ from django.conf import settings
 from django.db import connection
 
 from haven.common import crypto
-from haven.common.bulk import insert_rows
 from haven.common.iterables import chunked
 from haven.intake.models import Identifier, IdentifierKind, PersonRecord
 
@@ -65,6 +63,9 @@ KEY_CAP = 100
 RARE_CAP = 50
 # Ids per IN (...) list: SQLite allows 32,766 parameters a statement; this stays far below.
 IDS_PER_STATEMENT = 5000
+# Rows per INSERT of profiles and keys: an intake batch's keys in one or two (on PostgreSQL,
+# bulk_create sends them as one array per column, so a statement's size is no concern).
+KEYS_BATCH = 10_000
 
 
 def record_row(
@@ -328,23 +329,22 @@ def profiles_store(
     profiles: Mapping[int, tuple[dict[str, Any], bool]], rules: Sequence[KeyRule]
 ) -> int:
     """Save profiles and their blocking keys (insufficient records get no keys); returns keys."""
-    # New records only (nothing stored yet to conflict with): plain rows straight to the
-    # tables, the largest write of intake (several keys per record).
-    insert_rows(
-        MatchProfile,
-        ("person_record", "data", "insufficient"),
+    # New records only (nothing stored yet to conflict with); the keys are the largest write
+    # of intake (several a record): KEYS_BATCH rows a statement.
+    MatchProfile.objects.bulk_create(
         [
-            (record_id, json.dumps(profile), insufficient)
+            MatchProfile(person_record_id=record_id, data=profile, insufficient=insufficient)
             for record_id, (profile, insufficient) in profiles.items()
         ],
+        batch_size=KEYS_BATCH,
     )
     keys = [
-        (key, record_id)
+        BlockingKey(key=key, person_record_id=record_id)
         for record_id, (profile, insufficient) in profiles.items()
         if not insufficient
         for key in keys_of(profile, rules)
     ]
-    insert_rows(BlockingKey, ("key", "person_record"), keys)
+    BlockingKey.objects.bulk_create(keys, batch_size=KEYS_BATCH)
     # Name search keys for every record, insufficient ones too: a bare name is still searched.
     from .search_keys import search_keys_insert
 

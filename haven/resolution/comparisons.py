@@ -35,6 +35,11 @@ def _level(
 
 _ELSE: Level = {"sql_condition": "ELSE", "label_for_charts": "different"}
 
+NAME_CONTAINS = "one name contains the other"
+# Reached only where one name contains the other (see `model.model_train`, which makes its
+# weight what it adds to that name level's, not the weight of both together).
+FATHER_AS_SURNAME = "father's name given as a surname"
+
 
 def _comparison(name: str, description: str, levels: list[Level]) -> dict[str, Any]:
     return {
@@ -56,12 +61,12 @@ def name_comparison() -> dict[str, Any]:
             _level("name_key_l = name_key_r", "same spelling key", "name_key"),
             _level("name_cons_l = name_cons_r", "same consonants", "name_cons"),
             # "Mohammad" inside "Jan Mohammad" says less than "Abdul Karim" inside
-            # "Abdul Karim Achakzai". The chance that a stranger's name contains this one
-            # is about how common its first name is (name_first: "Malika" in "Malika
-            # Abdulkadir"), so that frequency is the level's u. Scaling the full name's
-            # frequency by u_contains / u_exact instead (Splink's default) counted the
-            # commonness twice: the level's average u is already that of common names.
-            _level(subset, "one name contains the other", "name_cons"),
+            # "Abdul Karim Achakzai". The chance that a stranger's name contains this one,
+            # or is contained in it, is counted for each name (`model.containment_shares`)
+            # and is the level's u. Scaling the full name's frequency by u_contains /
+            # u_exact instead (Splink's default) counted the commonness twice: the level's
+            # average u is already that of common names.
+            _level(subset, NAME_CONTAINS, "name_set", tf_own_u=True),
             _level("jaro_winkler_similarity(name_key_l, name_key_r) >= 0.92", "similar"),
             _level("len(list_intersect(name_tokens_l, name_tokens_r)) >= 1", "a part in common"),
         ],
@@ -84,7 +89,7 @@ def father_comparison() -> dict[str, Any]:
         "father",
         "Father's name",
         [
-            _level(as_surname, "father's name given as a surname"),
+            _level(as_surname, FATHER_AS_SURNAME),
             _null("father_cons"),
             _level("father_cons_l = father_cons_r", "same", "father_cons"),
             # "Umar" and "Mohammad Umar", "Aziz" and "Abdul Aziz" written as two words.

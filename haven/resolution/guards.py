@@ -24,10 +24,14 @@ _CAPS = {"passport": 12, "tazkira": 12, "siv": 12, "email": 12, "phone": 40}
 # An exact date is shared by about n / (365 * 60) people by chance; allow ten times that.
 _DOB_CHANCE_DIVISOR = 365 * 60
 MAX_CLUSTER_SIZE = 30
-# One person's birth years as written differ by a typo, an age rounded, a Solar Hijri year
+# One person's birth years as written differ by an age rounded, a Solar Hijri year
 # straddling two Gregorian ones: a little. A cluster whose years span more than this is
-# two people (a mother and daughter both called Fatima, sharing a phone), not one.
+# two people (a mother and daughter both called Fatima, sharing a phone), not one...
 MAX_YEAR_SPAN = 2
+# ...unless the years fall in two such groups a decade apart: the tens digit mistyped or
+# misread (1964 / 1974), which the date comparison counts as agreement ("year mistyped").
+# No mother and daughter, nor father and son, are ten years apart.
+DECADE_TYPO = 10
 
 
 def _dob_cap(n: int) -> int:
@@ -114,8 +118,8 @@ class _Clusters:
         self.parent: dict[str, str] = {}
         self.size: dict[str, int] = {}
         self.groups: dict[str, set[str]] = {}
-        # Each cluster's earliest and latest birth year, where any is known.
-        self.years: dict[str, tuple[int, int]] = {}
+        # Each cluster's birth years, where any is known.
+        self.years: dict[str, frozenset[int]] = {}
         self._group_of = groups
         self._year_of = years
 
@@ -127,7 +131,7 @@ class _Clusters:
             self.groups[node] = {group} if group else set()
             year = self._year_of.get(node)
             if year is not None:
-                self.years[node] = (int(year), int(year))
+                self.years[node] = frozenset((int(year),))
         root = node
         while self.parent[root] != root:
             root = self.parent[root]
@@ -141,8 +145,8 @@ class _Clusters:
             return True
         if self.groups[ra] & self.groups[rb] or self.size[ra] + self.size[rb] > max_size:
             return False
-        span = self._span(ra, rb)
-        if span is not None and span[1] - span[0] > MAX_YEAR_SPAN:
+        years = self.years.get(ra, frozenset()) | self.years.get(rb, frozenset())
+        if not years_of_one_person(years):
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
@@ -150,15 +154,24 @@ class _Clusters:
         self.size[ra] += self.size[rb]
         self.groups[ra] |= self.groups.pop(rb)
         self.years.pop(rb, None)
-        if span is not None:
-            self.years[ra] = span
+        if years:
+            self.years[ra] = years
         return True
 
-    def _span(self, ra: str, rb: str) -> tuple[int, int] | None:
-        known = [y for y in (self.years.get(ra), self.years.get(rb)) if y is not None]
-        if not known:
-            return None
-        return min(y[0] for y in known), max(y[1] for y in known)
+
+def years_of_one_person(years: frozenset[int]) -> bool:
+    """Within MAX_YEAR_SPAN of each other, or two such groups DECADE_TYPO years apart."""
+    if not years or max(years) - min(years) <= MAX_YEAR_SPAN:
+        return True
+    ordered = sorted(years)
+    gap = max(range(len(ordered) - 1), key=lambda i: ordered[i + 1] - ordered[i])
+    low, high = ordered[: gap + 1], ordered[gap + 1 :]
+    return (
+        low[-1] - low[0] <= MAX_YEAR_SPAN
+        and high[-1] - high[0] <= MAX_YEAR_SPAN
+        and high[0] - low[-1] >= DECADE_TYPO - MAX_YEAR_SPAN
+        and high[-1] - low[0] <= DECADE_TYPO + MAX_YEAR_SPAN
+    )
 
 
 def clusters_build(
@@ -172,7 +185,8 @@ def clusters_build(
 
     `groups` maps a record to the request it came from: two records of one request
     describe different people, so they are never put in one cluster. `years` maps a
-    record to its birth year: a cluster never spans more than MAX_YEAR_SPAN years.
+    record to its birth year: a cluster's years stay those of one person
+    (`years_of_one_person`).
     """
     clusters = _Clusters(groups or {}, years or {})
     refused: list[Edge] = []

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import combinations
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import comparisons
@@ -132,12 +136,45 @@ def people_term_frequencies(
         if len(keys) < 2:
             continue  # nothing to tell people apart by: Splink's own row counts
         people = frame.loc[frame[column].notna(), keys].drop_duplicates()
+        if column in CONTAINMENT_COLUMNS:
+            shares = containment_shares(people[column])
+            tables[column] = pd.DataFrame(
+                {column: list(shares), f"tf_{column}": list(shares.values())}
+            )
+            continue
         counts = people[column].value_counts()
         total = max(int(counts.sum()), 1)
         tables[column] = pd.DataFrame(
             {column: counts.index, f"tf_{column}": counts.to_numpy() / total}
         )
     return tables
+
+
+# Columns of space-separated name tokens whose level is containment, not equality.
+CONTAINMENT_COLUMNS = frozenset({"name_set"})
+# Subsets of a name's first tokens enumerated: 2^8 - 1 at most, for a very long name.
+_CONTAINMENT_TOKENS = 8
+
+
+def containment_shares(values: Iterable[str]) -> dict[str, float]:
+    """Per name (its tokens, space-separated), the share of people whose name contains it
+    or is contained in it, and is not the same: the chance of the "one name contains the
+    other" level for a stranger. "mmd" (Mohammad) is inside a quarter of men's names,
+    "krm" (Karim) in few. One per person is counted at least, so no share is 0."""
+    names = Counter(tuple(v.split()[:_CONTAINMENT_TOKENS]) for v in values)
+    total = max(sum(names.values()), 1)
+    inside: Counter[tuple[str, ...]] = Counter()  # people whose name has these tokens
+    for tokens, n in names.items():
+        for size in range(1, len(tokens) + 1):
+            for part in combinations(tokens, size):
+                inside[part] += n
+    shares = {}
+    for tokens, n in names.items():
+        within = sum(
+            names[part] for size in range(1, len(tokens)) for part in combinations(tokens, size)
+        )
+        shares[" ".join(tokens)] = max(inside[tokens] - n + within, 1) / total
+    return shares
 
 
 def model_train(frame: pd.DataFrame, spec: ModelSpec, *, seed: int = 1) -> dict[str, Any]:
@@ -156,7 +193,43 @@ def model_train(frame: pd.DataFrame, spec: ModelSpec, *, seed: int = 1) -> dict[
         except Exception as error:  # a session with no pairs must not stop the others
             logger.warning("EM session %s skipped: %s", rule, error)
     model: dict[str, Any] = linker.misc.save_model_to_json()
-    return model_clamp(model)
+    return prior_from_candidates(frame, father_as_surname_given_name(model_clamp(model)))
+
+
+# The prior found from the trained weights stays within this many bits of Splink's estimate.
+_PRIOR_MAX_SHIFT = 3.0
+_PRIOR_ITERATIONS = 30
+
+
+def prior_from_candidates(frame: pd.DataFrame, model: dict[str, Any]) -> dict[str, Any]:
+    """The chance that two random records match, as the trained weights count the matches.
+
+    Splink's estimate divides the pairs the deterministic rules find by a recall assumed
+    for them (`ModelSpec.deterministic_recall`, 0.7). How many matches those rules find
+    depends on the data (documents, names written alike); on held-out data they found
+    about a third, so every pair's weight was about a bit too low. Here the prior is the
+    one the model itself implies: the expected number of matches among the candidate
+    pairs (the sum of their match probabilities) over all pairs, iterated to its fixed
+    point (EM for the prior alone, m and u held). Matches no blocking rule finds are not
+    counted, so it errs low.
+    """
+    n = len(frame)
+    if n < 2 or model.get("link_type") != "dedupe_only":
+        return model
+    linker = _linker(frame, model, people_tf=True)
+    relation = linker.inference.predict().as_duckdbpyrelation()
+    weights = relation.select("match_weight").fetchnumpy()["match_weight"].astype(float)
+    start = float(model["probability_two_random_records_match"])
+    # A pair's weight without the prior: its Bayes factor, in bits.
+    factors = weights - math.log2(start / (1.0 - start))
+    pairs = n * (n - 1) / 2
+    p = start
+    for _ in range(_PRIOR_ITERATIONS):
+        matches = float(np.sum(1.0 / (1.0 + np.exp2(-(factors + math.log2(p / (1.0 - p)))))))
+        p = min(max(matches / pairs, start / 2**_PRIOR_MAX_SHIFT), start * 2**_PRIOR_MAX_SHIFT)
+    logger.info("prior %.3g (deterministic rules: %.3g)", p, start)
+    model["probability_two_random_records_match"] = p
+    return model
 
 
 # No kind of disagreement is impossible in true matches (a renewed passport, a sex typed
@@ -189,6 +262,33 @@ def model_clamp(model: dict[str, Any]) -> dict[str, Any]:
                 u = min(float(u), _DOCUMENT_U_CAP)
             level["m_probability"] = max(float(m), _M_FLOOR if m != u else _U_FLOOR)
             level["u_probability"] = max(float(u), _U_FLOOR)
+    return model
+
+
+def father_as_surname_given_name(model: dict[str, Any]) -> dict[str, Any]:
+    """The father level "father's name given as a surname" as evidence beyond the name's.
+
+    It is reached only when one name contains the other (the extra part being the other
+    record's father), and the name comparison has already counted that containment. Its
+    m and u, estimated over all pairs, are those of both together: "Zakiah Mansoor" and
+    "Zakiah, father Mansoor" were credited with the name inside the other (5 bits) and
+    again with the whole pattern (11 bits). Divided by the containment level's m and u,
+    they are the chance of the pattern among pairs whose names contain one another: the
+    two levels together then weigh what the pattern does, once.
+    """
+    levels = {
+        (comparison["output_column_name"], level["label_for_charts"]): level
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+    }
+    surname = levels.get(("father", comparisons.FATHER_AS_SURNAME))
+    contains = levels.get(("name", comparisons.NAME_CONTAINS))
+    if surname is None or contains is None or surname["m_probability"] == surname["u_probability"]:
+        return model  # never observed, so neutral (model_clamp): nothing to divide
+    for p in ("m_probability", "u_probability"):
+        given, within = contains.get(p), surname.get(p)
+        if given and within:
+            surname[p] = min(1.0, max(float(within) / float(given), _U_FLOOR))
     return model
 
 

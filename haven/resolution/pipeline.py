@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from haven.common.bulk import create_instances, insert_instances
 from haven.intake.inputs import IdentifiersByRecord
 from haven.intake.models import PersonRecord, Request
 from haven.intake.services import IntakeItem
@@ -381,7 +380,7 @@ def _people_assign(outcomes: list[LinkOutcome]) -> None:
         for o in outcomes
         if o.person_id is not None and o.person_id < 0 and o.method == PersonLink.Method.NEW_PERSON
     }
-    create_instances(list(new_people.values()))
+    Person.objects.bulk_create(list(new_people.values()))
     wanted = {o.person_id for o in outcomes if o.person_id is not None and o.person_id > 0}
     existing = Person.objects.in_bulk(wanted) if wanted else {}
     for outcome in outcomes:
@@ -408,7 +407,7 @@ def items_link(
     linker = _Linker(items, scorer, rules, thresholds or thresholds_for(records))
     outcomes = linker.outcomes()
     _people_assign(outcomes)
-    insert_instances(
+    PersonLink.objects.bulk_create(
         [
             PersonLink(
                 person_record=o.record,

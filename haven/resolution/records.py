@@ -39,6 +39,7 @@ MATCH_COLUMNS = (
     "name_key",
     "name_cons",
     "name_tokens",
+    "name_set",
     "name_first",
     "name_first_rare",
     "name_cons_rare",
@@ -123,6 +124,8 @@ def record_prepare(row: Mapping[str, str], *, today: dt.date | None = None) -> d
         "name_key": name.sorted_key or None,
         "name_cons": name.sorted_consonants or None,
         "name_tokens": sorted(set(name.consonants)) or None,
+        # The same tokens as one value: what the containment shares are counted by.
+        "name_set": " ".join(sorted(set(name.consonants))) or None,
         "name_first": _first_token(given, name),
         "father_key": father.sorted_key or None,
         "father_cons": father.sorted_consonants or None,

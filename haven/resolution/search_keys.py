@@ -35,7 +35,6 @@ from typing import Any
 from django.db import connection, transaction
 from rapidfuzz.distance import Levenshtein
 
-from haven.common.bulk import insert_rows
 from haven.common.iterables import chunked
 
 from . import names
@@ -53,6 +52,8 @@ MAX_QUERY_TOKENS = 5
 # One- letter tokens ("P" of "P 1234 5678") say nothing about a name.
 MIN_TOKEN = 2
 IDS_PER_STATEMENT = 5000
+# Rows per INSERT of keys (as blocking.KEYS_BATCH): an intake batch's in one or two.
+KEYS_BATCH = 10_000
 
 
 def _hash(kind: str, value: str) -> int:
@@ -83,11 +84,11 @@ def profile_search_keys(profile: Mapping[str, Any]) -> set[int]:
 def search_keys_insert(profiles: Mapping[int, Mapping[str, Any]]) -> int:
     """Write the keys of new profiles (record id → profile); returns how many."""
     rows = [
-        (key, record_id)
+        NameSearchKey(key=key, person_record_id=record_id)
         for record_id, profile in profiles.items()
         for key in profile_search_keys(profile)
     ]
-    insert_rows(NameSearchKey, ("key", "person_record"), rows)
+    NameSearchKey.objects.bulk_create(rows, batch_size=KEYS_BATCH)
     return len(rows)
 
 

@@ -1,8 +1,8 @@
-"""Bulk writes for triage decisions: COPY on PostgreSQL, executemany elsewhere.
+"""The one hand-written write of triage: the pathway and priority of many cases at once.
 
-Going through model instances (bulk_create, bulk_update) costs more than the
-triage itself at a million cases; these write plain tuples straight to the
-tables, with values already in the database's representation.
+An UPDATE … FROM unnest(…) on PostgreSQL (one statement for a re-triage batch of thousands
+of cases, where bulk_update would write a CASE over every row), executemany elsewhere,
+through Django's cursor so query-count tests see it.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from typing import Any
 
 from django.db import connection
 
-from haven.common.bulk import insert_rows
-
-__all__ = ["insert_rows", "update_pathways"]
+__all__ = ["update_pathways"]
 
 
 def update_pathways(

@@ -25,6 +25,7 @@ from haven.audit.models import AuditAction
 from haven.audit.services import audit_record_many
 from haven.cases.models import Case, CaseEvent
 from haven.common import crypto
+from haven.common.fields import with_token
 
 from . import bulk
 from .engine import Decision
@@ -133,23 +134,8 @@ class Audited:
     summary: Callable[[Case], str]
 
 
-DECISION_FIELDS = (
-    "case",
-    "guidance",
-    "outcome",
-    "priority",
-    "priority_breakdown",
-    "facts_used",
-    "reason",
-    "run",
-    "actor",
-    "decided_at",
-)
-EVENT_FIELDS = ("case", "kind", "actor", "description", "data", "at")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# Rows per INSERT: a re-triage batch (services.BATCH_SIZE) is written in a few statements.
+INSERT_BATCH = 2000
 
 
 def decisions_record(
@@ -167,8 +153,8 @@ def decisions_record(
     history events were written. The caller holds the cases' locks; `cases` (by id) are
     instances to keep in step with what was written.
 
-    Plain tuples go to the tables (`bulk.py`): the re-triage after an activation writes a
-    decision for every open case, and model instances would cost more than the triage.
+    The re-triage after an activation writes a decision for every open case, in batches of
+    services.BATCH_SIZE: each table is written with bulk_create, INSERT_BATCH rows a statement.
     """
     if not decided:
         return 0
@@ -179,29 +165,25 @@ def decisions_record(
     # decision (a first triage, a correction, by hand) is news to its case.
     quiet = reason == TriageDecision.Reason.ACTIVATION
     outcome_ids = outcomes.resolve([d.decision for d in decided])
-    bulk.insert_rows(
-        TriageDecision,
-        DECISION_FIELDS,
+    TriageDecision.objects.bulk_create(
         [
-            (
-                d.case_id,
-                outcomes.guidance.pk,
-                outcome_id,
-                d.decision.priority,
-                _json(d.decision.priority_breakdown),
-                _json(d.decision.facts_used),
-                reason,
-                run_id,
-                actor_id,
-                stamp,
+            TriageDecision(
+                case_id=d.case_id,
+                guidance_id=outcomes.guidance.pk,
+                outcome_id=outcome_id,
+                priority=d.decision.priority,
+                priority_breakdown=d.decision.priority_breakdown,
+                facts_used=d.decision.facts_used,
+                reason=reason,
+                run_id=run_id,
+                actor_id=actor_id,
             )
             for d, outcome_id in zip(decided, outcome_ids, strict=True)
         ],
+        batch_size=INSERT_BATCH,
     )
     events = _events(
-        [d for d in decided if not quiet or d.pathway_before != d.decision.pathway],
-        actor_id,
-        stamp,
+        [d for d in decided if not quiet or d.pathway_before != d.decision.pathway], actor_id
     )
     moved = [
         d
@@ -244,8 +226,8 @@ def _after(decision: Decision) -> tuple[str, int]:
     return decision.pathway, decision.priority
 
 
-def _events(decided: list[Decided], actor_id: int | None, stamp: Any) -> int:
-    """The history event of each decided case, in one statement."""
+def _events(decided: list[Decided], actor_id: int | None) -> int:
+    """The history event of each decided case, INSERT_BATCH a statement."""
     label = functools.lru_cache(maxsize=None)(pathway_label)  # gettext is slow
 
     # The description is encrypted, as CaseEvent's field stores it. It is the English line
@@ -253,22 +235,20 @@ def _events(decided: list[Decided], actor_id: int | None, stamp: Any) -> int:
     # nothing away and spares an encryption per case (a first activation moves every case).
     @functools.cache
     def encrypted(text: str) -> str:
-        return crypto.encrypt(text) if text else text
+        return with_token(text, crypto.encrypt(text)) if text else text
 
     triaged = CaseEvent.Kind.TRIAGED
-    bulk.insert_rows(
-        CaseEvent,
-        EVENT_FIELDS,
+    CaseEvent.objects.bulk_create(
         [
-            (
-                d.case_id,
-                triaged,
-                actor_id,
-                encrypted(event_text(d.pathway_before, d.decision, label)),
-                _json(event_data(d.pathway_before, d.decision)),
-                stamp,
+            CaseEvent(
+                case_id=d.case_id,
+                kind=triaged,
+                actor_id=actor_id,
+                description=encrypted(event_text(d.pathway_before, d.decision, label)),
+                data=event_data(d.pathway_before, d.decision),
             )
             for d in decided
         ],
+        batch_size=INSERT_BATCH,
     )
     return len(decided)

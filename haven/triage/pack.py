@@ -8,6 +8,7 @@ never returned, so it can never be stored or activated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import string
@@ -161,6 +162,13 @@ class _Problems:
         self.errors.append(f"{self.name}:{line}: {message}")
 
 
+# Validation is a pure function of the text and its name, and costs 0.2-0.4 s (the YAML
+# loader keeps line numbers in pure Python; every rule's CEL is compiled and checked for
+# reachability). The same few versions are read again at every activation, `haven guidance`
+# run and library lookup (hundreds of times in the test suite), so each text is validated once
+# per process. A text with problems raises every time (exceptions are not cached). The Pack is
+# shared, as stored_pack (selectors.py) already shares it: callers only read it.
+@functools.lru_cache(maxsize=32)
 def parse_pack(source: str, source_name: str) -> Pack:
     """Validate a pack version; raise PackInvalid listing every problem."""
     problems = _Problems(source_name, source)

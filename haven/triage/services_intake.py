@@ -13,7 +13,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from haven.cases.models import Case, CaseEvent, CaseMember
-from haven.common.bulk import insert_instances, update_instances
 
 from . import evidence, selectors
 from .decisions import Audited, Decided, OutcomeCache, decisions_record
@@ -62,7 +61,7 @@ def case_facts_record_many(
     ids = list(answers)
     rows = {row.case_id: row for row in CaseFacts.objects.filter(case_id__in=ids)}
     sizes = _household_sizes(ids)
-    now = timezone.now()  # update_instances does not apply auto_now
+    now = timezone.now()  # bulk_update does not apply auto_now
     stored: dict[int, dict[str, Any]] = {}
     changed: set[int] = set()
     updated: list[CaseFacts] = []
@@ -90,8 +89,9 @@ def case_facts_record_many(
             row.facts, row.sources, row.updated_at = merged.facts, merged.sources, now
             updated.append(row)
             changed.add(case_id)
-    update_instances(updated, ["facts", "sources", "updated_at"])
-    insert_instances(created)
+    # Intake's batches are bounded (a spreadsheet chunk, PENDING_BATCH): no batch_size.
+    CaseFacts.objects.bulk_update(updated, ["facts", "sources", "updated_at"])
+    CaseFacts.objects.bulk_create(created)
     _reviews_record(contradictions, actor, receipts or {})
     return stored, changed
 
@@ -129,8 +129,8 @@ def _reviews_record(
                 )[:500],
             )
         )
-    insert_instances(reviews)
-    insert_instances(events)
+    FactReview.objects.bulk_create(reviews)
+    CaseEvent.objects.bulk_create(events)
 
 
 def cases_triage_new(

@@ -5,6 +5,7 @@ message a person sees when the browser finds no key for the account."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,13 +24,14 @@ CREATE_USERS = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
     # Keys are bound to a host name, never an IP address: the browser opens localhost, and the
     # server is told that exact origin (port included).
     port = free_port()
     origin = f"http://localhost:{port}"
     with haven_server(
         tmp_path_factory.mktemp("var"),
+        database=migrated_database,
         setup_python=CREATE_USERS,
         port=port,
         extra_env={"HAVEN_WEBAUTHN_RP_ID": "localhost", "HAVEN_WEBAUTHN_ORIGINS": origin},

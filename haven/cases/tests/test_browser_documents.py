@@ -34,8 +34,10 @@ task_create(case=case, actor=boss, title="Scan the passport")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with haven_server(tmp_path_factory.mktemp("var"), setup_python=SETUP) as url:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
+    with haven_server(
+        tmp_path_factory.mktemp("var"), database=migrated_database, setup_python=SETUP
+    ) as url:
         yield url
 
 

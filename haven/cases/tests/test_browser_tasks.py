@@ -4,6 +4,7 @@ it and marks it done, all in place (htmx), in English; the history has both line
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,8 +31,10 @@ SETUP = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with haven_server(tmp_path_factory.mktemp("var"), setup_python=SETUP) as url:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
+    with haven_server(
+        tmp_path_factory.mktemp("var"), database=migrated_database, setup_python=SETUP
+    ) as url:
         yield url
 
 

@@ -5,6 +5,7 @@ inline script (the language menu, "Add another family member", Print) still work
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +23,10 @@ CREATE_USER = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with haven_server(tmp_path_factory.mktemp("var"), setup_python=CREATE_USER) as url:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
+    with haven_server(
+        tmp_path_factory.mktemp("var"), database=migrated_database, setup_python=CREATE_USER
+    ) as url:
         yield url
 
 

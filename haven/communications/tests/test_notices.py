@@ -5,9 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from haven.accounts.models import Role, User
+from haven.common import crypto
 from haven.communications.contacts import address_hash
 from haven.communications.models import Message, Notice, OptOut
 
@@ -134,3 +136,22 @@ def test_web_notice_by_channel_sends_only_sms(client_for, supervisor, mixed) -> 
 
 def test_notices_are_for_supervisors_only(client_for, caseworker) -> None:
     assert client_for(caseworker).get(reverse("communications:notice_new")).status_code == 403
+
+
+def test_it_stores_the_outbox_texts_encrypted(supervisor) -> None:
+    # More than a handful of rows: any path kept for large batches is covered too.
+    make_many(12)
+    counts, _text = _notify(
+        "--template", "general_notice", "--status", "received", "--as", "supervisor"
+    )
+    assert counts["queued"] == 12
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recipient, subject, body FROM communications_message")
+        stored = cursor.fetchall()
+    assert len(stored) == 12
+    addresses = {f"requester-{i}@example.org" for i in range(12)}
+    for recipient, subject, body in stored:
+        assert "@" not in recipient and "example" not in subject + body
+        assert crypto.decrypt(recipient) in addresses
+        assert crypto.decrypt(subject) and crypto.decrypt(body)
+    assert {m.recipient for m in Message.objects.all()} == addresses

@@ -64,7 +64,6 @@ def test_a_household_on_one_phone_gets_one_message_in_a_set(caseworker) -> None:
 
 def test_the_messages_cost_the_same_statements_for_10_cases_or_30(caseworker) -> None:
     counts = []
-    # Both above common.bulk._FEW_ROWS, so both batches are written the same way.
     for count in (10, 30):
         Message.objects.all().delete()
         requests = make_many(count)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from haven.common.browser_testing import database_copy
 from haven.communications.fake_provider import FakeProvider
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,10 +65,12 @@ def _haven(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_killing_the_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path) -> None:
+def test_killing_the_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
+    tmp_path, migrated_database
+) -> None:
     with FakeProvider(hold_after=3) as provider:
         env = _env(tmp_path, provider)
-        _haven(env, "migrate", "-v0")
+        database_copy(migrated_database, tmp_path)  # freshly migrated (haven/conftest.py)
         _haven(env, "shell", "-c", SETUP)
         worker = subprocess.Popen(
             [sys.executable, "-m", "haven.cli", "outbox-deliver", "--limit", "10"],

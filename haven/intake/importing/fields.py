@@ -172,13 +172,18 @@ def recognised_count(mapping: Sequence[str]) -> int:
 
 def validate_mapping(mapping: Sequence[str]) -> list[str]:
     """Problems with a hand-made mapping, as messages; empty when it is usable."""
-    problems = [f"unknown field “{f}”" for f in mapping if f not in FIELDS]
+    problems = [_("unknown field “%(field)s”") % {"field": f} for f in unknown_fields(mapping)]
     seen: set[str] = set()
     for field in mapping:
         if field in seen and field not in MULTI_FIELDS:
-            problems.append(f"“{field}” is given to more than one column")
+            problems.append(_("“%(field)s” is given to more than one column") % {"field": field})
         seen.add(field)
     return problems
+
+
+def unknown_fields(mapping: Sequence[str]) -> list[str]:
+    """The names in a hand-made mapping that are no field Haven knows."""
+    return [f for f in mapping if f not in FIELDS]
 
 
 def corrections(headers: Sequence[str], mapping: Sequence[str]) -> dict[str, str]:

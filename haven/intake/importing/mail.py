@@ -51,6 +51,12 @@ FLAG_LABELS = {
     "attachment_executable": gettext_lazy("An attachment is a program"),
     "message_unparsed": gettext_lazy("The message could not be taken apart; read the source"),
     "member_without_name": gettext_lazy("Someone in the message is not named"),
+    "member_relationship_unknown": gettext_lazy(
+        "A numbered family member's relationship is not stated: enter it"
+    ),
+    "member_numbering_unclear": gettext_lazy(
+        "The family members' numbers skip or repeat: someone may be missing"
+    ),
     "body_truncated": gettext_lazy("The text is very long: only its beginning was read"),
     "charset_unreadable": gettext_lazy(
         "The text is in an unknown character set: read with replacements"
@@ -97,6 +103,8 @@ DATA_ENTRY_FLAGS = frozenset(
         "family_unread",
         "members_too_many",
         "member_without_name",
+        "member_relationship_unknown",
+        "member_numbering_unclear",
         "message_unparsed",
     }
 )

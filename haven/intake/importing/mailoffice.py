@@ -93,7 +93,8 @@ def stated_count(text: str) -> int:
     members" is not three families; nor "۳ عضو خانواده")."""
     members = patterns().meaning.get("member", {}) | patterns().meaning.get("count", {})
     numbers = _words("number")
-    regex = rf"(?<!\w)(\d{{1,4}}|{numbers})\s+(?:([^\W\d_]+)\s+)?{_words('families')}"
+    # On one line: a year ending one line is no count of the "د کورنۍ …" starting the next.
+    regex = rf"(?<!\w)(\d{{1,4}}|{numbers})[^\S\n]+(?:([^\W\d_]+)[^\S\n]+)?{_words('families')}"
     for match in re.finditer(regex, fold(text)):
         between = match.group(2)
         if between and (between in members or fold(match.group(0)).endswith(" member")):

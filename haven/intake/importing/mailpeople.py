@@ -6,7 +6,8 @@ is what the writer said; what it cannot be sure of it says in a flag for data en
 ("3 children" and no names: `members_unnamed:3`), and never makes up:
 
 - labelled lines ("Name: …", "نام پدر: …", "Date of birth: …"): a repeated name label or a
-  member header ("Family member 2:", "Wife: Laila, 1990") starts the next person;
+  member header ("Family member 2:", "عضو دوم خانواده", "د کورنۍ دریم غړی", "Wife: Laila,
+  1990"; mailmembers) starts the next person;
 - bulleted or numbered lines ("- Laila, wife, 1990", "2) Omid (2012)"): one person each;
 - a table whose header row names at least two fields ("Name | Relation | DOB");
 - sentences: "My name is …, daughter of …, born …", "my wife Laila (1990)",
@@ -24,7 +25,9 @@ from haven.intake.models import Relationship, Sex
 from haven.intake.services import PersonInput
 
 from . import fields
+from .mailmembers import Header, member_header, numbering_unclear, relation_label
 from .mailpatterns import fold, patterns
+from .mailtable import table_rows
 
 # More than this in one message is not a household but a list of them: data entry.
 MAX_PEOPLE = 40
@@ -61,6 +64,8 @@ class _Person:
     identifiers: list[tuple[str, str]] = field(default_factory=list)
     # The one writing: kept as the principal though the text never names them.
     writer: bool = False
+    # Started by a member header ("عضو دوم خانواده"): one of a list, never the writer.
+    listed: bool = False
 
     def named(self) -> bool:
         return bool(self.full_name or self.given_name)
@@ -213,9 +218,12 @@ def item_person(text: str, default: str = "") -> _Person | None:
     person.identifiers, text = _identifiers(text)
     table = patterns().regex
     child_of = table["child_of"].search(fold(text))
-    if child_of:
+    father = clean_name(_words_after(text, child_of.end())) if child_of else ""
+    # "Sayed Ahmad son of Gul"; but in "مریم، دختر، ۱۳۹۰" no name follows: "دختر" is the
+    # relation (daughter), not "daughter of".
+    if child_of and father:
         person.sex = _relation("x:" + patterns().of("child_of", child_of.group(0)))[1]
-        person.father_name = clean_name(_words_after(text, child_of.end()))
+        person.father_name = father
         text = text[: child_of.start()]
     dob, span = date_in(text)
     person.dob = dob
@@ -241,6 +249,8 @@ class _Reader:
     counts: dict[str, int] = field(default_factory=dict)
     location: str = ""
     current: _Person | None = None
+    numbers: list[int] = field(default_factory=list)  # the member headers' numbers, in order
+    before_list: bool = False  # whether someone was read before the first member header
 
     def start(self, person: _Person | None = None) -> _Person:
         self.current = person or _Person()
@@ -250,20 +260,46 @@ class _Reader:
     def block(self) -> _Person:
         return self.current if self.current is not None else self.start()
 
-    # Labelled lines -------------------------------------------------------------------
+    # Member headers and labelled lines -------------------------------------------------
+    def member(self, header: Header) -> None:
+        """A member header ("عضو دوم خانواده: …", "د کورنۍ دریم غړی") starts the next person;
+        who they are is on its line or in the block's lines after it."""
+        if not self.numbers:
+            self.before_list = any(not p.empty() for p in self.people)
+        if header.number is not None:
+            self.numbers.append(header.number)
+        person = (item_person(header.value) if header.value else None) or _Person()
+        person.listed = True
+        self.start(person)
+
+    def block_says(self, line: str) -> bool:
+        """Whether `line`, in a named member's block and not a label, says only who they are
+        ("او همسرم است", "دا زما ښځه ده", "wife"): then it gives their relationship. A line
+        naming two relations, or "daughter of …", says nothing sure."""
+        person, table = self.current, patterns()
+        if person is None or not person.listed or person.relationship or not person.named():
+            return False
+        folded = fold(line)
+        if _LABEL.match(line) or len(folded.split()) > 8 or table.regex["child_of"].search(folded):
+            return False
+        said = {
+            table.of(kind, match.group(0))
+            for kind in ("mine", "relation")
+            for match in table.regex[kind].finditer(folded)
+        }
+        if len(said) != 1:
+            return False
+        person.relationship, sex = _relation(said.pop())
+        person.sex = person.sex or sex
+        person.dob = person.dob or date_in(line)[0]
+        return True
+
     def labelled(self, label: str, value: str) -> bool:
-        """Whether the line was a label this reads ("Name:", "Wife:", "Family member 2:")."""
-        table = patterns()
-        folded = fold(label).strip()
-        if table.regex["member"].fullmatch(re.sub(r"\s*(?:no\.?|#)?\s*\d+$", "", folded)):
-            person = item_person(value) if value else None
-            self.start(person or _Person())
-            return True
+        """Whether the line was a label this reads ("Name:", "Wife:", "پسر اول:")."""
         name = fields.recognise(label)
-        if name in (None, fields.NOTES, fields.IGNORE) and table.regex["relation"].fullmatch(
-            re.sub(r"\s*\d+$", "", folded)
-        ):
-            relationship, sex = _relation(table.of("relation", re.sub(r"\s*\d+$", "", folded)))
+        relative = relation_label(label) if name in (None, fields.NOTES, fields.IGNORE) else None
+        if relative is not None:
+            relationship, sex = _relation(relative[0])
             person = item_person(value, relationship) or _Person(relationship=relationship)
             person.relationship, person.sex = relationship, person.sex or sex
             self.start(person)
@@ -291,10 +327,13 @@ class _Reader:
         elif name == "sex":
             person.sex = _sex(value)
         elif name == "relationship":
-            relation = patterns().regex["relation"].search(fold(value))
-            principal = re.search(r"(?i)self|principal|applicant|head|خودم|متقاضی", value)
+            table = patterns()
+            relation = table.regex["relation"].search(fold(value))
+            kind = "relation" if relation else "relation_value"
+            relation = relation or table.regex["relation_value"].search(fold(value))
+            principal = table.regex["principal"].search(fold(value))
             if relation:
-                person.relationship, sex = _relation(patterns().of("relation", relation.group(0)))
+                person.relationship, sex = _relation(table.of(kind, relation.group(0)))
                 person.sex = person.sex or sex
             elif principal:
                 person.relationship = Relationship.PRINCIPAL
@@ -385,7 +424,7 @@ class _Reader:
             if person.relationship == Relationship.PRINCIPAL:
                 person.writer = person.writer or writer
                 return person
-        first = next((p for p in self.people if not p.relationship), None)
+        first = next((p for p in self.people if not p.relationship and not p.listed), None)
         if first is None or writer:
             first = _Person(writer=writer)
             self.people.insert(0, first)
@@ -403,49 +442,20 @@ def _sex(value: str) -> str:
 
 
 def _table(lines: list[str], reader: _Reader) -> set[int]:
-    """Rows of a simple table (cells split by "|", tabs or 2+ spaces) under a header row that
-    names at least two fields, one of them a name: one person per row. Returns lines used."""
-    used: set[int] = set()
-    for i, line in enumerate(lines):
-        cells = _cells(line)
-        if len(cells) < 2:
-            continue
-        mapping = fields.detect_mapping(cells)
-        if fields.recognised_count(mapping) < 2 or not set(mapping) & set(fields.NAME_FIELDS):
-            continue
-        used.add(i)
-        for j in range(i + 1, len(lines)):
-            row = _cells(lines[j])
-            if re.fullmatch(r"[\s|:+\-=]*", lines[j]) and lines[j].strip():
-                used.add(j)
-                continue
-            if len(row) < 2:
-                break
-            used.add(j)
-            person = reader.start()
-            for name, value in zip(mapping, row, strict=False):
-                if value and name not in (fields.NOTES, fields.IGNORE):
-                    reader.current = person
-                    if name in ("full_name", "given_name"):
-                        person.full_name = value[:300] if name == "full_name" else person.full_name
-                        person.given_name = (
-                            value[:150] if name == "given_name" else person.given_name
-                        )
-                    else:
-                        reader._field(name, value)
-        break
+    """A simple table's rows (mailtable), one person each. Returns the lines it used."""
+    rows, used = table_rows(lines)
+    for row in rows:
+        person = reader.start()
+        for name, value in row:
+            reader.current = person
+            if name == "full_name":
+                person.full_name = value[:300]
+            elif name == "given_name":
+                person.given_name = value[:150]
+            else:
+                reader._field(name, value)
     reader.current = None
     return used
-
-
-def _cells(line: str) -> list[str]:
-    if "|" in line:
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    elif "\t" in line:
-        cells = [c.strip() for c in line.split("\t")]
-    else:
-        cells = [c.strip() for c in re.split(r"\s{3,}", line.strip())]
-    return [c for c in cells] if len([c for c in cells if c]) >= 2 else []
 
 
 def read_people(
@@ -475,6 +485,12 @@ def read_people(
         if i in used or not line.strip():
             if prose and prose[-1] != "\n":
                 prose.append("\n")
+            continue
+        header = member_header(line, listing=bool(reader.numbers))
+        if header is not None:
+            reader.member(header)
+            continue
+        if reader.block_says(line):
             continue
         bullet = _BULLET.match(line)
         label = _LABEL.match(bullet.group(1) if bullet else line)
@@ -523,6 +539,10 @@ def _reading(reader: _Reader, hint: _Person | None) -> Reading:
         flags.append(f"members_unnamed:{missing}")
     if any(not p.named() for p in people):
         flags.append("member_without_name")
+    if any(p.listed and not p.relationship for p in people):
+        flags.append("member_relationship_unknown")
+    if numbering_unclear(reader.numbers, someone_before=reader.before_list):
+        flags.append("member_numbering_unclear")
     return Reading(
         people=[p.as_input() for p in people], flags=flags, current_location=reader.location
     )

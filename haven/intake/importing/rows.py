@@ -325,7 +325,9 @@ class RowParser:
                 country = values["current_country"].upper()
             if not country:
                 row.problems.append("country_unrecognised")
-                notes.append(f"{_('Country')}: {values['current_country']}")
+                # Not inside the f-string: makemessages cannot see into one.
+                label = _("Country")
+                notes.append(f"{label}: {values['current_country']}")
         person = PersonInput(
             relationship=relationship,
             full_name=values.get("full_name", ""),

@@ -73,12 +73,12 @@ def read_mapping_file(path: str | Path) -> dict[str, str]:
         raise ImportFileError(
             _('The mapping file must be a JSON object: {"column header": "field", …}.')
         )
-    problems = fields.validate_mapping([v for v in data.values() if v != fields.NOTES])
-    unknown = [p for p in problems if p.startswith("unknown")]
+    unknown = fields.unknown_fields([v for v in data.values() if v != fields.NOTES])
     if unknown:
+        problems = [_("unknown field “%(field)s”") % {"field": f} for f in unknown]
         raise ImportFileError(
             _("The mapping file has %(problems)s. Fields are: %(fields)s.")
-            % {"problems": "; ".join(unknown), "fields": ", ".join(fields.FIELDS)}
+            % {"problems": "; ".join(problems), "fields": ", ".join(fields.FIELDS)}
         )
     return {fields.normalize_header(k): v for k, v in data.items()}
 

@@ -137,8 +137,11 @@ class XlsxTable:
         raise self._past_this_point(exc) from exc
 
     def _past_this_point(self, exc: BaseException) -> ImportFileError:
+        # The reader's own words (English, technical) stay in the brackets, for whoever
+        # repairs the file.
         return ImportFileError(
-            f"The XLSX file is damaged and could not be read past this point ({exc})."
+            _("The XLSX file is damaged and could not be read past this point (%(error)s).")
+            % {"error": exc}
         )
 
     def _load(self, source: IO[bytes]) -> python_calamine.CalamineSheet:

@@ -116,13 +116,15 @@ def check_bounds(archive: zipfile.ZipFile) -> None:
 
 def _refuse_doctype(*_args: Any) -> None:
     # Workbooks never declare a DOCTYPE; one is an entity-expansion attack.
-    raise ImportFileError("The workbook contains XML that is not allowed (a DOCTYPE).")
+    raise ImportFileError(_("The workbook contains XML that is not allowed (a DOCTYPE)."))
 
 
 def _parse_part(archive: zipfile.ZipFile, name: str, start: Callable[..., None]) -> bytes:
     """Run a start-element handler over a small part of the workbook; its bytes."""
     if archive.getinfo(name).file_size > _MAX_SMALL_PART:
-        raise ImportFileError("The workbook is not a normal Excel file (a part is far too large).")
+        raise ImportFileError(
+            _("The workbook is not a normal Excel file (a part is far too large).")
+        )
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.StartElementHandler = start
@@ -276,13 +278,13 @@ class Book:
         _parse_part(archive, "xl/_rels/workbook.xml.rels", rels_start)
         visible = [s for s in sheets if s[2] == "visible"] or sheets
         if not visible:
-            raise ImportFileError("The workbook has no worksheets.")
+            raise ImportFileError(_("The workbook has no worksheets."))
         sheet_name, rid, _state = visible[0]
         target = next((t for i, _t, t in relationships if i == rid), "")
         path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         sheet_path = re.sub(r"[^/]+/\.\./", "", path)
         if sheet_path not in names:
-            raise ImportFileError("The workbook's first sheet is missing from the file.")
+            raise ImportFileError(_("The workbook's first sheet is missing from the file."))
         sheet_ids = {s[1] for s in sheets}
         # Calamine needs the package's own relationships and each sheet's type; programs
         # other than Excel sometimes leave them out, and the old reader did not need them.

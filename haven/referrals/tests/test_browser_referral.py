@@ -4,6 +4,7 @@ and records an outcome, and the caseworker sees the outcome on the case."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +18,10 @@ SETUP = "from haven.referrals.tests.browser_setup import setup; setup()"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with haven_server(tmp_path_factory.mktemp("var"), setup_python=SETUP) as url:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[str]:
+    with haven_server(
+        tmp_path_factory.mktemp("var"), database=migrated_database, setup_python=SETUP
+    ) as url:
         yield url
 
 

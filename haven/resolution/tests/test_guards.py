@@ -63,3 +63,17 @@ def test_it_never_makes_a_cluster_span_many_birth_years() -> None:
     assert clustering.refused == [Edge("middle", "daughter", 8.0)]
     # A year off by one or two (an age, a Solar Hijri year) is still one person.
     assert not clusters_build(edges, years={"mother": 1967, "daughter": 1969}).refused
+
+
+def test_it_keeps_a_birth_year_with_its_decade_mistyped_in_one_cluster() -> None:
+    # 1964 written 1974 (the date comparison's "year mistyped"), a year off by one beside it.
+    edges = [Edge("a", "b", 9.0), Edge("b", "c", 8.0)]
+    years = {"a": 1964, "b": 1974, "c": 1965}
+    assert not clusters_build(edges, years=years).refused
+    # Twenty years apart, or a decade and a half, is still two people.
+    for other in (1984, 1979):
+        clustering = clusters_build(edges, years={"a": 1964, "b": 1974, "c": other})
+        assert clustering.refused == [Edge("b", "c", 8.0)]
+    # Three groups a decade apart each: not one typo.
+    three = clusters_build(edges, years={"a": 1954, "b": 1964, "c": 1974})
+    assert three.refused == [Edge("b", "c", 8.0)]

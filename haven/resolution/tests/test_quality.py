@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from haven.resolution.evaluation import pairwise_scores
 from haven.resolution.febrl import febrl_benchmark
 from haven.resolution.heldout import heldout_records
 from haven.resolution.resolve_file import rows_resolve
 
 
+@pytest.mark.slow
 def test_it_scores_f1_of_at_least_0_99_on_febrl3() -> None:
     scores, _ = febrl_benchmark("febrl3")
     assert scores.f1 >= 0.99
