@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from haven.cases.models import Case
-from haven.common.tests.fake_clamd import FakeClamd
+from haven.common.tests.fake_clamd import clamd
 
 from .factories import make_request
+
+__all__ = ["clamd"]  # the fake scanner fixture, shared with intake's upload tests
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 CANARY = "CANARY-DOCUMENT-PASSPORT-P7731904"
@@ -72,15 +73,6 @@ def document_root(settings: Any, tmp_path: Path) -> Path:
     root = tmp_path / "documents"
     settings.HAVEN_DOCUMENT_ROOT = root
     return root
-
-
-@pytest.fixture
-def clamd(settings: Any) -> Iterator[FakeClamd]:
-    server = FakeClamd()
-    settings.HAVEN_CLAMD_URL = server.url
-    settings.HAVEN_CLAMD_TIMEOUT_SECONDS = 2
-    yield server
-    server.close()
 
 
 def stored_files(root: Path) -> list[Path]:

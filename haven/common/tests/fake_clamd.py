@@ -13,7 +13,11 @@ import contextlib
 import socket
 import struct
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
 
 # ClamAV's standard test file (https://www.eicar.org), in two halves so that this source file
 # is not itself flagged by a scanner on a developer's machine.
@@ -98,3 +102,13 @@ def closed_port_url() -> str:
     port = probe.getsockname()[1]
     probe.close()
     return f"tcp://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def clamd(settings: Any) -> Iterator[FakeClamd]:
+    """A fake clamd on loopback, set as HAVEN_CLAMD_URL for the test."""
+    server = FakeClamd()
+    settings.HAVEN_CLAMD_URL = server.url
+    settings.HAVEN_CLAMD_TIMEOUT_SECONDS = 2
+    yield server
+    server.close()

@@ -3,35 +3,24 @@ daemon (when one is configured) before anything is stored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from haven.accounts.models import Organization
-from haven.common.tests.fake_clamd import EICAR, FakeClamd, closed_port_url
+from haven.common.tests.fake_clamd import EICAR, clamd, closed_port_url
 from haven.intake.models import ImportBatch, Request
 
 from .import_helpers import ROWS, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
+__all__ = ["clamd"]  # the fake scanner fixture, used by name
 
 
 @pytest.fixture
 def source(db: None) -> Organization:
     return Organization.objects.create(name="IOM Kabul", kind=Organization.Kind.PARTNER)
-
-
-@pytest.fixture
-def scanner(settings: Any) -> Iterator[FakeClamd]:
-    server = FakeClamd()
-    settings.HAVEN_CLAMD_URL = server.url
-    settings.HAVEN_CLAMD_TIMEOUT_SECONDS = 2
-    yield server
-    server.close()
 
 
 def upload_sheet(client, data: bytes, source: Organization, name: str = "list.xlsx"):
@@ -107,7 +96,7 @@ def test_a_damaged_sealed_upload_fails_with_a_clear_error(
 
 
 def test_a_spreadsheet_carrying_malware_is_refused_and_not_stored(
-    client_for, intake_officer, source, scanner
+    client_for, intake_officer, source, clamd
 ):
     client = client_for(intake_officer)
     infected = csv_bytes([*ROWS, ["Infected", "", "", "", "", EICAR.decode()]])
@@ -116,15 +105,15 @@ def test_a_spreadsheet_carrying_malware_is_refused_and_not_stored(
     page = response.content.decode()
     assert "“list.csv” was not stored: the malware scanner found Eicar-Test-Signature" in page
     assert not ImportBatch.objects.exists()
-    assert scanner.streams == [infected]  # the whole file went to the scanner
+    assert clamd.streams == [infected]  # the whole file went to the scanner
 
 
-def test_a_clean_spreadsheet_is_scanned_then_stored(client_for, intake_officer, source, scanner):
+def test_a_clean_spreadsheet_is_scanned_then_stored(client_for, intake_officer, source, clamd):
     client = client_for(intake_officer)
     data = xlsx_bytes(ROWS)
     assert upload_sheet(client, data, source).status_code == 302
     assert ImportBatch.objects.count() == 1
-    assert scanner.streams == [data]
+    assert clamd.streams == [data]
 
 
 def test_a_spreadsheet_is_refused_while_the_scanner_is_down(
@@ -138,7 +127,7 @@ def test_a_spreadsheet_is_refused_while_the_scanner_is_down(
     assert not ImportBatch.objects.exists()
 
 
-def test_a_mailbox_carrying_malware_is_refused_and_not_stored(client_for, intake_officer, scanner):
+def test_a_mailbox_carrying_malware_is_refused_and_not_stored(client_for, intake_officer, clamd):
     infected = MBOX + b"\n" + EICAR + b"\n"
     response = upload_mail(client_for(intake_officer), infected)
     assert response.status_code == 400
@@ -146,8 +135,8 @@ def test_a_mailbox_carrying_malware_is_refused_and_not_stored(client_for, intake
     assert not ImportBatch.objects.exists()
 
 
-def test_a_clean_mailbox_is_scanned_then_stored(client_for, intake_officer, scanner):
+def test_a_clean_mailbox_is_scanned_then_stored(client_for, intake_officer, clamd):
     response = upload_mail(client_for(intake_officer), MBOX)
     assert response.status_code == 302
     assert ImportBatch.objects.filter(kind=ImportBatch.Kind.EMAIL).count() == 1
-    assert scanner.streams == [MBOX]
+    assert clamd.streams == [MBOX]
